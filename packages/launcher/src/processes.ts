@@ -1,0 +1,80 @@
+// Runs a service as its own process, the way an operator would, and waits for its readiness
+// through the standard grpc.health.v1 protocol.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { createChannel, createClient, waitForChannelReady } from "nice-grpc";
+import { HealthDefinition } from "nice-grpc-server-health";
+import { HealthCheckResponse_ServingStatus } from "nice-grpc-server-health/lib/proto/grpc/health/v1/health";
+import { entryPoint, type ServiceSpec } from "./services";
+
+export interface RunningProcess {
+  spec: ServiceSpec;
+  address: string;
+  child: ChildProcess;
+  /** Log lines the process wrote (JSON), kept for tests and failure reports. */
+  logs: string[];
+  /** SIGTERM, then wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface LaunchOptions {
+  port: number;
+  host?: string;
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+  readyTimeoutMs?: number;
+  /** Forward the process's log lines here (npm start prints them). */
+  onLog?: (service: string, line: string) => void;
+}
+
+export async function launchService(spec: ServiceSpec, options: LaunchOptions): Promise<RunningProcess> {
+  const host = options.host ?? "127.0.0.1";
+  const address = `${host}:${options.port}`;
+  const child = spawn(
+    process.execPath,
+    ["--require", "@sketchvl/runtime/register", entryPoint(spec.name), "--host", host, "--port", String(options.port), ...(options.args ?? [])],
+    { env: { ...process.env, OTEL_SERVICE_NAME: `sketchvl-${spec.name}`, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const logs: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on("line", (line) => {
+      logs.push(line);
+      options.onLog?.(spec.name, line);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    return exited;
+  };
+  try {
+    await Promise.race([
+      waitUntilServing(address, spec.readiness, options.readyTimeoutMs ?? 30_000),
+      exited.then((code) => {
+        throw new Error(`${spec.name} exited with code ${code} before it was ready:\n${logs.slice(-20).join("\n")}`);
+      }),
+    ]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { spec, address, child, logs, stop };
+}
+
+/** Polls grpc.health.v1 Check for `service` until SERVING or the timeout. */
+export async function waitUntilServing(address: string, service: string, timeoutMs: number): Promise<void> {
+  const channel = createChannel(address);
+  const client = createClient(HealthDefinition, channel);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await waitForChannelReady(channel, new Date(deadline));
+    for (;;) {
+      const status = await client.check({ service }).then((r) => r.status, () => undefined);
+      if (status === HealthCheckResponse_ServingStatus.SERVING) return;
+      if (Date.now() > deadline) throw new Error(`${service} at ${address} not ready after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    channel.close();
+  }
+}

@@ -1,0 +1,110 @@
+// Configuration from flags and environment, validated at start-up.
+// Precedence: --flag > <SERVICE>_<KEY> > SKETCHVL_<KEY> (one setting for every service) > default.
+// A bad value ends the process with one readable line (see loadConfigOrExit).
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+/** One option: its schema (with a default) and the sentence `--help` prints. */
+export interface Option<T extends z.ZodType = z.ZodType> {
+  schema: T;
+  doc: string;
+}
+
+export type Options = Record<string, Option>;
+export type ConfigOf<O extends Options> = { [K in keyof O]: z.output<O[K]["schema"]> };
+
+/** Options every service has. */
+export function serverOptions(defaultPort: number) {
+  return {
+    host: { schema: z.string().min(1).default("0.0.0.0"), doc: "address to listen on" },
+    port: {
+      schema: z.coerce.number().int().min(0).max(65535).default(defaultPort),
+      doc: "port to listen on (0 picks a free one)",
+    },
+    maxMessageBytes: {
+      schema: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+      doc: "largest gRPC message received or sent, in bytes (images travel inline)",
+    },
+    maxInFlight: {
+      schema: z.coerce.number().int().min(1).default(512),
+      doc: "calls handled at once; beyond this, calls are rejected at once with RESOURCE_EXHAUSTED",
+    },
+    shutdownGraceMs: {
+      schema: z.coerce.number().int().min(0).default(10_000),
+      doc: "on SIGTERM: how long in-flight calls may finish before they are cut",
+    },
+    maxConnectionAgeMs: {
+      schema: z.coerce.number().int().min(1000).default(5 * 60_000),
+      doc: "connections are closed after this age so clients re-resolve new replicas",
+    },
+    logLevel: {
+      schema: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+      doc: "JSON log level",
+    },
+  } satisfies Options;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (service: string, key: string) =>
+  `${service}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+
+/** Parses and validates; throws ConfigError naming the option, its source and what was wrong. */
+export function loadConfig<O extends Options>(
+  service: string,
+  options: O,
+  argv: readonly string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigOf<O> {
+  const flagSpec = Object.fromEntries(Object.keys(options).map((k) => [kebab(k), { type: "string" as const }]));
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    flags = parseArgs({ args: [...argv], options: flagSpec, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message} (see --help)`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, option] of Object.entries(options)) {
+    const flag = flags[kebab(key)];
+    const envKey = [envName(service, key), envName("sketchvl", key)].find((name) => env[name] !== undefined);
+    const raw = flag ?? (envKey ? env[envKey] : undefined);
+    const source = flag !== undefined ? `--${kebab(key)}` : (envKey ?? "default");
+    const parsed = option.schema.safeParse(raw === "" ? undefined : raw);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => i.message).join("; ");
+      throw new ConfigError(`invalid ${key} (${source}=${JSON.stringify(raw)}): ${why}`);
+    }
+    out[key] = parsed.data;
+  }
+  return out as ConfigOf<O>;
+}
+
+/** The `--help` text: every option with its flag, environment variable, default and meaning. */
+export function helpText(service: string, options: Options): string {
+  const lines = [`${service} options (flag, environment variable, default):`];
+  for (const [key, option] of Object.entries(options)) {
+    const def = option.schema.safeParse(undefined);
+    const shown = def.success ? JSON.stringify(def.data) : "(required)";
+    lines.push(`  --${kebab(key)}  ${envName(service, key)}  ${shown}\n      ${option.doc}`);
+  }
+  return lines.join("\n");
+}
+
+/** For main.ts: prints help or a one-line error and exits; otherwise returns the config. */
+export function loadConfigOrExit<O extends Options>(service: string, options: O): ConfigOf<O> {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(helpText(service, options) + "\n");
+    process.exit(0);
+  }
+  try {
+    return loadConfig(service, options, argv);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${service}: configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+}

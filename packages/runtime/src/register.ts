@@ -1,0 +1,4 @@
+// `node --require @sketchvl/runtime/register main.js`: telemetry first, then the service.
+import { startTelemetry } from "./telemetry";
+
+startTelemetry();
