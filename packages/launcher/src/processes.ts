@@ -63,7 +63,9 @@ export async function launchService(spec: ServiceSpec, options: LaunchOptions): 
 
 /** Polls grpc.health.v1 Check for `service` until SERVING or the timeout. */
 export async function waitUntilServing(address: string, service: string, timeoutMs: number): Promise<void> {
-  const channel = createChannel(address);
+  // Short reconnect backoff: the process is still starting, and grpc-js would otherwise wait ~1 s
+  // between attempts.
+  const channel = createChannel(address, undefined, { "grpc.initial_reconnect_backoff_ms": 50, "grpc.max_reconnect_backoff_ms": 100 });
   const client = createClient(HealthDefinition, channel);
   const deadline = Date.now() + timeoutMs;
   try {
@@ -77,4 +79,17 @@ export async function waitUntilServing(address: string, service: string, timeout
   } finally {
     channel.close();
   }
+}
+
+/** A port that was free a moment ago on loopback (for tests and benchmarks that start processes). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

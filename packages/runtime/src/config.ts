@@ -104,7 +104,12 @@ export function loadConfigOrExit<O extends Options>(service: string, options: O)
     return loadConfig(service, options, argv);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${service}: configuration error: ${err.message}\n`);
-    process.exit(2);
+    exitWithConfigError(service, err.message);
   }
+}
+
+/** Start-up checks beyond the schema (a file that must parse): the same one line, the same exit code. */
+export function exitWithConfigError(service: string, message: string): never {
+  process.stderr.write(`${service}: configuration error: ${message}\n`);
+  process.exit(2);
 }

@@ -70,12 +70,19 @@ export class UnavailableError extends MeshError {
   }
 }
 
-/** Runs `fn`, re-throwing an InvalidArgumentError with its field nested under `parent`. */
+/**
+ * Runs `fn` (sync or async), re-throwing an InvalidArgumentError with its field nested under
+ * `parent`, so domain code names fields relative to what it was given and callers root them.
+ */
 export function withFieldPrefix<T>(parent: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
+  const rethrow = (err: unknown): never => {
     if (err instanceof InvalidArgumentError) throw err.at(parent);
     throw err;
+  };
+  try {
+    const out = fn();
+    return (out instanceof Promise ? out.catch(rethrow) : out) as T;
+  } catch (err) {
+    return rethrow(err);
   }
 }

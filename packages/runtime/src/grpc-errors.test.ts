@@ -34,4 +34,13 @@ describe("toServerError", () => {
       (err: unknown) => err instanceof InvalidArgumentError && err.field === "steps[1].action.line.start.x",
     );
   });
+
+  it("nests field paths of async failures too", async () => {
+    await assert.rejects(
+      withFieldPrefix("image", async () => {
+        throw new InvalidArgumentError("raw.width", "must be positive");
+      }),
+      (err: unknown) => err instanceof InvalidArgumentError && err.field === "image.raw.width",
+    );
+  });
 });

@@ -31,3 +31,14 @@ export function toServerError(err: unknown): ServerError | undefined {
 }
 
 export { isAbortError };
+
+/**
+ * The same mapping for errors reported in-band (one failed item of a stream that goes on):
+ * the status name, message and offending field. `undefined` for bugs, as in toServerError.
+ */
+export function describeFailure(err: unknown): { code: string; message: string; field: string } | undefined {
+  const mapped = toServerError(err);
+  if (!mapped) return undefined;
+  const field = err instanceof InvalidArgumentError || err instanceof NotFoundError ? err.field : "";
+  return { code: Status[mapped.code], message: mapped.details, field };
+}

@@ -3,4 +3,4 @@ export * from "./config";
 export * from "./logger";
 export * from "./server";
 export * from "./client";
-export { toServerError } from "./grpc-errors";
+export { describeFailure, toServerError } from "./grpc-errors";

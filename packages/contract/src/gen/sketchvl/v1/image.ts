@@ -85,7 +85,11 @@ export interface RawImage {
 
 /** What a service returns for an image it produced or stored. */
 export interface ImageRef {
-  /** "sha256:<hex>" of the image's canonical encoding (PNG); usable as Image.digest afterwards. */
+  /**
+   * "sha256:<64 hex>", usable as Image.digest afterwards. For an image that arrived encoded, or
+   * was returned as PNG, it is sha256 of those bytes (a client can compute it locally); for raw
+   * pixels it is sha256 of "raw:<W>x<H>x<C>\n" followed by the pixels.
+   */
   digest: string;
   width: number;
   height: number;

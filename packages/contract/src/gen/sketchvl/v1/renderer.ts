@@ -770,7 +770,9 @@ export const RendererServiceDefinition = {
     },
     /**
      * Draws a trajectory step by step and streams each after-image img_j as soon as it is ready:
-     * exactly the (before, after) pairs a process reward model consumes.
+     * exactly the (before, after) pairs a process reward model consumes. Every step is checked
+     * before the first after-image is sent: a bad one fails the call with INVALID_ARGUMENT naming
+     * steps[i].
      */
     renderTrajectory: {
       name: "RenderTrajectory",
@@ -799,7 +801,9 @@ export interface RendererServiceImplementation<CallContextExt = {}> {
   render(request: RenderRequest, context: CallContext & CallContextExt): Promise<DeepPartial<RenderResponse>>;
   /**
    * Draws a trajectory step by step and streams each after-image img_j as soon as it is ready:
-   * exactly the (before, after) pairs a process reward model consumes.
+   * exactly the (before, after) pairs a process reward model consumes. Every step is checked
+   * before the first after-image is sent: a bad one fails the call with INVALID_ARGUMENT naming
+   * steps[i].
    */
   renderTrajectory(
     request: RenderTrajectoryRequest,
@@ -819,7 +823,9 @@ export interface RendererServiceClient<CallOptionsExt = {}> {
   render(request: DeepPartial<RenderRequest>, options?: CallOptions & CallOptionsExt): Promise<RenderResponse>;
   /**
    * Draws a trajectory step by step and streams each after-image img_j as soon as it is ready:
-   * exactly the (before, after) pairs a process reward model consumes.
+   * exactly the (before, after) pairs a process reward model consumes. Every step is checked
+   * before the first after-image is sent: a bad one fails the call with INVALID_ARGUMENT naming
+   * steps[i].
    */
   renderTrajectory(
     request: DeepPartial<RenderTrajectoryRequest>,

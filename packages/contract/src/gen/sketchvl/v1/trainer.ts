@@ -142,7 +142,7 @@ export interface ComputeAdvantagesRequest {
   config:
     | FinePOConfig
     | undefined;
-  /** The prior Q(a); when empty, the run's prior (set by the service's prior file) is used. */
+  /** The prior Q(a); when empty, the run's prior (ConfigureRun), then the service's, is used. */
   prior: ActionFrequency[];
   /** The current distribution P(a), when the caller keeps the window itself; overrides the run's. */
   current: ActionFrequency[];
@@ -193,7 +193,30 @@ export interface StreamAdvantagesRequest {
 }
 
 export interface StreamAdvantagesResponse {
-  group: ComputeAdvantagesResponse | undefined;
+  result: { $case: "group"; value: ComputeAdvantagesResponse } | { $case: "error"; value: GroupError } | undefined;
+}
+
+/** Why one group of a stream was not computed (the status a unary call would have failed with). */
+export interface GroupError {
+  requestId: string;
+  /** gRPC status name: "INVALID_ARGUMENT", ... */
+  code: string;
+  message: string;
+  /** The offending field, when one is to blame: "members[3].steps[1].score". */
+  field: string;
+}
+
+export interface ConfigureRunRequest {
+  runId: string;
+  config: FinePOConfig | undefined;
+  prior: ActionFrequency[];
+}
+
+export interface ConfigureRunResponse {
+  runId: string;
+  /** The run's effective defaults after this call. */
+  config: FinePOConfig | undefined;
+  prior: ActionFrequency[];
 }
 
 function createBaseFinePOConfig(): FinePOConfig {
@@ -1511,13 +1534,18 @@ export const StreamAdvantagesRequest: MessageFns<StreamAdvantagesRequest> = {
 };
 
 function createBaseStreamAdvantagesResponse(): StreamAdvantagesResponse {
-  return { group: undefined };
+  return { result: undefined };
 }
 
 export const StreamAdvantagesResponse: MessageFns<StreamAdvantagesResponse> = {
   encode(message: StreamAdvantagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.group !== undefined) {
-      ComputeAdvantagesResponse.encode(message.group, writer.uint32(10).fork()).join();
+    switch (message.result?.$case) {
+      case "group":
+        ComputeAdvantagesResponse.encode(message.result.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        GroupError.encode(message.result.value, writer.uint32(18).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1540,7 +1568,15 @@ export const StreamAdvantagesResponse: MessageFns<StreamAdvantagesResponse> = {
               break;
             }
 
-            message.group = ComputeAdvantagesResponse.decode(reader, reader.uint32());
+            message.result = { $case: "group", value: ComputeAdvantagesResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = { $case: "error", value: GroupError.decode(reader, reader.uint32()) };
             continue;
           }
         }
@@ -1556,13 +1592,21 @@ export const StreamAdvantagesResponse: MessageFns<StreamAdvantagesResponse> = {
   },
 
   fromJSON(object: any): StreamAdvantagesResponse {
-    return { group: isSet(object.group) ? ComputeAdvantagesResponse.fromJSON(object.group) : undefined };
+    return {
+      result: isSet(object.group)
+        ? { $case: "group", value: ComputeAdvantagesResponse.fromJSON(object.group) }
+        : isSet(object.error)
+        ? { $case: "error", value: GroupError.fromJSON(object.error) }
+        : undefined,
+    };
   },
 
   toJSON(message: StreamAdvantagesResponse): unknown {
     const obj: any = {};
-    if (message.group !== undefined) {
-      obj.group = ComputeAdvantagesResponse.toJSON(message.group);
+    if (message.result?.$case === "group") {
+      obj.group = ComputeAdvantagesResponse.toJSON(message.result.value);
+    } else if (message.result?.$case === "error") {
+      obj.error = GroupError.toJSON(message.result.value);
     }
     return obj;
   },
@@ -1572,9 +1616,355 @@ export const StreamAdvantagesResponse: MessageFns<StreamAdvantagesResponse> = {
   },
   fromPartial(object: DeepPartial<StreamAdvantagesResponse>): StreamAdvantagesResponse {
     const message = createBaseStreamAdvantagesResponse();
-    message.group = (object.group !== undefined && object.group !== null)
-      ? ComputeAdvantagesResponse.fromPartial(object.group)
+    switch (object.result?.$case) {
+      case "group": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "group", value: ComputeAdvantagesResponse.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "error", value: GroupError.fromPartial(object.result.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGroupError(): GroupError {
+  return { requestId: "", code: "", message: "", field: "" };
+}
+
+export const GroupError: MessageFns<GroupError> = {
+  encode(message: GroupError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.field !== "") {
+      writer.uint32(34).string(message.field);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GroupError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGroupError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.field = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GroupError {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      field: isSet(object.field) ? globalThis.String(object.field) : "",
+    };
+  },
+
+  toJSON(message: GroupError): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.field !== "") {
+      obj.field = message.field;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GroupError>): GroupError {
+    return GroupError.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GroupError>): GroupError {
+    const message = createBaseGroupError();
+    message.requestId = object.requestId ?? "";
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    message.field = object.field ?? "";
+    return message;
+  },
+};
+
+function createBaseConfigureRunRequest(): ConfigureRunRequest {
+  return { runId: "", config: undefined, prior: [] };
+}
+
+export const ConfigureRunRequest: MessageFns<ConfigureRunRequest> = {
+  encode(message: ConfigureRunRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    if (message.config !== undefined) {
+      FinePOConfig.encode(message.config, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.prior) {
+      ActionFrequency.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfigureRunRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfigureRunRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.config = FinePOConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.prior.push(ActionFrequency.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfigureRunRequest {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+      config: isSet(object.config) ? FinePOConfig.fromJSON(object.config) : undefined,
+      prior: globalThis.Array.isArray(object?.prior) ? object.prior.map((e: any) => ActionFrequency.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ConfigureRunRequest): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    if (message.config !== undefined) {
+      obj.config = FinePOConfig.toJSON(message.config);
+    }
+    if (message.prior?.length) {
+      obj.prior = message.prior.map((e) => ActionFrequency.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConfigureRunRequest>): ConfigureRunRequest {
+    return ConfigureRunRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigureRunRequest>): ConfigureRunRequest {
+    const message = createBaseConfigureRunRequest();
+    message.runId = object.runId ?? "";
+    message.config = (object.config !== undefined && object.config !== null)
+      ? FinePOConfig.fromPartial(object.config)
       : undefined;
+    message.prior = object.prior?.map((e) => ActionFrequency.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseConfigureRunResponse(): ConfigureRunResponse {
+  return { runId: "", config: undefined, prior: [] };
+}
+
+export const ConfigureRunResponse: MessageFns<ConfigureRunResponse> = {
+  encode(message: ConfigureRunResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    if (message.config !== undefined) {
+      FinePOConfig.encode(message.config, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.prior) {
+      ActionFrequency.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfigureRunResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfigureRunResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.config = FinePOConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.prior.push(ActionFrequency.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfigureRunResponse {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+      config: isSet(object.config) ? FinePOConfig.fromJSON(object.config) : undefined,
+      prior: globalThis.Array.isArray(object?.prior) ? object.prior.map((e: any) => ActionFrequency.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ConfigureRunResponse): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    if (message.config !== undefined) {
+      obj.config = FinePOConfig.toJSON(message.config);
+    }
+    if (message.prior?.length) {
+      obj.prior = message.prior.map((e) => ActionFrequency.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConfigureRunResponse>): ConfigureRunResponse {
+    return ConfigureRunResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigureRunResponse>): ConfigureRunResponse {
+    const message = createBaseConfigureRunResponse();
+    message.runId = object.runId ?? "";
+    message.config = (object.config !== undefined && object.config !== null)
+      ? FinePOConfig.fromPartial(object.config)
+      : undefined;
+    message.prior = object.prior?.map((e) => ActionFrequency.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1597,13 +1987,28 @@ export const TrainerServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** Many groups as they finish; answers come back in the order requests were sent. */
+    /**
+     * Many groups as they finish; answers come back in the order requests were sent. A bad group
+     * gets a GroupError in its place and the stream goes on.
+     */
     streamAdvantages: {
       name: "StreamAdvantages",
       requestType: StreamAdvantagesRequest as typeof StreamAdvantagesRequest,
       requestStream: true,
       responseType: StreamAdvantagesResponse as typeof StreamAdvantagesResponse,
       responseStream: true,
+      options: {},
+    },
+    /**
+     * Sets a training run's defaults (config and prior Q(a)), kept across restarts with the run's
+     * KL window. Requests' own config fields still win.
+     */
+    configureRun: {
+      name: "ConfigureRun",
+      requestType: ConfigureRunRequest as typeof ConfigureRunRequest,
+      requestStream: false,
+      responseType: ConfigureRunResponse as typeof ConfigureRunResponse,
+      responseStream: false,
       options: {},
     },
   },
@@ -1615,11 +2020,22 @@ export interface TrainerServiceImplementation<CallContextExt = {}> {
     request: ComputeAdvantagesRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ComputeAdvantagesResponse>>;
-  /** Many groups as they finish; answers come back in the order requests were sent. */
+  /**
+   * Many groups as they finish; answers come back in the order requests were sent. A bad group
+   * gets a GroupError in its place and the stream goes on.
+   */
   streamAdvantages(
     request: AsyncIterable<StreamAdvantagesRequest>,
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<StreamAdvantagesResponse>>;
+  /**
+   * Sets a training run's defaults (config and prior Q(a)), kept across restarts with the run's
+   * KL window. Requests' own config fields still win.
+   */
+  configureRun(
+    request: ConfigureRunRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ConfigureRunResponse>>;
 }
 
 export interface TrainerServiceClient<CallOptionsExt = {}> {
@@ -1628,11 +2044,22 @@ export interface TrainerServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ComputeAdvantagesRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ComputeAdvantagesResponse>;
-  /** Many groups as they finish; answers come back in the order requests were sent. */
+  /**
+   * Many groups as they finish; answers come back in the order requests were sent. A bad group
+   * gets a GroupError in its place and the stream goes on.
+   */
   streamAdvantages(
     request: AsyncIterable<DeepPartial<StreamAdvantagesRequest>>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<StreamAdvantagesResponse>;
+  /**
+   * Sets a training run's defaults (config and prior Q(a)), kept across restarts with the run's
+   * KL window. Requests' own config fields still win.
+   */
+  configureRun(
+    request: DeepPartial<ConfigureRunRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ConfigureRunResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
