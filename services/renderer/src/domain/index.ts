@@ -1,0 +1,14 @@
+// The renderer's domain API (no gRPC here; handlers adapt it).
+export { parseColor, toHex, COLOR_NAMES, type Rgb } from "./colors";
+export { pointToPixels, radiusToPixels, type Px } from "./coordinates";
+export {
+  decodeImage,
+  rasterFromRaw,
+  toRawImage,
+  encodePng,
+  digestOf,
+  type RasterImage,
+  type ImageLimits,
+} from "./images";
+export { drawAction, drawActions, drawPlanned, planActions, MAX_TEXT_CODE_POINTS, type DrawOptions, type PlannedAction } from "./draw";
+export { styleFor, haloFor, type MarkStyle, type StyleOverrides } from "./style";

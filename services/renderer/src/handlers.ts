@@ -1,0 +1,63 @@
+// gRPC handlers of RendererService: request checks and wiring only; the work is in domain/ and parse/.
+import type { RendererServiceImplementation } from "@sketchvl/contract";
+import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { drawActions, drawPlanned, planActions } from "./domain/draw";
+import type { ImageLimits } from "./domain/images";
+import { type ImageStore } from "./imageStore";
+import { outputImage, resolveImage } from "./imageRefs";
+import { parseSteps } from "./parse";
+
+export interface RendererLimits extends ImageLimits {
+  /** Actions in one Render call, or steps in one RenderTrajectory call. */
+  maxActions: number;
+  /** Characters of response text in one ParseSteps call. */
+  maxTextChars: number;
+}
+
+function checkCount(count: number, limit: number, field: string): void {
+  if (count > limit) throw new InvalidArgumentError(field, `${count} items; the limit is ${limit}`);
+}
+
+export function rendererHandlers(store: ImageStore, limits: RendererLimits): RendererServiceImplementation {
+  return {
+    async putImage(request) {
+      const { digest, image } = await resolveImage(request.image, "image", store, limits);
+      return { image: { digest, width: image.width, height: image.height, image: undefined } };
+    },
+
+    async render(request) {
+      checkCount(request.actions.length, limits.maxActions, "actions");
+      const { image } = await resolveImage(request.image, "image", store, limits);
+      return { image: await outputImage(await drawActions(image, request.actions), request.outputFormat, store) };
+    },
+
+    // Every step is validated before the first after-image is sent: a bad step fails the whole
+    // call with INVALID_ARGUMENT naming steps[i], never half a trajectory.
+    async *renderTrajectory(request, context) {
+      checkCount(request.steps.length, limits.maxActions, "steps");
+      let { digest, image } = await resolveImage(request.baseImage, "base_image", store, limits);
+      const actions = request.steps.map((step, i) => {
+        if (!step.action) throw new InvalidArgumentError(`steps[${i}].action`, "every step needs an action");
+        return step.action;
+      });
+      const planned = planActions(image, actions, (i) => `steps[${i}].action`);
+      for (const [i, step] of request.steps.entries()) {
+        context.signal.throwIfAborted();
+        const after = await drawPlanned(image, planned[i]);
+        const ref = await outputImage(after, request.outputFormat, store);
+        yield { stepIndex: step.index, beforeDigest: digest, after: ref };
+        digest = ref.digest;
+        image = after;
+      }
+    },
+
+    async parseSteps(request) {
+      if (request.text.length > limits.maxTextChars) {
+        throw new InvalidArgumentError("text", `${request.text.length} characters; the limit is ${limits.maxTextChars}`);
+      }
+      return { parsed: parseSteps(request.text, request.format) };
+    },
+  };
+}
+
+

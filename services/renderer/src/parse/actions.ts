@@ -1,0 +1,112 @@
+// Building DrawingActions from what the text formats give: a kind, a list of numbers, a color.
+import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
+import { parseColor } from "../domain/colors";
+import type { FieldError } from "./types";
+
+export type ShapeKind = "point" | "line" | "rectangle" | "circle" | "text";
+
+/** Kind words, lower-case (SketchVL's "Box" is a rectangle; an arrow is drawn as a line). */
+export const KIND_WORDS: Readonly<Record<string, ShapeKind>> = {
+  point: "point",
+  dot: "point",
+  line: "line",
+  arrow: "line",
+  box: "rectangle",
+  rectangle: "rectangle",
+  rect: "rectangle",
+  bbox: "rectangle",
+  circle: "circle",
+  text: "text",
+  label: "text",
+};
+
+export const COORDINATE_COUNT: Readonly<Record<ShapeKind, number>> = { point: 2, line: 4, rectangle: 4, circle: 3, text: 2 };
+
+/** The numbers a kind takes, in SketchVL's y-first order (for messages). */
+export const YX_SHAPE: Readonly<Record<ShapeKind, string>> = {
+  point: "[y,x]",
+  line: "[y1,x1,y2,x2]",
+  rectangle: "[y1,x1,y2,x2]",
+  circle: "[y,x,r]",
+  text: "[y,x]",
+};
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** Parses one coordinate token; a string says why it is not a finite number. */
+export function parseNumber(token: string): number | string {
+  const t = token.trim();
+  if (NUMBER.test(t)) {
+    const v = Number(t);
+    return Number.isFinite(v) ? v : `"${t}" is out of range`;
+  }
+  if (/^[+-]?(nan|inf(inity)?)$/i.test(t)) return `"${t}" is not a finite number`;
+  return `"${t}" is not a number`;
+}
+
+/** Undefined if the color is usable by the renderer, else the reason. */
+export function colorProblem(spec: string): string | undefined {
+  try {
+    parseColor(spec);
+    return undefined;
+  } catch (err) {
+    return (err as { description?: string }).description ?? String(err);
+  }
+}
+
+/**
+ * The action for `nums` in the given order ("yx": SketchVL's [y,x,…]; "xy": ChartSketcher's x first).
+ * `nums` must have COORDINATE_COUNT[kind] entries.
+ */
+export function shapeAction(
+  kind: ShapeKind,
+  nums: readonly number[],
+  order: "yx" | "xy",
+  space: CoordinateSpace,
+  color: string,
+  text = "",
+): DrawingAction {
+  const p = (i: number) => (order === "yx" ? { x: nums[i + 1], y: nums[i] } : { x: nums[i], y: nums[i + 1] });
+  let k: DrawingAction["kind"];
+  switch (kind) {
+    case "point":
+      k = { $case: "point", value: { at: p(0) } };
+      break;
+    case "line":
+      k = { $case: "line", value: { start: p(0), end: p(2) } };
+      break;
+    case "rectangle":
+      k = { $case: "rectangle", value: { corner1: p(0), corner2: p(2) } };
+      break;
+    case "circle":
+      k = { $case: "circle", value: { center: p(0), radius: nums[2] } };
+      break;
+    case "text":
+      k = { $case: "text", value: { at: p(0), text } };
+      break;
+  }
+  return { kind: k, color, space };
+}
+
+/** Checks a list of coordinate tokens; `field` is e.g. "action.coordinates". */
+export function parseCoordinates(
+  tokens: ReadonlyArray<{ text: string; start: number; end: number }>,
+  kind: ShapeKind,
+  shape: string,
+  field: string,
+  whole: { start: number; end: number },
+): number[] | FieldError {
+  const nums: number[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const v = parseNumber(tokens[i].text);
+    if (typeof v === "string") {
+      return { field: `${field}[${i}]`, message: `coordinate ${i + 1} of ${shape}: ${v}`, span: tokens[i] };
+    }
+    nums.push(v);
+  }
+  const want = COORDINATE_COUNT[kind];
+  if (nums.length !== want) {
+    return { field, message: `${kind} needs ${want} numbers ${shape}, got ${nums.length}`, span: whole };
+  }
+  return nums;
+}
