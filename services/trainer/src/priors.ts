@@ -1,0 +1,63 @@
+// The service-wide prior Q(a) of Eq. 3: "precomputed on the training set". From a file of
+// frequencies, from a dataset of trajectories, or — with neither — uniform over the four drawing
+// kinds the paper balances 1:1:1:1 in FinePRM's training data.
+import { readFileSync } from "node:fs";
+import { ActionKind } from "@sketchvl/contract";
+import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { actionDistribution, type ActionDistribution } from "./finepo";
+
+export const UNIFORM_DRAWING_PRIOR: ActionDistribution = new Map([
+  [ActionKind.ACTION_KIND_POINT, 0.25],
+  [ActionKind.ACTION_KIND_LINE, 0.25],
+  [ActionKind.ACTION_KIND_RECTANGLE, 0.25],
+  [ActionKind.ACTION_KIND_CIRCLE, 0.25],
+]);
+
+/** "point", "POINT", "ACTION_KIND_POINT", "box" → the kind. */
+export function actionKindFromName(name: string, field: string): ActionKind {
+  const upper = name.trim().toUpperCase();
+  const alias: Record<string, string> = { BOX: "RECTANGLE", RECT: "RECTANGLE" };
+  const key = `ACTION_KIND_${alias[upper] ?? upper.replace(/^ACTION_KIND_/, "")}`;
+  const kind = (ActionKind as unknown as Record<string, number>)[key];
+  if (kind === undefined || kind === ActionKind.ACTION_KIND_UNSPECIFIED) {
+    throw new InvalidArgumentError(field, `unknown action kind "${name}" (point, line, rectangle, circle, text, crop)`);
+  }
+  return kind as ActionKind;
+}
+
+/**
+ * Parses a prior file: a JSON object {kind: frequency or count}, or JSONL with one trajectory a
+ * line, `{"actions": ["rectangle", "line", ...]}`, whose kinds are counted.
+ */
+export function parsePrior(text: string, source: string): ActionDistribution {
+  const trimmed = text.trim();
+  const counts = new Map<ActionKind, number>();
+  const add = (name: string, n: number, field: string) => {
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(field, `must be a finite number >= 0, got ${n}`);
+    const kind = actionKindFromName(name, field);
+    counts.set(kind, (counts.get(kind) ?? 0) + n);
+  };
+  const lines = trimmed.split("\n").filter((l) => l.trim() !== "");
+  if (lines.length === 1 && !trimmed.includes('"actions"')) {
+    const object = JSON.parse(trimmed) as Record<string, number>;
+    for (const [name, n] of Object.entries(object)) add(name, n, `${source}.${name}`);
+  } else {
+    lines.forEach((line, i) => {
+      const { actions } = JSON.parse(line) as { actions?: string[] };
+      if (!Array.isArray(actions)) throw new InvalidArgumentError(`${source}:${i + 1}`, 'each line needs an "actions" list');
+      for (const name of actions) add(name, 1, `${source}:${i + 1}`);
+    });
+  }
+  const distribution = actionDistribution(counts);
+  if (distribution.size === 0) throw new InvalidArgumentError(source, "the prior is empty");
+  return distribution;
+}
+
+export function loadPrior(path: string): ActionDistribution {
+  if (!path) return UNIFORM_DRAWING_PRIOR;
+  try {
+    return parsePrior(readFileSync(path, "utf8"), path);
+  } catch (err) {
+    throw new InvalidArgumentError("priorFile", `${path}: ${(err as Error).message}`);
+  }
+}
