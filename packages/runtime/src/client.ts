@@ -3,6 +3,7 @@
 import { type Channel, type ChannelOptions, type CompatServiceDefinition, createChannel, createClientFactory } from "nice-grpc";
 import { deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
+import { FLOW_CONTROL_WINDOW } from "./server";
 
 export interface ChannelConfig {
   maxMessageBytes?: number;
@@ -20,6 +21,7 @@ export function createMeshChannel(address: string, config: ChannelConfig = {}): 
     "grpc.max_receive_message_length": maxBytes,
     "grpc.max_send_message_length": maxBytes,
     "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW,
     ...config.options,
   });
 }

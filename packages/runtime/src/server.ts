@@ -12,6 +12,9 @@ import { createLogger, type Logger } from "./logger";
 import { limitInFlight, observeCalls, streamTerminator } from "./middleware";
 import { shutdownTelemetry } from "./telemetry";
 
+/** HTTP/2 flow-control window of every connection, both ends (see client.ts). */
+export const FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
+
 export type ServerConfig = ConfigOf<ReturnType<typeof serverOptions>>;
 
 export interface ServiceRegistration {
@@ -56,6 +59,8 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
     "grpc.max_send_message_length": config.maxMessageBytes,
     "grpc.max_connection_age_ms": config.maxConnectionAgeMs,
     "grpc.max_connection_age_grace_ms": config.shutdownGraceMs,
+    // HTTP/2's default 64 KiB window makes a 2 MB raw image take dozens of round trips.
+    "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW,
   })
     .use(errorDetailsServerMiddleware)
     .use(observeCalls(logger))
