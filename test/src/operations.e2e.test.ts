@@ -78,15 +78,23 @@ describe("operations", () => {
       const watching = (async () => {
         for await (const r of health.watch({ service: "sketchvl.v1.RendererService" })) watched.push(r.status);
       })().catch(() => undefined);
+      // A trajectory that is surely in flight: its first after-image has arrived when SIGTERM is sent.
       const chart = await sharp({ create: { width: 1000, height: 700, channels: 3, background: "#fff" } }).png().toBuffer();
-      const inFlight = client.render({ image: { source: { $case: "encoded", value: chart } }, actions: [], outputFormat: ImageFormat.IMAGE_FORMAT_PNG });
-      await new Promise((r) => setTimeout(r, 5));
+      const steps = Array.from({ length: 30 }, (_, i) => ({
+        index: i, turn: 0, intent: "", deduction: "", span: undefined, intentSpan: undefined, actionSpan: undefined,
+        action: { kind: { $case: "circle" as const, value: { center: { x: 500, y: 500 }, radius: 10 + i * 10 } }, color: "red", space: CoordinateSpace.COORDINATE_SPACE_NORM_1000 },
+      }));
+      const stream = client.renderTrajectory({ baseImage: { source: { $case: "encoded", value: chart } }, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG });
+      const iterator = stream[Symbol.asyncIterator]();
+      let received = (await iterator.next()).done ? 0 : 1;
       const t0 = performance.now();
-      const code = await renderer.stop();
+      const exited = renderer.stop();
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) received++;
+      const code = await exited;
       const elapsed = performance.now() - t0;
       assert.equal(code, 0);
       assert.ok(elapsed < 3000, `exited after ${elapsed} ms`);
-      assert.ok((await inFlight).image?.digest, "the call in flight at SIGTERM completed");
+      assert.equal(received, 30, "the trajectory in flight at SIGTERM was completed");
       await watching;
       assert.equal(watched[0], 1, "SERVING first");
       assert.equal(watched.at(-1), 2, "then NOT_SERVING before the stream ended");

@@ -1,8 +1,8 @@
-// gRPC handlers of RendererService: request checks and wiring only; the work is in domain/ and parse/.
+// gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing and parse/.
 import type { RendererServiceImplementation } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
-import { drawActions, drawPlanned, planActions } from "./domain/draw";
-import type { ImageLimits } from "./domain/images";
+import { drawActions, drawPlanned, planActions } from "@sketchvl/drawing";
+import type { ImageLimits } from "@sketchvl/drawing";
 import { type ImageStore } from "./imageStore";
 import { outputImage, resolveImage } from "./imageRefs";
 import { parseSteps } from "./parse";

@@ -1,6 +1,6 @@
 // Building DrawingActions from what the text formats give: a kind, a list of numbers, a color.
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
-import { parseColor } from "../domain/colors";
+import { parseColor } from "@sketchvl/drawing";
 import type { FieldError } from "./types";
 
 export type ShapeKind = "point" | "line" | "rectangle" | "circle" | "text";
