@@ -12,3 +12,5 @@ export {
 } from "./images";
 export { drawAction, drawActions, drawPlanned, planActions, MAX_TEXT_CODE_POINTS, type DrawOptions, type PlannedAction } from "./draw";
 export { styleFor, haloFor, type MarkStyle, type StyleOverrides } from "./style";
+export { ImageStore, type StoreStats } from "./imageStore";
+export { outputImage, rawDigest, resolveImage, type ResolvedImage } from "./imageRefs";

@@ -3,4 +3,5 @@ export * from "./config";
 export * from "./logger";
 export * from "./server";
 export * from "./client";
+export * from "./asyncQueue";
 export { describeFailure, toServerError } from "./grpc-errors";

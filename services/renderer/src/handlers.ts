@@ -1,10 +1,7 @@
 // gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing and parse/.
 import type { RendererServiceImplementation } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
-import { drawActions, drawPlanned, planActions } from "@sketchvl/drawing";
-import type { ImageLimits } from "@sketchvl/drawing";
-import { type ImageStore } from "./imageStore";
-import { outputImage, resolveImage } from "./imageRefs";
+import { drawActions, drawPlanned, type ImageLimits, type ImageStore, outputImage, planActions, resolveImage } from "@sketchvl/drawing";
 import { parseSteps } from "./parse";
 
 export interface RendererLimits extends ImageLimits {

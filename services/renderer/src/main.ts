@@ -3,7 +3,7 @@ import { RendererServiceDefinition } from "@sketchvl/contract";
 import { exitOnSignals, loadConfigOrExit, serverOptions, startServer } from "@sketchvl/runtime";
 import { rendererOptions } from "./config";
 import { rendererHandlers } from "./handlers";
-import { ImageStore } from "./imageStore";
+import { ImageStore } from "@sketchvl/drawing";
 
 async function main() {
   const config = loadConfigOrExit("renderer", rendererOptions);

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { type Image, ImageFormat, type ImageRef } from "@sketchvl/contract";
 import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/runtime/errors";
-import { decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, toRawImage } from "@sketchvl/drawing";
+import { decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, toRawImage } from "./images";
 import type { ImageStore } from "./imageStore";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;

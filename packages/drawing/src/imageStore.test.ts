@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { NotFoundError } from "@sketchvl/runtime/errors";
-import type { RasterImage } from "@sketchvl/drawing";
+import type { RasterImage } from "./images";
 import { ImageStore } from "./imageStore";
 
 const image = (bytes: number): RasterImage => ({ width: bytes / 3, height: 1, channels: 3, pixels: Buffer.alloc(bytes) });

@@ -2,7 +2,7 @@
 // to it afterwards (24 rollouts over one chart must not ship it 24 times). Bounded by bytes;
 // least recently used images go first. A digest that was evicted is NOT_FOUND: send the bytes again.
 import { NotFoundError } from "@sketchvl/runtime/errors";
-import type { RasterImage } from "@sketchvl/drawing";
+import type { RasterImage } from "./images";
 
 export interface StoreStats {
   images: number;
