@@ -8,6 +8,7 @@ export * from "./gen/sketchvl/v1/trajectory";
 export * from "./gen/sketchvl/v1/renderer";
 export * from "./gen/sketchvl/v1/trainer";
 export * from "./gen/sketchvl/v1/prm";
+export * from "./gen/sketchvl/v1/reward";
 // Every generated service file declares this same helper type; an explicit export settles which.
 export type { ServerStreamingMethodResult } from "./gen/sketchvl/v1/renderer";
 

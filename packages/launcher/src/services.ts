@@ -14,6 +14,7 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: "trainer", readiness: "sketchvl.v1.TrainerService", defaultPort: 50052 },
   { name: "prm", readiness: "sketchvl.v1.PrmService", defaultPort: 50053 },
   { name: "policy", readiness: "sketchvl.v1.PolicyService", defaultPort: 50054 },
+  { name: "reward", readiness: "sketchvl.v1.RewardService", defaultPort: 50055 },
 ];
 
 export const repoRoot = resolve(__dirname, "..", "..", "..");

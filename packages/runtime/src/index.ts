@@ -4,4 +4,5 @@ export * from "./logger";
 export * from "./server";
 export * from "./client";
 export * from "./asyncQueue";
+export * from "./idempotency";
 export { describeFailure, toServerError } from "./grpc-errors";

@@ -1,7 +1,7 @@
 // The trainer's use case: a ComputeAdvantagesRequest in, its answer out. Resolves the layered
 // config (service → run → request), the prior and the KL window, runs FinePO (finepo/), records
 // the group's actions in the run's window, and answers a retried request id with the same answer.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
   ComputeAdvantagesRequest,
   type ComputeAdvantagesResponse,
@@ -10,6 +10,7 @@ import {
   type FinePOConfig,
   type MemberAdvantages,
 } from "@sketchvl/contract";
+import { IdempotencyCache } from "@sketchvl/runtime";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
 import {
   type ActionDistribution,
@@ -35,13 +36,8 @@ export interface EngineLimits {
   idempotencyEntries: number;
 }
 
-interface Remembered {
-  fingerprint: string;
-  response: ComputeAdvantagesResponse;
-}
-
 export class AdvantageEngine {
-  private readonly answers = new Map<string, Remembered>();
+  private readonly answers: IdempotencyCache<ComputeAdvantagesResponse>;
 
   constructor(
     private readonly registry: RunRegistry,
@@ -49,21 +45,18 @@ export class AdvantageEngine {
     private readonly serviceDefaults: SettingsOverrides,
     private readonly servicePrior: ActionDistribution,
     private readonly limits: EngineLimits,
-  ) {}
+  ) {
+    this.answers = new IdempotencyCache(limits.idempotencyEntries);
+  }
 
-  compute(request: ComputeAdvantagesRequest): ComputeAdvantagesResponse {
+  /** Idempotent by request id: a retry gets the same answer and counts the group's actions once. */
+  compute(request: ComputeAdvantagesRequest): Promise<ComputeAdvantagesResponse> {
+    const encoded = request.requestId ? ComputeAdvantagesRequest.encode(request).finish() : new Uint8Array();
+    return this.answers.run(request.requestId, encoded, async () => this.computeOnce(request));
+  }
+
+  private computeOnce(request: ComputeAdvantagesRequest): ComputeAdvantagesResponse {
     const requestId = request.requestId;
-    // Idempotency: RL clients retry on any error, so the same request can arrive twice. The id
-    // must mean the same request: a different payload under a used id is refused, not answered.
-    const fingerprint = requestId ? createHash("sha256").update(ComputeAdvantagesRequest.encode(request).finish()).digest("hex") : "";
-    const remembered = requestId ? this.answers.get(requestId) : undefined;
-    if (remembered) {
-      if (remembered.fingerprint !== fingerprint) {
-        throw new InvalidArgumentError("request_id", `"${requestId}" was already used for a different request`);
-      }
-      return remembered.response;
-    }
-
     if (request.members.length > this.limits.maxGroupSize) {
       throw new InvalidArgumentError("members", `${request.members.length} responses; the limit is ${this.limits.maxGroupSize}`);
     }
@@ -87,7 +80,6 @@ export class AdvantageEngine {
       current: distributionToFrequencies(result.current),
       config: configFrom(result.settings),
     };
-    if (requestId) this.remember(requestId, { fingerprint, response });
     return response;
   }
 
@@ -120,14 +112,6 @@ export class AdvantageEngine {
         tokenSpan: s.tokenSpan,
       })),
     };
-  }
-
-  private remember(requestId: string, entry: Remembered): void {
-    if (this.limits.idempotencyEntries === 0) return;
-    this.answers.set(requestId, entry);
-    if (this.answers.size > this.limits.idempotencyEntries) {
-      this.answers.delete(this.answers.keys().next().value as string);
-    }
   }
 }
 

@@ -15,7 +15,7 @@ export function trainerHandlers(engine: AdvantageEngine): TrainerServiceImplemen
       for await (const { group } of requests) {
         try {
           if (!group) throw new InvalidArgumentError("group", "each stream message needs a group");
-          yield { result: { $case: "group", value: engine.compute(group) } };
+          yield { result: { $case: "group", value: await engine.compute(group) } };
         } catch (err) {
           const failure = describeFailure(err);
           if (!failure) throw err;

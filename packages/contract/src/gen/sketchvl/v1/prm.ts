@@ -8,7 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { DrawingAction } from "./action";
-import { Image } from "./image";
+import { Image, ImageRef } from "./image";
 
 export enum PrmLabel {
   PRM_LABEL_UNSPECIFIED = 0,
@@ -99,6 +99,14 @@ export interface StepScore {
   /** Which model version scored it. */
   model: string;
   version: string;
+}
+
+export interface StoreImageRequest {
+  image: Image | undefined;
+}
+
+export interface StoreImageResponse {
+  image: ImageRef | undefined;
 }
 
 export interface ScoreStepsRequest {
@@ -629,6 +637,142 @@ export const StepScore: MessageFns<StepScore> = {
     message.argmaxScore = object.argmaxScore ?? 0;
     message.model = object.model ?? "";
     message.version = object.version ?? "";
+    return message;
+  },
+};
+
+function createBaseStoreImageRequest(): StoreImageRequest {
+  return { image: undefined };
+}
+
+export const StoreImageRequest: MessageFns<StoreImageRequest> = {
+  encode(message: StoreImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreImageRequest {
+    return { image: isSet(object.image) ? Image.fromJSON(object.image) : undefined };
+  },
+
+  toJSON(message: StoreImageRequest): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreImageRequest>): StoreImageRequest {
+    return StoreImageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreImageRequest>): StoreImageRequest {
+    const message = createBaseStoreImageRequest();
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    return message;
+  },
+};
+
+function createBaseStoreImageResponse(): StoreImageResponse {
+  return { image: undefined };
+}
+
+export const StoreImageResponse: MessageFns<StoreImageResponse> = {
+  encode(message: StoreImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      ImageRef.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = ImageRef.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreImageResponse {
+    return { image: isSet(object.image) ? ImageRef.fromJSON(object.image) : undefined };
+  },
+
+  toJSON(message: StoreImageResponse): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = ImageRef.toJSON(message.image);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreImageResponse>): StoreImageResponse {
+    return StoreImageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreImageResponse>): StoreImageResponse {
+    const message = createBaseStoreImageResponse();
+    message.image = (object.image !== undefined && object.image !== null)
+      ? ImageRef.fromPartial(object.image)
+      : undefined;
     return message;
   },
 };
@@ -1810,7 +1954,19 @@ export const PrmServiceDefinition = {
   name: "PrmService",
   fullName: "sketchvl.v1.PrmService",
   methods: {
-    /** A batch of steps; answers in request order. */
+    /** Stores an image (a group's chart) so steps can refer to it by digest. */
+    storeImage: {
+      name: "StoreImage",
+      requestType: StoreImageRequest as typeof StoreImageRequest,
+      requestStream: false,
+      responseType: StoreImageResponse as typeof StoreImageResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * A batch of steps; answers in request order. A digest may refer to an image sent inline
+     * elsewhere in the same request (step j's before is step j-1's after).
+     */
     scoreSteps: {
       name: "ScoreSteps",
       requestType: ScoreStepsRequest as typeof ScoreStepsRequest,
@@ -1864,7 +2020,15 @@ export const PrmServiceDefinition = {
 } as const;
 
 export interface PrmServiceImplementation<CallContextExt = {}> {
-  /** A batch of steps; answers in request order. */
+  /** Stores an image (a group's chart) so steps can refer to it by digest. */
+  storeImage(
+    request: StoreImageRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<StoreImageResponse>>;
+  /**
+   * A batch of steps; answers in request order. A digest may refer to an image sent inline
+   * elsewhere in the same request (step j's before is step j-1's after).
+   */
   scoreSteps(
     request: ScoreStepsRequest,
     context: CallContext & CallContextExt,
@@ -1894,7 +2058,15 @@ export interface PrmServiceImplementation<CallContextExt = {}> {
 }
 
 export interface PrmServiceClient<CallOptionsExt = {}> {
-  /** A batch of steps; answers in request order. */
+  /** Stores an image (a group's chart) so steps can refer to it by digest. */
+  storeImage(
+    request: DeepPartial<StoreImageRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<StoreImageResponse>;
+  /**
+   * A batch of steps; answers in request order. A digest may refer to an image sent inline
+   * elsewhere in the same request (step j's before is step j-1's after).
+   */
   scoreSteps(
     request: DeepPartial<ScoreStepsRequest>,
     options?: CallOptions & CallOptionsExt,
