@@ -2,7 +2,7 @@
 // Runs every compiled test file (`*.test.js` under each workspace's dist/) with node's test runner.
 // `npm test` builds first. Extra arguments go to `node --test` (e.g. --test-name-pattern=render).
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -23,7 +23,9 @@ function* testFiles(dir, inDist = false) {
   }
 }
 
-const files = roots.flatMap((r) => [...testFiles(r)]).sort();
+// dist/ mirrors src/: a compiled test whose source is gone (moved, deleted) is stale, not a test.
+const sourceOf = (file) => file.replace("/dist/", "/src/").replace(/\.test\.js$/, ".test.ts");
+const files = roots.flatMap((r) => [...testFiles(r)]).filter((f) => existsSync(sourceOf(f))).sort();
 if (files.length === 0) {
   console.error("no test files found: did the build run?");
   process.exit(1);

@@ -9,7 +9,7 @@ import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { createChannel, createClient } from "nice-grpc";
 import { HealthDefinition } from "nice-grpc-server-health";
 import sharp from "sharp";
-import { describeError, startService } from "./support/mesh";
+import { failureOf, startService } from "./support/mesh";
 
 describe("operations", () => {
   it("bad config: one readable line, non-zero exit, nothing listening", () => {
@@ -35,30 +35,32 @@ describe("operations", () => {
     const channel = createMeshChannel(renderer.address);
     try {
       const client = createMeshClient(RendererServiceDefinition, channel);
-      const chart = await sharp({ create: { width: 2000, height: 1400, channels: 3, background: "#fff" } }).png().toBuffer();
-      const actions = Array.from({ length: 8 }, (_, i) => ({
-        kind: { $case: "circle" as const, value: { center: { x: 100 + i * 100, y: 500 }, radius: 50 } },
-        color: "green",
-        space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
+      const chart = await sharp({ create: { width: 1500, height: 1000, channels: 3, background: "#fff" } }).png().toBuffer();
+      const steps = Array.from({ length: 40 }, (_, i) => ({
+        index: i, turn: 0, intent: "", deduction: "", span: undefined, intentSpan: undefined, actionSpan: undefined,
+        action: { kind: { $case: "circle" as const, value: { center: { x: 500, y: 500 }, radius: 10 + i * 10 } }, color: "green", space: CoordinateSpace.COORDINATE_SPACE_NORM_1000 },
       }));
-      const started = performance.now();
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 24 }, () =>
-          client.render({ image: { source: { $case: "encoded", value: chart } }, actions, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }).then(
-            () => performance.now() - started,
-          ),
-        ),
+      // Two long trajectories hold both slots: each has sent its first after-image, so it is surely running.
+      const streams = [0, 1].map(() =>
+        client.renderTrajectory({ baseImage: { source: { $case: "encoded", value: chart } }, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG })[Symbol.asyncIterator](),
       );
-      const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected").map((o) => describeError(o.reason));
-      const served = outcomes.filter((o) => o.status === "fulfilled");
-      assert.ok(rejected.length > 0, "some calls should be refused");
-      assert.ok(served.length >= 2, "calls within the limit are served");
-      for (const r of rejected) {
-        assert.equal(r.code, "RESOURCE_EXHAUSTED");
-        assert.match(r.message, /limit 2/);
+      await Promise.all(streams.map((s) => s.next()));
+      const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } }).png().toBuffer();
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        const f = await failureOf(() => client.putImage({ image: { source: { $case: "encoded", value: tiny } } }));
+        const ms = performance.now() - t0;
+        assert.equal(f.code, "RESOURCE_EXHAUSTED");
+        assert.match(f.message, /limit 2/);
+        assert.ok(ms < 250, `refused in ${ms.toFixed(0)} ms, not queued`);
       }
-      // The server is still healthy and serving afterwards.
-      const ok = await client.putImage({ image: { source: { $case: "encoded", value: chart } } });
+      // The admitted work completes in full, and the server serves again once it is done.
+      for (const s of streams) {
+        let received = 1;
+        while (!(await s.next()).done) received++;
+        assert.equal(received, steps.length);
+      }
+      const ok = await client.putImage({ image: { source: { $case: "encoded", value: tiny } } });
       assert.ok(ok.image?.digest);
     } finally {
       channel.close();

@@ -122,7 +122,34 @@ describe("trainer service", () => {
     m.steps[0].tokenSpan = { start: 5, end: 8 };
     const overlap = await failureOf(() => client.computeAdvantages(request("bad-4", [m])));
     assert.equal(overlap.code, "INVALID_ARGUMENT");
-    assert.match(overlap.fields[0], /^members\[0\]\./);
+    assert.equal(overlap.fields[0], "members[0].image_token_spans[0]", "the image span that overlaps step 0's tokens");
+    const window = await failureOf(() => client.computeAdvantages(request("bad-5", [member(1, [])], { config: { mode: 0, alpha: undefined, beta: undefined, lambdaKl: undefined, gamma: undefined, epsilon: undefined, windowBatches: 100, normalizeStd: undefined } })));
+    assert.deepEqual([window.code, window.fields], ["INVALID_ARGUMENT", ["config.window_batches"]]);
+    const runId = await failureOf(() => client.computeAdvantages(request("bad-6", [member(1, [])], { runId: "r".repeat(500) })));
+    assert.deepEqual([runId.code, runId.fields], ["INVALID_ARGUMENT", ["run_id"]]);
+  });
+
+  it("regularizes over-used action kinds: the KL window over gRPC, each request id counted once", async () => {
+    const L = ActionKind.ACTION_KIND_LINE;
+    const P = ActionKind.ACTION_KIND_POINT;
+    const lines = (id: string, batchIndex: number) => request(id, [member(1, [[L, 3, 1], [L, 3, 1], [L, 3, 1]]), member(0, [])], { runId: "kl-run", batchIndex });
+    await client.computeAdvantages(lines("kl-0", 0));
+    await client.computeAdvantages(lines("kl-0", 0)); // a retry: must not count twice
+    await client.computeAdvantages(request("kl-0b", [member(1, [[P, 3, 1]]), member(0, [])], { runId: "kl-run", batchIndex: 0 }));
+    const probe = await client.computeAdvantages(request("kl-probe", [member(1, [[L, 3, 1], [P, 3, 1]]), member(0, [])], { runId: "kl-run", batchIndex: 1 }));
+    // Window: 3 lines + 1 point (the retry counted once) against the uniform drawing prior.
+    assert.deepEqual(probe.current.map((f) => [f.kind, f.frequency]), [[P, 0.25], [L, 0.75]]);
+    const [lineStep, pointStep] = probe.members[0].steps;
+    const gamma = probe.config!.gamma!;
+    assert.ok(lineStep.klOffset < 0 && lineStep.klOffset >= -gamma, `over-used lines are penalized: ${lineStep.klOffset}`);
+    assert.equal(pointStep.klOffset, 0, "points are used exactly at their prior frequency");
+    assert.ok(Math.abs(lineStep.adjustedScore - (3 + lineStep.klOffset)) < 1e-12);
+    assert.ok(lineStep.advantage < pointStep.advantage, "equal PRM scores: the over-used kind gets less credit");
+    // A batch older than the window keeps is refused, not silently dropped.
+    await client.computeAdvantages(lines("kl-far", 500));
+    const old = await failureOf(() => client.computeAdvantages(lines("kl-old", 2)));
+    assert.equal(old.code, "FAILED_PRECONDITION");
+    assert.match(old.message, /new run_id/);
   });
 
   it("k = 1, all-equal rewards and responses without steps are valid: every advantage is 0", async () => {

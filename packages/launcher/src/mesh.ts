@@ -13,7 +13,15 @@ export async function startMesh(
 ): Promise<Mesh> {
   const services = options.services ?? builtServices();
   const portOf = options.portOf ?? ((s) => s.defaultPort);
-  const started = await Promise.allSettled(services.map((spec) => launchService(spec, { ...options, port: portOf(spec) })));
+  const host = options.host ?? "127.0.0.1";
+  const peerArgs = (spec: ServiceSpec) =>
+    Object.entries(spec.peers ?? {}).flatMap(([flag, peer]) => {
+      const target = services.find((s) => s.name === peer);
+      return target ? [flag, `${host}:${portOf(target)}`] : [];
+    });
+  const started = await Promise.allSettled(
+    services.map((spec) => launchService(spec, { ...options, port: portOf(spec), args: [...peerArgs(spec), ...(options.args ?? [])] })),
+  );
   const processes = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const stop = async () => {
     await Promise.all(processes.map((p) => p.stop()));

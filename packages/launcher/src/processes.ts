@@ -7,11 +7,14 @@ import { HealthDefinition } from "nice-grpc-server-health";
 import { HealthCheckResponse_ServingStatus } from "nice-grpc-server-health/lib/proto/grpc/health/v1/health";
 import { entryPoint, type ServiceSpec } from "./services";
 
+const MAX_KEPT_LOG_LINES = 2000;
+const STOP_TIMEOUT_MS = 30_000;
+
 export interface RunningProcess {
   spec: ServiceSpec;
   address: string;
   child: ChildProcess;
-  /** Log lines the process wrote (JSON), kept for tests and failure reports. */
+  /** The last log lines the process wrote (JSON), kept for tests and failure reports. */
   logs: string[];
   /** SIGTERM, then wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -39,13 +42,19 @@ export async function launchService(spec: ServiceSpec, options: LaunchOptions): 
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on("line", (line) => {
       logs.push(line);
+      if (logs.length > MAX_KEPT_LOG_LINES) logs.splice(0, logs.length - MAX_KEPT_LOG_LINES / 2);
       options.onLog?.(spec.name, line);
     });
   }
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // SIGTERM (the service drains within its grace period); SIGKILL if it is still there long after.
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    return exited;
+    if (child.exitCode !== null || child.signalCode !== null) return exited;
+    child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    const code = await exited;
+    clearTimeout(killer);
+    return code;
   };
   try {
     await Promise.race([

@@ -7,6 +7,8 @@ export interface ServiceSpec {
   /** The gRPC service whose readiness means "this process is ready". */
   readiness: string;
   defaultPort: number;
+  /** Flags that tell this service where the services it calls listen: flag → service name. */
+  peers?: Record<string, string>;
 }
 
 export const SERVICES: readonly ServiceSpec[] = [
@@ -14,7 +16,12 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: "trainer", readiness: "sketchvl.v1.TrainerService", defaultPort: 50052 },
   { name: "prm", readiness: "sketchvl.v1.PrmService", defaultPort: 50053 },
   { name: "policy", readiness: "sketchvl.v1.PolicyService", defaultPort: 50054 },
-  { name: "reward", readiness: "sketchvl.v1.RewardService", defaultPort: 50055 },
+  {
+    name: "reward",
+    readiness: "sketchvl.v1.RewardService",
+    defaultPort: 50055,
+    peers: { "--renderer-address": "renderer", "--prm-address": "prm", "--trainer-address": "trainer" },
+  },
 ];
 
 export const repoRoot = resolve(__dirname, "..", "..", "..");

@@ -35,7 +35,11 @@ export function serverOptions(defaultPort: number) {
     },
     maxConnectionAgeMs: {
       schema: z.coerce.number().int().min(1000).default(5 * 60_000),
-      doc: "connections are closed after this age so clients re-resolve new replicas",
+      doc: "connections are closed after this age so clients re-resolve new replicas (new calls go to a new connection)",
+    },
+    maxConnectionAgeGraceMs: {
+      schema: z.coerce.number().int().min(0).default(60 * 60_000),
+      doc: "how long calls already open on an aged connection may go on (long training streams live here)",
     },
     logLevel: {
       schema: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),

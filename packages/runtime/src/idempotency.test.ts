@@ -7,7 +7,7 @@ const bytes = (s: string) => Buffer.from(s);
 
 describe("IdempotencyCache", () => {
   it("computes once per id, also when the retry arrives while the first is still running", async () => {
-    const cache = new IdempotencyCache<number>(10);
+    const cache = new IdempotencyCache<number>({ maxEntries: 10 });
     let calls = 0;
     const compute = async () => {
       calls++;
@@ -21,13 +21,13 @@ describe("IdempotencyCache", () => {
   });
 
   it("refuses a known id with a different request, naming request_id", async () => {
-    const cache = new IdempotencyCache<number>(10);
+    const cache = new IdempotencyCache<number>({ maxEntries: 10 });
     await cache.run("r1", bytes("x"), async () => 1);
     await assert.rejects(cache.run("r1", bytes("y"), async () => 2), (e: unknown) => e instanceof InvalidArgumentError && e.field === "request_id");
   });
 
   it("forgets failures so a retry computes again, and never remembers empty ids", async () => {
-    const cache = new IdempotencyCache<number>(10);
+    const cache = new IdempotencyCache<number>({ maxEntries: 10 });
     await assert.rejects(cache.run("r1", bytes("x"), async () => Promise.reject(new Error("down"))));
     assert.equal(await cache.run("r1", bytes("x"), async () => 7), 7);
     let calls = 0;
@@ -36,8 +36,20 @@ describe("IdempotencyCache", () => {
     assert.equal(calls, 2);
   });
 
+  it("stays within its byte budget, forgetting the oldest answers first", async () => {
+    const cache = new IdempotencyCache<string>({ maxEntries: 100, maxBytes: 10, sizeOf: (s) => s.length });
+    await cache.run("a", bytes("a"), async () => "aaaaaa");
+    await cache.run("b", bytes("b"), async () => "bbbbbb");
+    let recomputed = false;
+    await cache.run("a", bytes("a"), async () => ((recomputed = true), "aaaaaa"));
+    assert.ok(recomputed, "a was forgotten to keep 12 bytes under 10");
+    recomputed = false;
+    await cache.run("a", bytes("a"), async () => ((recomputed = true), "aaaaaa"));
+    assert.ok(!recomputed, "the newest answer stays");
+  });
+
   it("stays within its capacity", async () => {
-    const cache = new IdempotencyCache<number>(2);
+    const cache = new IdempotencyCache<number>({ maxEntries: 2 });
     for (const id of ["a", "b", "c"]) await cache.run(id, bytes(id), async () => 1);
     let recomputed = false;
     await cache.run("a", bytes("a"), async () => ((recomputed = true), 1));

@@ -7,13 +7,25 @@ import { InvalidArgumentError } from "./errors";
 interface Entry<T> {
   fingerprint: string;
   answer: Promise<T>;
+  bytes: number;
+}
+
+export interface IdempotencyLimits<T> {
+  /** Answers kept (oldest forgotten first); 0 turns remembering off. */
+  maxEntries: number;
+  /** Memory the kept answers may take, as `sizeOf` estimates it. */
+  maxBytes?: number;
+  sizeOf?: (answer: T) => number;
 }
 
 export class IdempotencyCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  private bytes = 0;
+  private readonly capacity: number;
 
-  /** @param capacity answers kept (oldest forgotten first); 0 turns remembering off. */
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly limits: IdempotencyLimits<T>) {
+    this.capacity = limits.maxEntries;
+  }
 
   /**
    * `compute()` for a new id; the remembered (or in-flight) answer for a known one.
@@ -31,11 +43,29 @@ export class IdempotencyCache<T> {
       return known.answer;
     }
     const answer = compute();
-    this.entries.set(requestId, { fingerprint, answer });
-    answer.catch(() => {
-      if (this.entries.get(requestId)?.answer === answer) this.entries.delete(requestId);
-    });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    const entry: Entry<T> = { fingerprint, answer, bytes: 0 };
+    this.entries.set(requestId, entry);
+    answer.then(
+      (value) => {
+        if (this.entries.get(requestId) !== entry) return;
+        entry.bytes = this.limits.sizeOf?.(value) ?? 0;
+        this.bytes += entry.bytes;
+        this.evict();
+      },
+      () => {
+        if (this.entries.get(requestId) === entry) this.entries.delete(requestId);
+      },
+    );
+    this.evict();
     return answer;
+  }
+
+  private evict(): void {
+    const maxBytes = this.limits.maxBytes ?? Number.POSITIVE_INFINITY;
+    for (const [id, entry] of this.entries) {
+      if (this.entries.size <= this.capacity && this.bytes <= maxBytes) break;
+      this.entries.delete(id);
+      this.bytes -= entry.bytes;
+    }
   }
 }

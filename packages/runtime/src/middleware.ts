@@ -2,6 +2,7 @@
 import { metrics } from "@opentelemetry/api";
 import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc";
 import { isAbortError, toServerError } from "./grpc-errors";
+import { ResourceExhaustedError } from "./errors";
 import type { Logger } from "./logger";
 
 const INFRA_PREFIXES = ["/grpc.health.v1.", "/grpc.reflection."];
@@ -53,7 +54,7 @@ export function limitInFlight(limit: number) {
   const middleware = async function* limited<Req, Res>(call: ServerMiddlewareCall<Req, Res>, context: CallContext) {
     if (isInfra(call.method.path)) return yield* call.next(call.request as never, context);
     if (inFlight >= limit) {
-      throw new ServerError(Status.RESOURCE_EXHAUSTED, `server busy: ${inFlight} calls in flight (limit ${limit}); retry with backoff`);
+      throw new ResourceExhaustedError(`server busy: ${inFlight} calls in flight (limit ${limit}); retry with backoff`);
     }
     inFlight++;
     try {

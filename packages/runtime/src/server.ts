@@ -58,7 +58,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
     "grpc.max_receive_message_length": config.maxMessageBytes,
     "grpc.max_send_message_length": config.maxMessageBytes,
     "grpc.max_connection_age_ms": config.maxConnectionAgeMs,
-    "grpc.max_connection_age_grace_ms": config.shutdownGraceMs,
+    "grpc.max_connection_age_grace_ms": config.maxConnectionAgeGraceMs,
     // HTTP/2's default 64 KiB window makes a 2 MB raw image take dozens of round trips.
     "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW,
   })
@@ -77,8 +77,9 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
   );
 
   const port = await server.listen(`${config.host}:${config.port}`);
+  // Where a client on this machine dials; the log says what the server bound.
   const address = `${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
-  logger.info({ address, services: serviceNames }, "listening");
+  logger.info({ listen: `${config.host}:${port}`, services: serviceNames }, "listening");
 
   await options.prepare?.();
   for (const service of serviceNames) health.setStatus("healthy", service);

@@ -18,6 +18,7 @@ import {
   computeGroupAdvantages,
   countActionKinds,
   DEFAULT_RUN_ID,
+  MAX_RUN_ID_LENGTH,
   distributionFromFrequencies,
   distributionToFrequencies,
   type FinePOSettings,
@@ -34,6 +35,14 @@ export interface EngineLimits {
   maxGroupSize: number;
   maxTokens: number;
   idempotencyEntries: number;
+  idempotencyBytes: number;
+  /** The largest answer that fits one gRPC message (the server's send limit). */
+  maxAnswerBytes: number;
+}
+
+/** Rough memory of a remembered answer (JS numbers in arrays): token arrays dominate. */
+function answerBytes(answer: ComputeAdvantagesResponse): number {
+  return answer.members.reduce((n, m) => n + 12 * m.tokenAdvantages.length + 4 * m.lossMask.length + 120 * m.steps.length + 200, 0);
 }
 
 export class AdvantageEngine {
@@ -46,7 +55,7 @@ export class AdvantageEngine {
     private readonly servicePrior: ActionDistribution,
     private readonly limits: EngineLimits,
   ) {
-    this.answers = new IdempotencyCache(limits.idempotencyEntries);
+    this.answers = new IdempotencyCache({ maxEntries: limits.idempotencyEntries, maxBytes: limits.idempotencyBytes, sizeOf: answerBytes });
   }
 
   /** Idempotent by request id: a retry gets the same answer and counts the group's actions once. */
@@ -60,18 +69,25 @@ export class AdvantageEngine {
     if (request.members.length > this.limits.maxGroupSize) {
       throw new InvalidArgumentError("members", `${request.members.length} responses; the limit is ${this.limits.maxGroupSize}`);
     }
-    const runId = request.runId || DEFAULT_RUN_ID;
+    const runId = validRunId(request.runId);
+    const tokens = request.members.reduce((sum, m) => sum + (m.tokenCount ?? 0), 0);
+    // The answer carries ~5 bytes a token on the wire (float32 + bool); it must fit one message.
+    if (tokens * 5 > this.limits.maxAnswerBytes) {
+      throw new InvalidArgumentError("members", `${tokens} completion tokens in the group: the token arrays would exceed ${this.limits.maxAnswerBytes} bytes; send fewer responses per request`);
+    }
+    const explicitCurrent = request.current.length > 0;
+    if (!explicitCurrent) this.registry.assertRecordable(runId, request.batchIndex);
     const run = this.runConfigs.get(runId);
     const settings = resolveSettings(this.serviceDefaults, run?.overrides, overridesFrom(request.config));
     const prior = request.prior.length > 0 ? distributionFromFrequencies(request.prior, "prior") : (run?.prior ?? this.servicePrior);
-    const current =
-      request.current.length > 0
+    const current = explicitCurrent
         ? distributionFromFrequencies(request.current, "current")
         : this.registry.currentDistribution(runId, request.batchIndex, settings.windowBatches);
     const members = request.members.map((m, i) => this.memberInput(m, i));
 
     const result = computeGroupAdvantages({ members }, settings, { prior, current, seed: requestId });
-    this.registry.record(runId, request.batchIndex, countActionKinds(members), requestId || randomUUID());
+    // A caller that keeps the window itself (sends `current`) leaves no state here.
+    if (!explicitCurrent) this.registry.record(runId, request.batchIndex, countActionKinds(members), requestId || randomUUID());
 
     const response: ComputeAdvantagesResponse = {
       requestId,
@@ -84,7 +100,7 @@ export class AdvantageEngine {
   }
 
   configureRun(request: ConfigureRunRequest): ConfigureRunResponse {
-    const runId = request.runId || DEFAULT_RUN_ID;
+    const runId = validRunId(request.runId);
     const overrides = overridesFrom(request.config);
     resolveSettings(this.serviceDefaults, overrides); // validate before keeping
     const prior = request.prior.length > 0 ? distributionFromFrequencies(request.prior, "prior") : undefined;
@@ -113,6 +129,11 @@ export class AdvantageEngine {
       })),
     };
   }
+}
+
+function validRunId(runId: string): string {
+  if (runId.length > MAX_RUN_ID_LENGTH) throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters, got ${runId.length}`);
+  return runId || DEFAULT_RUN_ID;
 }
 
 function overridesFrom(config: FinePOConfig | undefined): SettingsOverrides {

@@ -22,7 +22,13 @@ async function main() {
     exitWithConfigError("trainer", (err as Error).message);
   }
   const registry = new RunRegistry({ stateDir, warn: (message) => logger.warn(message) });
-  const engine = new AdvantageEngine(registry, new RunConfigs(stateDir), defaults, prior, config);
+  const engine = new AdvantageEngine(registry, new RunConfigs(stateDir), defaults, prior, {
+    maxGroupSize: config.maxGroupSize,
+    maxTokens: config.maxTokens,
+    idempotencyEntries: config.idempotencyEntries,
+    idempotencyBytes: config.idempotencyBytes,
+    maxAnswerBytes: config.maxMessageBytes,
+  });
   const server = await startServer({
     name: "trainer",
     config,

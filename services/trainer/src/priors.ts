@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { ActionKind } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
-import { actionDistribution, type ActionDistribution } from "./finepo";
+import { type ActionDistribution, distributionFromFrequencies } from "./finepo";
 
 export const UNIFORM_DRAWING_PRIOR: ActionDistribution = new Map([
   [ActionKind.ACTION_KIND_POINT, 0.25],
@@ -26,31 +26,40 @@ export function actionKindFromName(name: string, field: string): ActionKind {
 }
 
 /**
- * Parses a prior file: a JSON object {kind: frequency or count}, or JSONL with one trajectory a
+ * Parses a prior file: a JSON object {kind: frequency or count} (pretty-printed or not; an
+ * explicit 0 is kept: "this kind never happens" is information), or JSONL with one trajectory a
  * line, `{"actions": ["rectangle", "line", ...]}`, whose kinds are counted.
  */
 export function parsePrior(text: string, source: string): ActionDistribution {
-  const trimmed = text.trim();
   const counts = new Map<ActionKind, number>();
   const add = (name: string, n: number, field: string) => {
     if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(field, `must be a finite number >= 0, got ${n}`);
     const kind = actionKindFromName(name, field);
     counts.set(kind, (counts.get(kind) ?? 0) + n);
   };
-  const lines = trimmed.split("\n").filter((l) => l.trim() !== "");
-  if (lines.length === 1 && !trimmed.includes('"actions"')) {
-    const object = JSON.parse(trimmed) as Record<string, number>;
-    for (const [name, n] of Object.entries(object)) add(name, n, `${source}.${name}`);
+  let whole: unknown;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    whole = undefined; // not one JSON document: JSONL
+  }
+  if (whole !== null && typeof whole === "object" && !Array.isArray(whole) && !("actions" in whole)) {
+    for (const [name, n] of Object.entries(whole as Record<string, number>)) add(name, n, `${source}.${name}`);
   } else {
-    lines.forEach((line, i) => {
-      const { actions } = JSON.parse(line) as { actions?: string[] };
+    text.split("\n").forEach((line, i) => {
+      if (line.trim() === "") return;
+      let actions: unknown;
+      try {
+        actions = (JSON.parse(line) as { actions?: unknown }).actions;
+      } catch (err) {
+        throw new InvalidArgumentError(`${source}:${i + 1}`, `not JSON: ${(err as Error).message}`);
+      }
       if (!Array.isArray(actions)) throw new InvalidArgumentError(`${source}:${i + 1}`, 'each line needs an "actions" list');
-      for (const name of actions) add(name, 1, `${source}:${i + 1}`);
+      for (const name of actions) add(String(name), 1, `${source}:${i + 1}`);
     });
   }
-  const distribution = actionDistribution(counts);
-  if (distribution.size === 0) throw new InvalidArgumentError(source, "the prior is empty");
-  return distribution;
+  if (counts.size === 0) throw new InvalidArgumentError(source, "the prior is empty");
+  return distributionFromFrequencies([...counts].map(([kind, frequency]) => ({ kind, frequency })), source);
 }
 
 export function loadPrior(path: string): ActionDistribution {

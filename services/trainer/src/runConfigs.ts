@@ -4,7 +4,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionKind } from "@sketchvl/contract";
-import type { ActionDistribution, SettingsOverrides } from "./finepo";
+import { FailedPreconditionError } from "@sketchvl/runtime/errors";
+import { type ActionDistribution, resolveSettings, runFileStem, type SettingsOverrides } from "./finepo";
+
+const MAX_CACHED_RUNS = 1024;
 
 export interface RunConfig {
   overrides: SettingsOverrides;
@@ -17,23 +20,30 @@ interface StoredRunConfig {
 }
 
 export class RunConfigs {
-  private readonly runs = new Map<string, RunConfig>();
+  /** Runs looked up so far; `null` remembers "not configured" so the disk is asked once per run. */
+  private readonly runs = new Map<string, RunConfig | null>();
 
   constructor(private readonly stateDir: string | undefined) {
     if (stateDir) mkdirSync(stateDir, { recursive: true });
   }
 
   get(runId: string): RunConfig | undefined {
-    let config = this.runs.get(runId);
-    if (!config && this.stateDir) {
-      const path = this.path(runId);
-      if (existsSync(path)) {
+    const known = this.runs.get(runId);
+    if (known !== undefined) return known ?? undefined;
+    let config: RunConfig | null = null;
+    const path = this.stateDir ? this.path(runId) : undefined;
+    if (path && existsSync(path)) {
+      try {
         const stored = JSON.parse(readFileSync(path, "utf8")) as StoredRunConfig;
+        resolveSettings(stored.overrides); // a hand-edited or corrupt file must not reach FinePO
         config = { overrides: stored.overrides, prior: stored.prior ? new Map(stored.prior) : undefined };
-        this.runs.set(runId, config);
+      } catch (err) {
+        throw new FailedPreconditionError(`run "${runId}": stored config ${path} is unusable (${(err as Error).message}); call ConfigureRun again`);
       }
     }
-    return config;
+    this.runs.set(runId, config);
+    if (this.runs.size > MAX_CACHED_RUNS) this.runs.delete(this.runs.keys().next().value as string);
+    return config ?? undefined;
   }
 
   set(runId: string, config: RunConfig): void {
@@ -47,6 +57,6 @@ export class RunConfigs {
   }
 
   private path(runId: string): string {
-    return join(this.stateDir!, `${encodeURIComponent(runId)}.config.json`);
+    return join(this.stateDir!, `${runFileStem(runId)}.config.json`);
   }
 }

@@ -9,14 +9,21 @@
 // from a crash, makes it differ from what was kept). Lines are written with write(2) before the
 // answer is returned, so a process crash loses nothing; a machine crash may lose the last lines
 // (no fsync per group: the window is a statistic, not a ledger).
+import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ActionKind } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, InvalidArgumentError } from "@sketchvl/runtime/errors";
 import { ACTION_KIND_SLOTS, type ActionDistribution, isKnownActionKind } from "./klOffset";
 import { type ActionCounts, ActionWindow, countsTable, DEFAULT_RETAIN_BATCHES, validateBatchIndex } from "./actionWindow";
 
 export const DEFAULT_RUN_ID = "default";
+
+/** A run's file name stem: readable when short, a hash when the encoded id would not fit a file name. */
+export function runFileStem(runId: string): string {
+  const readable = encodeURIComponent(runId);
+  return readable.length <= 160 ? readable : `run-${createHash("sha256").update(runId).digest("hex")}`;
+}
 export const MAX_RUN_ID_LENGTH = 128;
 
 export interface RunRegistryOptions {
@@ -65,6 +72,20 @@ export class RunRegistry {
     return true;
   }
 
+  /**
+   * Refuses a batch older than the run's window keeps, before anything is computed: silently
+   * dropping it would leave the KL window wrong (a reused run id, a typo in batch_index).
+   */
+  assertRecordable(runId: string, batchIndex: number): void {
+    validateBatchIndex(batchIndex);
+    const window = this.run(runId).window;
+    if (batchIndex < window.newestBatch - this.retainBatches) {
+      throw new FailedPreconditionError(
+        `batch_index ${batchIndex} is older than run "${runId}" keeps (newest batch ${window.newestBatch}, the last ${this.retainBatches} are kept): a new training run needs a new run_id`,
+      );
+    }
+  }
+
   currentDistribution(runId: string, batchIndex: number, windowBatches: number): ActionDistribution {
     return this.run(runId).window.currentDistribution(batchIndex, windowBatches);
   }
@@ -101,7 +122,7 @@ export class RunRegistry {
     const window = new ActionWindow(this.retainBatches);
     const dir = this.options.stateDir;
     if (dir === undefined) return { window, fd: undefined };
-    const path = join(dir, `${encodeURIComponent(runId)}.jsonl`);
+    const path = join(dir, `${runFileStem(runId)}.jsonl`);
     if (existsSync(path)) {
       const text = readFileSync(path, "utf8");
       const records: Line[] = [];

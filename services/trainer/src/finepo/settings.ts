@@ -3,6 +3,7 @@
 // come from the paper, everything else the paper leaves unknown.
 import { AdvantageMode } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { DEFAULT_RETAIN_BATCHES } from "./actionWindow";
 
 /** Which credit assignment to run: the method and the paper's three ablations. */
 export type FinePOMode = "finepo" | "finepo_no_kl" | "grpo" | "random_prm";
@@ -71,8 +72,8 @@ export function validateSettings(s: FinePOSettings): void {
   number(
     "config.window_batches",
     s.windowBatches,
-    Number.isInteger(s.windowBatches) && s.windowBatches >= 1,
-    "must be an integer >= 1",
+    Number.isInteger(s.windowBatches) && s.windowBatches >= 1 && s.windowBatches <= DEFAULT_RETAIN_BATCHES,
+    `must be an integer in [1, ${DEFAULT_RETAIN_BATCHES}] (the batches a run keeps)`,
   );
   if (typeof s.normalizeStd !== "boolean") {
     throw new InvalidArgumentError("config.normalize_std", "must be a boolean");

@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ActionKind } from "@sketchvl/contract";
+import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { parsePrior } from "./priors";
+
+describe("parsePrior", () => {
+  it("reads a pretty-printed JSON object of counts, keeping explicit zeros", () => {
+    const prior = parsePrior('{\n  "box": 3,\n  "line": 1,\n  "crop": 0\n}\n', "prior.json");
+    assert.equal(prior.get(ActionKind.ACTION_KIND_RECTANGLE), 0.75);
+    assert.equal(prior.get(ActionKind.ACTION_KIND_LINE), 0.25);
+    assert.equal(prior.get(ActionKind.ACTION_KIND_CROP), 0);
+  });
+
+  it("counts kinds over JSONL trajectories", () => {
+    const prior = parsePrior('{"actions": ["rectangle", "line"]}\n{"actions": ["line", "point"]}\n', "t.jsonl");
+    assert.equal(prior.get(ActionKind.ACTION_KIND_LINE), 0.5);
+    assert.equal(prior.get(ActionKind.ACTION_KIND_POINT), 0.25);
+  });
+
+  it("names the line and the problem", () => {
+    assert.throws(() => parsePrior('{"actions": ["rectangle"]}\n{"actions": ["hexagon"]}', "t.jsonl"), (e: unknown) => e instanceof InvalidArgumentError && e.field === "t.jsonl:2");
+    assert.throws(() => parsePrior('{"point": -1}', "p.json"), (e: unknown) => e instanceof InvalidArgumentError && e.field === "p.json.point");
+    assert.throws(() => parsePrior("{}", "p.json"), InvalidArgumentError);
+  });
+});
