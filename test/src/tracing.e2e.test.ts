@@ -14,7 +14,7 @@ describe("tracing", () => {
   it("continues the caller's trace in the renderer and exports the server span over OTLP", async () => {
     const receiver = await startOtlpReceiver();
     const renderer = await startService("renderer", {
-      args: ["--log-level", "warn"],
+      args: ["--log-level", "trace"],
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
@@ -38,6 +38,10 @@ describe("tracing", () => {
       assert.equal(server.service, "sketchvl-renderer");
       assert.equal(server.kind, 2, "SERVER");
       assert.ok(!spans.some((s) => s.name.includes("Health")), "health probes make no spans");
+      // Logs written inside the call carry its trace: logs and traces join.
+      const callLog = renderer.logs.map((l) => JSON.parse(l)).find((l) => l.msg === "call" && l.method?.endsWith("/Render"));
+      assert.equal(callLog?.trace_id, traceId);
+      assert.equal(callLog?.span_id, server.spanId);
     } finally {
       channel.close();
       await renderer.stop();

@@ -2,7 +2,7 @@
 // before / after images of PRM training data and trajectory previews look exactly like what the
 // renderer service produces at serving time (same colours, strokes, halos).
 import type { DrawingAction } from "@sketchvl/contract";
-import { decodeImage, drawActions as drawOnRaster, encodePng, parseColor, toHex } from "@sketchvl/drawing";
+import { decodeImage, drawActions, encodePng, parseColor, toHex } from "@sketchvl/drawing";
 
 // ChartWorld images are its own, bounded at generation (≤ 1200×900): no need for tight limits here.
 const LIMITS = { maxPixels: 100_000_000, maxBytes: 1 << 30 };
@@ -12,7 +12,7 @@ export function colorOf(name: string): string {
   return toHex(parseColor(name));
 }
 
-/** The PNG image with `actions` drawn on it, as PNG. */
-export async function drawActions(image: Buffer, actions: readonly DrawingAction[]): Promise<Buffer> {
-  return encodePng(await drawOnRaster(await decodeImage(image, LIMITS), actions));
+/** The PNG image with `actions` drawn on it, as PNG (@sketchvl/drawing's drawActions works on decoded images). */
+export async function drawActionsOnPng(image: Buffer, actions: readonly DrawingAction[]): Promise<Buffer> {
+  return encodePng(await drawActions(await decodeImage(image, LIMITS), actions));
 }

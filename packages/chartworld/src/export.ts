@@ -6,7 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Split } from "./chart-types";
 import { iterateExamples, type ChartWorldExample } from "./chartworld";
-import { drawActions } from "./draw-actions";
+import { drawActionsOnPng } from "./draw-actions";
 import type { ExpertTrajectory } from "./expert-trajectory";
 import { generatePrmDataset } from "./prm-dataset";
 import { SKETCHVL_SYSTEM_PROMPT, sketchvlUserPrompt } from "./prompt";
@@ -67,7 +67,7 @@ export async function exportExamples(opts: ExportOptions): Promise<{ charts: num
       let overlay: string | undefined;
       if (opts.overlays) {
         overlay = `images/${fileSafe(q.id)}.expert.png`;
-        await writeFile(join(dir, overlay), await drawActions(png, t.steps.map((s) => s.action)));
+        await writeFile(join(dir, overlay), await drawActionsOnPng(png, t.steps.map((s) => s.action)));
       }
       questions.write({ id: q.id, chartId: c.id, split: c.split, image: file, ...(overlay ? { expertImage: overlay } : {}), template: q.template, question: q.question, answer: q.answer, params: q.params, trajectory: trajectoryJson(t) });
       nq++;
@@ -117,9 +117,9 @@ export async function exportPrm(opts: Omit<ExportOptions, "overlays"> & { images
       }
       const before = `images/${fileSafe(s.id)}.before.png`;
       const after = `images/${fileSafe(s.id)}.after.png`;
-      const beforePng = await drawActions(png, s.priorActions);
+      const beforePng = await drawActionsOnPng(png, s.priorActions);
       await writeFile(join(dir, before), beforePng);
-      await writeFile(join(dir, after), await drawActions(beforePng, [s.action]));
+      await writeFile(join(dir, after), await drawActionsOnPng(beforePng, [s.action]));
       images = { chart: `images/${fileSafe(s.chartId)}.png`, before, after };
     }
     out.write({ ...s, priorActions: s.priorActions.map((a) => DrawingAction.toJSON(a)), action: DrawingAction.toJSON(s.action), ...(images ? { images } : {}) });

@@ -29,5 +29,5 @@ export { relaxedAccuracy, extractAnswer, parseChartNumber } from "./relaxed-accu
 export { generateExample, iterateExamples, type ChartWorldExample, type ExampleOptions, type IterateOptions } from "./chartworld";
 export { NOISE_KINDS, PAPER_LABEL_RATIO, generatePrmDataset, injectNoise, prmQuotas, type NoiseKind, type PrmDatasetOptions, type PrmSample } from "./prm-dataset";
 export { SKETCHVL_SYSTEM_PROMPT, sketchvlUserPrompt } from "./prompt";
-export { colorOf, drawActions } from "./draw-actions";
+export { colorOf, drawActionsOnPng } from "./draw-actions";
 export { exportExamples, exportPrm, exportSft, trajectoryJson, type ExportOptions } from "./export";

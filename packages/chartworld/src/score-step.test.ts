@@ -4,7 +4,7 @@ import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
 import fc from "fast-check";
 import type { ChartAnnotations, ChartElement } from "./chart-types";
 import { PRM_LABELS, scoreStep, scoreStepValue } from "./score-step";
-import { shapeToAction, type PixelShape } from "./sketchvl-action";
+import { actionToShape, shapeToAction, type PixelShape } from "./sketchvl-action";
 import type { StepTarget } from "./step-target";
 
 // A 600x400 chart with three bars, three x tick labels and two legend entries (no rendering needed).
@@ -126,4 +126,56 @@ test("property: any action gets one of the four labels and never throws", () => 
       assert.ok(PRM_LABELS.includes(scoreStep(annotations, t, action)));
     }),
   );
+});
+
+const NORM = CoordinateSpace.COORDINATE_SPACE_NORM_1000;
+
+test("an action with a missing point, or a coordinate the renderer would refuse, is unacceptable (not drawn at (0,0))", () => {
+  // pointTarget is near the bottom-left; levelTarget's line is scored by geometry: both would grade a (0,0) point generously.
+  const origin: StepTarget = { shape: { type: "point", at: { x: 0, y: 0 } }, elementId: null, rivalKind: null };
+  assert.equal(scoreStep(annotations, origin, { color: "Red", space: NORM, kind: { $case: "point", value: { at: { x: 0, y: 0 } } } }), "excellent");
+  assert.equal(scoreStep(annotations, origin, { color: "Red", space: NORM, kind: { $case: "point", value: { at: undefined } } }), "unacceptable");
+  const b = boxTarget.shape.type === "box" ? boxTarget.shape.box : annotations.plotArea;
+  const exact = act(boxTarget.shape);
+  const rect = exact.kind?.$case === "rectangle" ? exact.kind.value : undefined;
+  assert.ok(rect && b);
+  assert.equal(scoreStep(annotations, boxTarget, { ...exact, kind: { $case: "rectangle", value: { corner1: rect.corner1, corner2: undefined } } }), "unacceptable");
+  for (const bad of [NaN, Infinity, -Infinity, 2001, -1001, 1e9]) {
+    const p = { color: "Red", space: NORM, kind: { $case: "point" as const, value: { at: { x: bad, y: 0 } } } };
+    assert.equal(scoreStep(annotations, origin, p), "unacceptable", String(bad));
+    assert.equal(actionToShape(p, size), null, String(bad));
+    const line = { color: "Red", space: NORM, kind: { $case: "line" as const, value: { start: { x: 83, y: 500 }, end: { x: 833, y: bad } } } };
+    assert.equal(scoreStep(annotations, levelTarget, line), "unacceptable", `line ${bad}`);
+  }
+  // A level line running off the image: its geometry alone (angle, offset, coverage) would be excellent.
+  const runaway = (x2: number): DrawingAction => ({ color: "Red", space: NORM, kind: { $case: "line", value: { start: { x: 83, y: 500 }, end: { x: x2, y: 500 } } } });
+  assert.equal(scoreStep(annotations, levelTarget, runaway(1900)), "excellent"); // clamped to the image edge
+  assert.equal(scoreStep(annotations, levelTarget, runaway(2001)), "unacceptable");
+  assert.equal(scoreStep(annotations, levelTarget, runaway(5000)), "unacceptable");
+  const badRadius = (r: number): DrawingAction => ({ color: "Red", space: NORM, kind: { $case: "circle", value: { center: { x: 450, y: 500 }, radius: r } } });
+  for (const r of [NaN, -5, 2001]) assert.equal(scoreStep(annotations, circleTarget, badRadius(r)), "unacceptable", `radius ${r}`);
+  assert.equal(scoreStep(annotations, circleTarget, { ...act(circleTarget.shape), space: CoordinateSpace.UNRECOGNIZED }), "unacceptable");
+});
+
+test("coordinates a little outside are clamped to the image, as the renderer draws them", () => {
+  const corner: StepTarget = { shape: { type: "point", at: { x: W, y: 0 } }, elementId: null, rivalKind: null };
+  const p = (x: number, y: number): DrawingAction => ({ color: "Red", space: NORM, kind: { $case: "point", value: { at: { x, y } } } });
+  assert.equal(scoreStep(annotations, corner, p(1003, -2)), "excellent");
+  assert.equal(scoreStep(annotations, corner, p(1900, -900)), "excellent");
+  assert.deepEqual(actionToShape(p(1003, -2), size), { type: "point", at: { x: W, y: 0 } });
+});
+
+test("actionToShape uses the renderer's conversion in every space and refuses missing points", () => {
+  assert.deepEqual(actionToShape({ color: "", space: NORM, kind: { $case: "circle", value: { center: { x: 500, y: 250 }, radius: 100 } } }, size), {
+    type: "circle",
+    center: { x: 300, y: 100 },
+    r: 40,
+  });
+  assert.deepEqual(actionToShape({ color: "", space: CoordinateSpace.COORDINATE_SPACE_UNIT, kind: { $case: "line", value: { start: { x: 0.5, y: 0.5 }, end: { x: 1.01, y: 0 } } } }, size), {
+    type: "line",
+    p1: { x: 300, y: 200 },
+    p2: { x: 600, y: 0 },
+  });
+  assert.equal(actionToShape({ color: "", space: NORM, kind: { $case: "line", value: { start: { x: 1, y: 1 }, end: undefined } } }, size), null);
+  assert.equal(actionToShape({ color: "", space: NORM, kind: undefined }, size), null);
 });

@@ -1,10 +1,13 @@
 // The reference process scorer: exact FinePRM labels for a step drawn on a ChartWorld chart, from
-// the action's geometry against the expert target. Hot path (PRM data, RL reward checks): no
-// per-call allocation beyond the label string constants; element geometry is indexed once per
-// chart into a Float64Array.
-import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
+// the action's geometry against the expert target, in pixels converted exactly as the renderer
+// converts them (@sketchvl/drawing). Hot path (PRM data, RL reward checks): element geometry is
+// indexed once per chart into a Float64Array and the action decoded into scratch slots; the only
+// per-call allocations are the converted points.
+import type { DrawingAction } from "@sketchvl/contract";
+import { pointToPixels, radiusToPixels } from "@sketchvl/drawing";
 import type { ChartAnnotations, ElementKind } from "./chart-types";
 import { iou } from "./geometry";
+import { isRefusal } from "./sketchvl-action";
 import type { StepTarget } from "./step-target";
 
 export type PrmLabel = "excellent" | "acceptable" | "poor" | "unacceptable";
@@ -65,7 +68,7 @@ function indexOf(a: ChartAnnotations): ChartIndex {
   return ix;
 }
 
-// Action geometry in pixels, decoded into scratch slots (no objects per call).
+// Action geometry in pixels, decoded into scratch slots.
 const TYPE_NONE = 0;
 const TYPE_BOX = 1;
 const TYPE_LINE = 2;
@@ -74,54 +77,58 @@ const TYPE_CIRCLE = 4;
 const TYPE_TEXT = 5;
 const act = new Float64Array(5);
 
+/**
+ * Decodes `action` into `act` (pixels, by the renderer's own conversion: @sketchvl/drawing's
+ * pointToPixels / radiusToPixels, which clamp values a little outside the image). An action the
+ * renderer would refuse to draw (a missing point; a coordinate not finite or beyond one range
+ * outside; a negative or absurd radius; an unknown space) decodes to TYPE_NONE, which every target
+ * rates unacceptable.
+ */
 function decode(action: DrawingAction, w: number, h: number): number {
-  let sx = w / 1000;
-  let sy = h / 1000;
-  let sr = Math.min(w, h) / 1000;
-  if (action.space === CoordinateSpace.COORDINATE_SPACE_PIXEL) sx = sy = sr = 1;
-  else if (action.space === CoordinateSpace.COORDINATE_SPACE_UNIT) {
-    sx = w;
-    sy = h;
-    sr = Math.min(w, h);
-  }
   const k = action.kind;
   if (!k) return TYPE_NONE;
-  switch (k.$case) {
-    case "rectangle": {
-      const a = k.value.corner1;
-      const b = k.value.corner2;
-      if (!a || !b) return TYPE_NONE;
-      act[0] = Math.min(a.x, b.x) * sx;
-      act[1] = Math.min(a.y, b.y) * sy;
-      act[2] = Math.max(a.x, b.x) * sx;
-      act[3] = Math.max(a.y, b.y) * sy;
-      return TYPE_BOX;
+  const space = action.space;
+  try {
+    switch (k.$case) {
+      case "rectangle": {
+        const a = pointToPixels(k.value.corner1, space, w, h, "rectangle.corner1");
+        const b = pointToPixels(k.value.corner2, space, w, h, "rectangle.corner2");
+        act[0] = Math.min(a.x, b.x);
+        act[1] = Math.min(a.y, b.y);
+        act[2] = Math.max(a.x, b.x);
+        act[3] = Math.max(a.y, b.y);
+        return TYPE_BOX;
+      }
+      case "line": {
+        const a = pointToPixels(k.value.start, space, w, h, "line.start");
+        const b = pointToPixels(k.value.end, space, w, h, "line.end");
+        act[0] = a.x;
+        act[1] = a.y;
+        act[2] = b.x;
+        act[3] = b.y;
+        return TYPE_LINE;
+      }
+      case "point": {
+        const a = pointToPixels(k.value.at, space, w, h, "point.at");
+        act[0] = a.x;
+        act[1] = a.y;
+        return TYPE_POINT;
+      }
+      case "circle": {
+        const c = pointToPixels(k.value.center, space, w, h, "circle.center");
+        act[0] = c.x;
+        act[1] = c.y;
+        act[2] = radiusToPixels(k.value.radius, space, w, h, "circle.radius");
+        return TYPE_CIRCLE;
+      }
+      case "text":
+        return TYPE_TEXT;
+      default:
+        return TYPE_NONE;
     }
-    case "line": {
-      const a = k.value.start;
-      const b = k.value.end;
-      if (!a || !b) return TYPE_NONE;
-      act[0] = a.x * sx;
-      act[1] = a.y * sy;
-      act[2] = b.x * sx;
-      act[3] = b.y * sy;
-      return TYPE_LINE;
-    }
-    case "point":
-      if (!k.value.at) return TYPE_NONE;
-      act[0] = k.value.at.x * sx;
-      act[1] = k.value.at.y * sy;
-      return TYPE_POINT;
-    case "circle":
-      if (!k.value.center) return TYPE_NONE;
-      act[0] = k.value.center.x * sx;
-      act[1] = k.value.center.y * sy;
-      act[2] = k.value.radius * sr;
-      return TYPE_CIRCLE;
-    case "text":
-      return TYPE_TEXT;
-    default:
-      return TYPE_NONE;
+  } catch (err) {
+    if (isRefusal(err)) return TYPE_NONE;
+    throw err;
   }
 }
 

@@ -2,7 +2,8 @@
 // DrawingAction (packages/contract) and pixels. SketchVL writes coordinates normalized to 0..1000
 // with y first: Box / Line [y1,x1,y2,x2], Point [y,x], Circle [y,x,r] (r along the shorter side),
 // Text [y,x], "text".
-import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
+import { CoordinateSpace, type DrawingAction, type Point2 } from "@sketchvl/contract";
+import { pointToPixels, radiusToPixels } from "@sketchvl/drawing";
 import type { Box, Pt } from "./geometry";
 
 export type ActionType = "box" | "line" | "point" | "circle" | "text";
@@ -45,37 +46,46 @@ export function shapeToAction(shape: PixelShape, size: ImageSize, color = "Red")
   }
 }
 
-/** DrawingAction (any coordinate space) -> pixel shape on an image of `size`; null for crop / empty. */
+/**
+ * DrawingAction (any coordinate space) -> pixel shape on an image of `size`, by the renderer's own
+ * conversion (@sketchvl/drawing's pointToPixels / radiusToPixels: values a little outside are
+ * clamped to the image). Null for crop / empty actions and for actions the renderer would refuse
+ * to draw: a missing point, or a coordinate that is not finite or beyond one range outside.
+ */
 export function actionToShape(action: DrawingAction, size: ImageSize): PixelShape | null {
-  let sx = size.width / 1000;
-  let sy = size.height / 1000;
-  let sr = Math.min(size.width, size.height) / 1000;
-  if (action.space === CoordinateSpace.COORDINATE_SPACE_PIXEL) sx = sy = sr = 1;
-  else if (action.space === CoordinateSpace.COORDINATE_SPACE_UNIT) {
-    sx = size.width;
-    sy = size.height;
-    sr = Math.min(size.width, size.height);
-  }
-  const p = (q: { x: number; y: number } | undefined): Pt => ({ x: (q?.x ?? 0) * sx, y: (q?.y ?? 0) * sy });
   const k = action.kind;
   if (!k) return null;
-  switch (k.$case) {
-    case "rectangle": {
-      const a = p(k.value.corner1);
-      const b = p(k.value.corner2);
-      return { type: "box", box: { x1: Math.min(a.x, b.x), y1: Math.min(a.y, b.y), x2: Math.max(a.x, b.x), y2: Math.max(a.y, b.y) } };
+  const { width: w, height: h } = size;
+  const space = action.space;
+  try {
+    const p = (q: Point2 | undefined, field: string): Pt => pointToPixels(q, space, w, h, field);
+    switch (k.$case) {
+      case "rectangle": {
+        const a = p(k.value.corner1, "rectangle.corner1");
+        const b = p(k.value.corner2, "rectangle.corner2");
+        return { type: "box", box: { x1: Math.min(a.x, b.x), y1: Math.min(a.y, b.y), x2: Math.max(a.x, b.x), y2: Math.max(a.y, b.y) } };
+      }
+      case "line":
+        return { type: "line", p1: p(k.value.start, "line.start"), p2: p(k.value.end, "line.end") };
+      case "point":
+        return { type: "point", at: p(k.value.at, "point.at") };
+      case "circle":
+        return { type: "circle", center: p(k.value.center, "circle.center"), r: radiusToPixels(k.value.radius, space, w, h, "circle.radius") };
+      case "text":
+        return { type: "text", at: p(k.value.at, "text.at"), text: k.value.text };
+      default:
+        return null;
     }
-    case "line":
-      return { type: "line", p1: p(k.value.start), p2: p(k.value.end) };
-    case "point":
-      return { type: "point", at: p(k.value.at) };
-    case "circle":
-      return { type: "circle", center: p(k.value.center), r: k.value.radius * sr };
-    case "text":
-      return { type: "text", at: p(k.value.at), text: k.value.text };
-    default:
-      return null;
+  } catch (err) {
+    if (isRefusal(err)) return null;
+    throw err;
   }
+}
+
+/** True for the renderer's refusal of an action (@sketchvl/runtime's InvalidArgumentError, which
+ *  pointToPixels / radiusToPixels throw), told apart from bugs by its kind. */
+export function isRefusal(err: unknown): boolean {
+  return err instanceof Error && (err as { kind?: unknown }).kind === "invalid_argument";
 }
 
 export function actionTypeOf(action: DrawingAction): ActionType | null {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
-import { pointToPixels, radiusToPixels } from "./coordinates";
+import { coordinateProblem, pointToPixels, radiusToPixels } from "./coordinates";
 
 const { COORDINATE_SPACE_UNSPECIFIED: UNSPEC, COORDINATE_SPACE_NORM_1000: NORM, COORDINATE_SPACE_UNIT: UNIT, COORDINATE_SPACE_PIXEL: PIXEL } =
   CoordinateSpace;
@@ -42,4 +42,32 @@ test("absurd and non-finite values are rejected, naming the member", () => {
   fails(() => radiusToPixels(-1, NORM, 1000, 700, "circle.radius"), "circle.radius", "negative");
   fails(() => radiusToPixels(2001, NORM, 1000, 700, "circle.radius"), "circle.radius", "absurd radius");
   fails(() => radiusToPixels(NaN, NORM, 1000, 700, "circle.radius"), "circle.radius", "not a finite number");
+});
+
+test("coordinateProblem is the same rule, without an image", () => {
+  for (const v of [0, 1000, -1000, 2000, 1003, -2, 500.5]) assert.equal(coordinateProblem(v, "x", NORM), undefined, String(v));
+  assert.match(coordinateProblem(2001, "y", NORM) ?? "", /absurd coordinate 2001: NORM_1000 allows -1000..2000/);
+  assert.match(coordinateProblem(-1001, "x", UNSPEC) ?? "", /absurd coordinate/);
+  assert.match(coordinateProblem(Infinity, "x", NORM) ?? "", /not a finite number/);
+  assert.match(coordinateProblem(NaN, "y", UNIT) ?? "", /not a finite number/);
+  assert.equal(coordinateProblem(1.9, "x", UNIT), undefined);
+  assert.match(coordinateProblem(2.1, "x", UNIT) ?? "", /absurd coordinate 2.1: UNIT allows -1..2/);
+  assert.equal(coordinateProblem(2000, "radius", NORM), undefined);
+  assert.match(coordinateProblem(2001, "radius", NORM) ?? "", /absurd radius/);
+  assert.match(coordinateProblem(-1, "radius", NORM) ?? "", /negative/);
+  assert.match(coordinateProblem(1, "x", CoordinateSpace.UNRECOGNIZED) ?? "", /unknown coordinate space/);
+  // PIXEL ranges come from the image; without one only finiteness is checked.
+  assert.equal(coordinateProblem(5000, "x", PIXEL), undefined);
+  assert.match(coordinateProblem(5000, "x", PIXEL, { width: 1000, height: 700 }) ?? "", /PIXEL allows -1000..2000/);
+  assert.match(coordinateProblem(-Infinity, "x", PIXEL) ?? "", /not a finite number/);
+  // Agreement with pointToPixels on a sweep of values.
+  for (let v = -3000; v <= 3000; v += 250) {
+    let thrown: string | undefined;
+    try {
+      pointToPixels({ x: v, y: 0 }, NORM, 1000, 700, "p");
+    } catch (e) {
+      thrown = (e as InvalidArgumentError).description;
+    }
+    assert.equal(thrown, coordinateProblem(v, "x", NORM), String(v));
+  }
 });

@@ -1,8 +1,12 @@
 // Between the contract's Image (inline bytes, raw pixels or a digest) and the renderer's decoded
 // RasterImage, through the ImageStore.
 //
-// Digests: an encoded image's is sha256 of its bytes (a client can compute it locally); an image
-// made or received as raw pixels has sha256 over "raw:WxHxC\n" + pixels, which needs no encode.
+// Digests (image.proto, ImageRef.digest), all computable by a client without the renderer:
+// - an image received encoded: sha256 of the bytes as sent;
+// - an image received as raw pixels: sha256 of "raw:<W>x<H>x<C>\n" + the pixels AS RECEIVED, so an
+//   RGBA image's digest covers its 4-channel bytes, not the RGB pixels it is flattened to;
+// - an image made here (RenderResponse / RenderTrajectoryResponse): the PNG's bytes when returned
+//   as PNG, else "raw:…" over its own (RGB) pixels, which needs no encode.
 import { createHash } from "node:crypto";
 import { type Image, ImageFormat, type ImageRef } from "@sketchvl/contract";
 import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/runtime/errors";
@@ -11,7 +15,8 @@ import type { ImageStore } from "./imageStore";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-export function rawDigest(img: RasterImage): string {
+/** sha256 of "raw:<W>x<H>x<C>\n" + pixels: the contract's digest of raw pixels (a RawImage or a RasterImage). */
+export function rawDigest(img: { width: number; height: number; channels: number; pixels: Uint8Array }): string {
   return "sha256:" + createHash("sha256").update(`raw:${img.width}x${img.height}x${img.channels}\n`).update(img.pixels).digest("hex");
 }
 
@@ -51,7 +56,8 @@ export async function resolveImage(
     }
     case "raw": {
       const decoded = withFieldPrefix(field, () => rasterFromRaw(source.value, limits)); // "raw.width" → "<field>.raw.width"
-      const digest = rawDigest(decoded);
+      // Over the pixels as sent (validated above), not `decoded`: RGBA is flattened to RGB.
+      const digest = rawDigest(source.value);
       store.put(digest, decoded);
       return { digest, image: decoded };
     }

@@ -1,7 +1,8 @@
 // Images inside the renderer: decoded 8-bit RGB(A) pixels, plus decode / encode / digest.
 //
 // Everything is normalized to 3-channel RGB on entry (alpha flattened onto white), so one picture
-// has one pixel buffer and one digest whether it arrived as PNG, JPEG, WebP or raw RGBA. White
+// has one pixel buffer whether it arrived as PNG, JPEG, WebP or raw RGBA (its digest is over what
+// was sent: see imageRefs.ts). White
 // matches what the policy sees: qwen_vl_utils pastes RGBA images onto a white background.
 // EXIF orientation is NOT applied, like PIL's Image.open: coordinates refer to the stored pixels.
 import { createHash } from "node:crypto";
@@ -94,7 +95,7 @@ function flattenOnWhite(width: number, height: number, rgba: Buffer): RasterImag
   const out = Buffer.allocUnsafe(width * height * 3);
   for (let i = 0, o = 0; i < rgba.length; i += 4, o += 3) {
     const a = rgba[i + 3];
-    const w = 255 * (255 - a) + 127; // +127: round to nearest, same rule as blend.ts
+    const w = 255 * (255 - a) + 127; // +127: round to nearest, same rule as raster.ts (blendInto)
     out[o] = ((rgba[i] * a + w) / 255) | 0;
     out[o + 1] = ((rgba[i + 1] * a + w) / 255) | 0;
     out[o + 2] = ((rgba[i + 2] * a + w) / 255) | 0;

@@ -1,6 +1,6 @@
 // The renderer's domain API (no gRPC here; handlers adapt it).
 export { parseColor, toHex, COLOR_NAMES, type Rgb } from "./colors";
-export { pointToPixels, radiusToPixels, type Px } from "./coordinates";
+export { coordinateProblem, pointToPixels, radiusToPixels, type CoordinateAxis, type Px } from "./coordinates";
 export {
   decodeImage,
   rasterFromRaw,

@@ -1,5 +1,5 @@
 // One mark → a small SVG covering only its bounding box (clipped to the image), placed at an
-// integer offset. librsvg (via sharp) rasterizes it; blend.ts composites it.
+// integer offset. librsvg (via sharp) rasterizes it; raster.ts composites it (blendInto).
 import type { Px } from "./coordinates";
 import type { MarkStyle } from "./style";
 

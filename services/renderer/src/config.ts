@@ -12,7 +12,7 @@ export const rendererOptions = {
   },
   maxBytes: { schema: positiveInt.default(32 * 1024 * 1024), doc: "largest encoded image in bytes" },
   maxActions: { schema: positiveInt.default(256), doc: "most actions in one Render call or steps in one RenderTrajectory call" },
-  maxTextChars: { schema: positiveInt.default(1_000_000), doc: "longest response text ParseSteps accepts" },
+  maxTextChars: { schema: positiveInt.default(1_000_000), doc: "longest response text ParseSteps accepts, in characters (Unicode code points)" },
   storeBytes: {
     schema: positiveInt.default(512 * 1024 * 1024),
     doc: "memory for images kept by digest (decoded pixels); least recently used are evicted",

@@ -7,8 +7,26 @@ import { parseSteps } from "./parse";
 export interface RendererLimits extends ImageLimits {
   /** Actions in one Render call, or steps in one RenderTrajectory call. */
   maxActions: number;
-  /** Characters of response text in one ParseSteps call. */
+  /** Characters (Unicode code points, the unit of TextSpan) of response text in one ParseSteps call. */
   maxTextChars: number;
+}
+
+/**
+ * The number of code points of `text` when it is more than `limit`, else undefined. Cheap in the
+ * common case: a text of at most `limit` UTF-16 units has at most `limit` code points, so only a
+ * longer one is counted (surrogate pairs count one; a lone surrogate one, as in codePointMapper).
+ */
+function codePointsOver(text: string, limit: number): number | undefined {
+  if (text.length <= limit) return undefined;
+  let n = text.length;
+  for (let i = 0; i + 1 < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n--;
+      i++;
+    }
+  }
+  return n > limit ? n : undefined;
 }
 
 function checkCount(count: number, limit: number, field: string): void {
@@ -42,15 +60,18 @@ export function rendererHandlers(store: ImageStore, limits: RendererLimits): Ren
         context.signal.throwIfAborted();
         const after = await drawPlanned(image, planned[i]);
         const ref = await outputImage(after, request.outputFormat, store);
-        yield { stepIndex: step.index, beforeDigest: digest, after: ref };
+        // The step's position in this request, not step.index: clients that build Steps
+        // themselves often leave index unset (0).
+        yield { stepIndex: i, beforeDigest: digest, after: ref };
         digest = ref.digest;
         image = after;
       }
     },
 
     async parseSteps(request) {
-      if (request.text.length > limits.maxTextChars) {
-        throw new InvalidArgumentError("text", `${request.text.length} characters; the limit is ${limits.maxTextChars}`);
+      const over = codePointsOver(request.text, limits.maxTextChars);
+      if (over !== undefined) {
+        throw new InvalidArgumentError("text", `${over} characters (Unicode code points); the limit is ${limits.maxTextChars}`);
       }
       return { parsed: parseSteps(request.text, request.format) };
     },

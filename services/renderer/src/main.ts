@@ -1,6 +1,6 @@
 // The renderer service: draws actions on images and parses policy output. Wiring only.
 import { RendererServiceDefinition } from "@sketchvl/contract";
-import { exitOnSignals, loadConfigOrExit, serverOptions, startServer } from "@sketchvl/runtime";
+import { exitOnSignals, loadConfigOrExit, startServer } from "@sketchvl/runtime";
 import { rendererOptions } from "./config";
 import { rendererHandlers } from "./handlers";
 import { ImageStore } from "@sketchvl/drawing";

@@ -1,6 +1,6 @@
 // Building DrawingActions from what the text formats give: a kind, a list of numbers, a color.
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
-import { parseColor } from "@sketchvl/drawing";
+import { coordinateProblem, parseColor, type CoordinateAxis } from "@sketchvl/drawing";
 import type { FieldError } from "./types";
 
 export type ShapeKind = "point" | "line" | "rectangle" | "circle" | "text";
@@ -88,13 +88,43 @@ export function shapeAction(
   return { kind: k, color, space };
 }
 
-/** Checks a list of coordinate tokens; `field` is e.g. "action.coordinates". */
+/** What number i of a kind's list is: "yx" lists are [y,x,…], "xy" lists [x,y,…]; a circle's third is its radius. */
+function axisOf(kind: ShapeKind, i: number, order: "yx" | "xy"): CoordinateAxis {
+  if (kind === "circle" && i === 2) return "radius";
+  return (i % 2 === 0) === (order === "yx") ? "y" : "x";
+}
+
+/**
+ * The first number the renderer would refuse when drawing (not finite, or beyond one range outside
+ * `space`: @sketchvl/drawing's coordinateProblem, the rule pointToPixels applies), with its index
+ * into `nums` and the reason; undefined when all are drawable.
+ */
+export function refusedCoordinate(
+  kind: ShapeKind,
+  nums: readonly number[],
+  order: "yx" | "xy",
+  space: CoordinateSpace,
+): { index: number; problem: string } | undefined {
+  for (let i = 0; i < nums.length; i++) {
+    const problem = coordinateProblem(nums[i], axisOf(kind, i, order), space);
+    if (problem) return { index: i, problem };
+  }
+  return undefined;
+}
+
+/**
+ * Checks a list of coordinate tokens: numbers, as many as the kind takes, each one the renderer
+ * would draw in `space` (read in `order`). `field` is e.g. "action.coordinates"; an error names
+ * the coordinate ("action.coordinates[2]").
+ */
 export function parseCoordinates(
   tokens: ReadonlyArray<{ text: string; start: number; end: number }>,
   kind: ShapeKind,
   shape: string,
   field: string,
   whole: { start: number; end: number },
+  order: "yx" | "xy",
+  space: CoordinateSpace,
 ): number[] | FieldError {
   const nums: number[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -107,6 +137,11 @@ export function parseCoordinates(
   const want = COORDINATE_COUNT[kind];
   if (nums.length !== want) {
     return { field, message: `${kind} needs ${want} numbers ${shape}, got ${nums.length}`, span: whole };
+  }
+  const refused = refusedCoordinate(kind, nums, order, space);
+  if (refused) {
+    const i = refused.index;
+    return { field: `${field}[${i}]`, message: `coordinate ${i + 1} of ${shape}: ${refused.problem}`, span: tokens[i] };
   }
   return nums;
 }

@@ -5,11 +5,18 @@ import { trimSpan, type Span16 } from "./offsets";
 /** "Answer:" as a line label; group 1 is the content. */
 const ANSWER_LINE = /^[ \t]*[*_#>-]*[ \t]*(?:final[ \t]+)?answer[ \t]*[*_]*[ \t]*[:：][ \t]*(?:[*_]+[ \t]*)?(.*)$/gim;
 
+/** The tags, case-insensitively. Searched in the text itself: offsets into text.toLowerCase() are
+ *  not offsets into the text ("İ" lower-cases to two UTF-16 units). */
+const OPEN_TAG = /<answer>/gi;
+const CLOSE_TAG = /<\/answer>/gi;
+
 export function findAnswer(text: string): { answer: string; span: Span16 } | undefined {
-  const open = text.toLowerCase().lastIndexOf("<answer>");
+  let open = -1;
+  for (const m of text.matchAll(OPEN_TAG)) open = m.index!;
   if (open >= 0) {
     const start = open + "<answer>".length;
-    const close = text.toLowerCase().indexOf("</answer>", start);
+    CLOSE_TAG.lastIndex = start;
+    const close = CLOSE_TAG.exec(text)?.index ?? -1;
     return result(text, trimSpan(text, { start, end: close < 0 ? text.length : close }));
   }
   let last: RegExpExecArray | undefined;

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace, StepFormat } from "@sketchvl/contract";
 import { parseSteps } from "./index";
-import { cpSlice } from "./testing";
+import { cpSlice } from "./spans.test-helpers";
 
 test("BEGIN…END blocks are turns; x-first UNIT coordinates", () => {
   const text = [
@@ -81,4 +81,29 @@ test("an unclosed block runs to the end", () => {
   const r = parseSteps("BEGIN\ncreate_point p 0.1 0.2\nBEGIN\ncreate_point q 0.3 0.4");
   assert.deepEqual(r.steps.map((s) => s.turn), [0, 1]);
   assert.equal(r.turnCount, 2);
+});
+
+test("UNIT coordinates the renderer would refuse are FormatErrors naming the coordinate", () => {
+  const text = [
+    "BEGIN",
+    "create_point p1 1.02 -0.01",
+    "create_point p2 5 0.5",
+    "create_line l1 0.1 0.2 0.3 -1.5 red",
+    "create_circle c1 0.5 0.5 2.5",
+    "create_rectangle r1 0.1 0.1 0.2 0.2",
+    "END",
+  ].join("\n");
+  const r = parseSteps(text, StepFormat.STEP_FORMAT_CHARTSKETCHER);
+  assert.equal(r.steps.length, 2);
+  assert.deepEqual(r.steps[0].action?.kind, { $case: "point", value: { at: { x: 1.02, y: -0.01 } } });
+  assert.deepEqual(
+    r.errors.map((e) => [e.stepIndex, e.field, cpSlice(text, e.span)]),
+    [
+      [1, "action.coordinates[0]", "5"],
+      [1, "action.coordinates[3]", "-1.5"],
+      [1, "action.coordinates[2]", "2.5"],
+    ],
+  );
+  assert.match(r.errors[0].message, /absurd coordinate 5: UNIT allows -1..2/);
+  assert.match(r.errors[2].message, /absurd radius 2.5: UNIT allows 0..2/);
 });

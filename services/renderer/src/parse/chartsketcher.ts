@@ -9,7 +9,7 @@
 // without END runs to the next BEGIN or the end of the text. There are no intents.
 import { CoordinateSpace } from "@sketchvl/contract";
 import { colorProblem, parseCoordinates, parseNumber, shapeAction, type ShapeKind } from "./actions";
-import { lines } from "./markers";
+import { countAtOrBefore, lines } from "./markers";
 import { trimSpan, type Span16 } from "./offsets";
 import { errorItem, type FieldError, type FormatParse, type Item, type StepDraft } from "./types";
 
@@ -54,7 +54,7 @@ function parseCommandLine(text: string, line: Span16, turn: number): StepDraft |
   // Too few numbers followed by at most a color: a count error, not "not a number".
   const coordTokens = k < n && rest.length - k <= 1 ? rest.slice(0, k) : rest.slice(0, n);
   const whole = { start: head.end, end: line.end };
-  const nums = parseCoordinates(coordTokens, spec.kind, spec.shape, "action.coordinates", whole);
+  const nums = parseCoordinates(coordTokens, spec.kind, spec.shape, "action.coordinates", whole, "xy", CoordinateSpace.COORDINATE_SPACE_UNIT);
   if (!Array.isArray(nums)) {
     if (k < n && rest.length - k <= 1) nums.message = `${head.text} needs ${spec.shape} (${n} numbers), got ${k}`;
     return nums;
@@ -102,6 +102,6 @@ export function parseChartSketcher(text: string): FormatParse {
     }
   }
   // A position's turn: how many blocks ended at or before it (steps inside block b are turn b).
-  const turnAt = (pos: number) => blockEnds.filter((e) => e <= pos).length;
+  const turnAt = countAtOrBefore(blockEnds); // ascending: blocks end in text order
   return { items, turnAt };
 }

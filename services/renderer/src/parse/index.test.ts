@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { StepFormat } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
 import { detectFormat, parseSteps } from "./index";
+import { cpSlice } from "./spans.test-helpers";
 
 test("format detection", () => {
   assert.equal(detectFormat("BEGIN\ncreate_point p 0 0\nEND"), StepFormat.STEP_FORMAT_CHARTSKETCHER);
@@ -30,6 +31,19 @@ test("a response with only an answer has one turn; an empty one has none", () =>
   assert.equal(empty.answerSpan, undefined);
 });
 
+test("the answer and its span are right when lower-casing changes the text's length", () => {
+  const text = "İİİİ chart. <answer>42</answer>";
+  const r = parseSteps(text);
+  assert.equal(r.answer, "42");
+  assert.deepEqual(r.answerSpan, { start: 20, end: 22 });
+  assert.equal(cpSlice(text, r.answerSpan), "42");
+  // Tags in any case, astral characters before them, an unclosed tag.
+  const mixed = "😀İ <ANSWER> x </ANSWER> İ <Answer>İstanbul 😀";
+  const m = parseSteps(mixed);
+  assert.equal(m.answer, "İstanbul 😀");
+  assert.equal(cpSlice(mixed, m.answerSpan), "İstanbul 😀");
+});
+
 test("an unknown format value is a caller error", () => {
   assert.throws(() => parseSteps("x", StepFormat.UNRECOGNIZED), (e: unknown) => e instanceof InvalidArgumentError && e.field === "format");
   assert.throws(() => parseSteps("x", 42 as StepFormat), (e: unknown) => e instanceof InvalidArgumentError && e.field === "format");
@@ -40,7 +54,9 @@ test("property: never throws; spans lie inside the text, in order", () => {
   const piece = fc.constantFrom(
     "Deduction1: ", "Intent1: ", "Action1: ", "#Draw Box, ", "#Draw Text, ", "[1, 2, 3, 4]", "[NaN", "]", ", Red", "\"t\"",
     "{", "}", '"type"', ': "point"', '"point": [1,2]', ",", "\n", "BEGIN\n", "END\n", "create_point p 0.1 0.2", "translate p 1 1",
-    "<image>", "<|vision_start|>", "<|vision_end|>", "Answer: ", "<answer>", "</answer>", "🎨", "画", "\ud800", " ",
+    "<image>", "<|vision_start|>", "<|vision_end|>", "Answer: ", "<answer>", "</answer>", "<ANSWER>", "</Answer>", "🎨", "画", "\ud800", " ",
+    // Case mapping that changes length ("İ".toLowerCase() is 2 UTF-16 units) and astral characters.
+    "İ", "İİ", "😀", "👩‍👩‍👧", "ß", "42",
   );
   const texts = fc.array(fc.oneof(piece, fc.string({ maxLength: 4 })), { maxLength: 40 }).map((a) => a.join(""));
   fc.assert(
@@ -51,6 +67,14 @@ test("property: never throws; spans lie inside the text, in order", () => {
       for (const s of r.steps) assert.ok(ok(s.span) && ok(s.intentSpan) && ok(s.actionSpan), JSON.stringify(s));
       for (const e of r.errors) assert.ok(ok(e.span), JSON.stringify(e));
       assert.ok(ok(r.answerSpan));
+      // The answer is exactly the text at its span (Python-style code-point slicing).
+      if (r.answer !== "" || r.answerSpan) assert.equal(r.answer, cpSlice(text, r.answerSpan), JSON.stringify(text));
+      // …and a tagged answer's span starts right after the last <answer> tag (any case).
+      if (r.answer !== "" && /<answer>/i.test(text)) {
+        const before = cpSlice(text, { start: 0, end: r.answerSpan!.start }).trimEnd();
+        assert.equal(before.slice(-8).toLowerCase(), "<answer>", JSON.stringify(text));
+        assert.ok(!/<answer>/i.test(cpSlice(text, { start: r.answerSpan!.start, end: length })), JSON.stringify(text));
+      }
       r.steps.forEach((s, i) => assert.equal(s.index, i));
     }),
     { numRuns: 500 },

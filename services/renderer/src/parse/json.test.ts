@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace, StepFormat } from "@sketchvl/contract";
 import { parseSteps } from "./index";
-import { cpSlice } from "./testing";
+import { cpSlice } from "./spans.test-helpers";
 
 test("JSON action objects in prose, with intents, colors and spans", () => {
   const text = [
@@ -94,4 +94,45 @@ test("pathological braces are handled quickly", () => {
   const r = parseSteps(text, StepFormat.STEP_FORMAT_JSON);
   assert.ok(Date.now() - t0 < 2000);
   assert.equal(r.steps.length, 0);
+});
+
+test("non-finite and absurd JSON coordinates are FormatErrors naming the key and index", () => {
+  const text = [
+    '{"type":"point","point":[1e999, 5]}',
+    '{"type":"line","line":[1, 2, 3, -1e999]}',
+    '{"type":"rectangle","bbox":[0, 0, 2001, 10]}',
+    '{"type":"circle","center":[10,20],"radius":1e999}',
+    '{"type":"circle","center":[10,-1500],"radius":5}',
+    '{"type":"point","point":[1003, -2]}',
+  ].join("\n");
+  const r = parseSteps(text, StepFormat.STEP_FORMAT_JSON);
+  assert.equal(r.steps.length, 1);
+  assert.deepEqual(r.steps[0].action?.kind, { $case: "point", value: { at: { y: 1003, x: -2 } } });
+  assert.deepEqual(
+    r.errors.map((e) => [e.stepIndex, e.field]),
+    [
+      [0, "action.point[0]"],
+      [0, "action.line[3]"],
+      [0, "action.bbox[2]"],
+      [0, "action.radius"],
+      [0, "action.center[1]"],
+    ],
+  );
+  assert.match(r.errors[0].message, /Infinity, not a finite number/);
+  assert.match(r.errors[2].message, /absurd coordinate 2001/);
+  assert.match(r.errors[3].message, /radius is Infinity/);
+  assert.equal(cpSlice(text, r.errors[0].span), '{"type":"point","point":[1e999, 5]}');
+});
+
+test("a 1,000,000-character response with many objects and image markers parses in well under a second", () => {
+  // ~27,000 objects, each followed by an image marker: a per-object scan of the markers (or of the
+  // text) would be ~10^9 steps; the turn lookup is a binary search. Measured: ~0.16 s (1.5 s before).
+  const unit = '{"type":"point","point":[1,2]}<image>';
+  const text = unit.repeat(Math.ceil(1_000_000 / unit.length)).slice(0, 1_000_000);
+  const t0 = performance.now();
+  const r = parseSteps(text, StepFormat.STEP_FORMAT_JSON);
+  const ms = performance.now() - t0;
+  assert.equal(r.steps.length, Math.floor(1_000_000 / unit.length));
+  assert.equal(r.steps[r.steps.length - 1].turn, r.steps.length - 1);
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms for ${r.steps.length} steps`);
 });

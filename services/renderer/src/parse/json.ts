@@ -6,7 +6,7 @@
 // plus optional "color" and "intent". Objects without "type" (wrappers such as {"steps":[…]}) are
 // searched for nested action objects. Broken JSON that mentions "type" is a FormatError.
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
-import { COORDINATE_COUNT, KIND_WORDS, YX_SHAPE, colorProblem, shapeAction, type ShapeKind } from "./actions";
+import { COORDINATE_COUNT, KIND_WORDS, YX_SHAPE, colorProblem, refusedCoordinate, shapeAction, type ShapeKind } from "./actions";
 import { findImageMarkers, turnCounter } from "./markers";
 import type { Span16 } from "./offsets";
 import { errorItem, type FieldError, type FormatParse, type Item } from "./types";
@@ -40,6 +40,14 @@ export function actionFromJson(obj: Record<string, unknown>): JsonAction | Field
   if (kind === "circle") {
     if (typeof obj.radius !== "number") return { field: "action.radius", message: `circle needs a numeric "radius", got ${JSON.stringify(obj.radius) ?? "nothing"}` };
     nums.push(obj.radius);
+  }
+  // JSON.parse reads 1e999 as Infinity; ranges are the renderer's (NORM_1000, y first).
+  const refused = refusedCoordinate(kind, nums, "yx", CoordinateSpace.COORDINATE_SPACE_NORM_1000);
+  if (refused) {
+    const i = refused.index;
+    return i < coords.length
+      ? { field: `action.${key}[${i}]`, message: `${key}[${i}]: ${refused.problem}` }
+      : { field: "action.radius", message: refused.problem };
   }
   let text = "";
   if (kind === "text") {

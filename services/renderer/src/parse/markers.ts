@@ -18,12 +18,23 @@ export function findImageMarkers(text: string): Span16[] {
   return out;
 }
 
-/** The turn of a position: how many markers end at or before it. */
+/** The turn of a position: how many markers end at or before it (markers in text order). */
 export function turnCounter(markers: readonly Span16[]): (pos: number) => number {
+  return countAtOrBefore(markers.map((m) => m.end));
+}
+
+/** For ascending `ends`: a function giving how many of them are ≤ pos, by binary search
+ *  (O(log n) per lookup: a response with thousands of steps and markers stays linear overall). */
+export function countAtOrBefore(ends: readonly number[]): (pos: number) => number {
   return (pos) => {
-    let turn = 0;
-    for (const m of markers) if (m.end <= pos) turn++;
-    return turn;
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid] <= pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   };
 }
 

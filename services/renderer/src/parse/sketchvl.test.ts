@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace, StepFormat } from "@sketchvl/contract";
 import { parseSteps } from "./index";
-import { cpSlice } from "./testing";
+import { cpSlice } from "./spans.test-helpers";
 
 const RESPONSE = [
   "Deduction1: The legend 🎨 lists FDI first;",
@@ -163,4 +163,38 @@ test("never throws on garbage", () => {
     const r = parseSteps(text, StepFormat.STEP_FORMAT_SKETCHVL);
     assert.equal(r.steps.length, 0, JSON.stringify(text));
   }
+});
+
+test("coordinates the renderer would refuse are FormatErrors naming the coordinate; others still parse", () => {
+  const text = [
+    "Intent1: ok, a little outside is clamped by the renderer",
+    "Action1: #Draw Box, [-5, 0, 1003, 2000], Red",
+    "Intent2: absurd",
+    "Action2: #Draw Box, [100, 200, 5000, 400], Red",
+    "Intent3: too far negative",
+    "Action3: #Draw Point, [-1001, 5]",
+    "Intent4: radius too big",
+    "Action4: #Draw Circle, [500, 500, 2001], Blue",
+    "Intent5: negative radius",
+    "Action5: #Draw Circle, [500, 500, -3], Blue",
+    "Intent6: overflows to Infinity",
+    "Action6: #Draw Line, [1, 2, 3, 1e999]",
+    "Intent7: ok",
+    "Action7: #Draw Point, [5, 6]",
+  ].join("\n");
+  const r = parseSteps(text);
+  assert.deepEqual(r.steps.map((s) => s.intent), ["ok, a little outside is clamped by the renderer", "ok"]);
+  assert.deepEqual(
+    r.errors.map((e) => [e.stepIndex, e.field, cpSlice(text, e.span)]),
+    [
+      [1, "action.coordinates[2]", "5000"],
+      [1, "action.coordinates[0]", "-1001"],
+      [1, "action.coordinates[2]", "2001"],
+      [1, "action.coordinates[2]", "-3"],
+      [1, "action.coordinates[3]", "1e999"],
+    ],
+  );
+  assert.match(r.errors[0].message, /coordinate 3 of \[y1,x1,y2,x2\]: absurd coordinate 5000: NORM_1000 allows -1000..2000/);
+  assert.match(r.errors[2].message, /absurd radius 2001/);
+  assert.match(r.errors[3].message, /negative/);
 });

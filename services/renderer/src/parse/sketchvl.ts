@@ -99,7 +99,7 @@ export function parseCommand(text: string, cmd: Span16): { action: DrawingAction
     start: cmd.start + open + 1 + m.index!,
     end: cmd.start + open + 1 + m.index! + m[0].length,
   }));
-  const nums = parseCoordinates(tokens, kind, shape, "action.coordinates", at(open, close + 1));
+  const nums = parseCoordinates(tokens, kind, shape, "action.coordinates", at(open, close + 1), "yx", CoordinateSpace.COORDINATE_SPACE_NORM_1000);
   if (!Array.isArray(nums)) return nums;
 
   // What follows the coordinates: [, "text"] [, color]

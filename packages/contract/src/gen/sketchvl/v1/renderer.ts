@@ -39,7 +39,10 @@ export interface RenderTrajectoryRequest {
 }
 
 export interface RenderTrajectoryResponse {
-  /** The step this after-image belongs to (Step.index). */
+  /**
+   * The step this after-image belongs to: the position of the step in the request (0-based),
+   * whatever its Step.index says.
+   */
   stepIndex: number;
   /** Digest of img_{j-1}; the first step's is the base image's. */
   beforeDigest: string;

@@ -1,4 +1,4 @@
-// Helpers for the parser tests (not part of the API).
+// Test support for the parser tests (not product code; not imported by the service).
 import type { TextSpan } from "@sketchvl/contract";
 
 /** Python-style slicing by code points. */
