@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CHART_KINDS, type ChartKind } from "./chart-types";
 import { generateExample, iterateExamples, type ChartWorldExample } from "./chartworld";
-import { extractAnswer, relaxedAccuracy } from "./relaxed-accuracy";
+import { relaxedAccuracy } from "./relaxed-accuracy";
 import { scoreStep } from "./score-step";
 import { seedsOfSplit, splitOfSeed } from "./splits";
 
@@ -66,7 +66,6 @@ test("expert trajectories: SketchVL text, y-first 0-1000 coordinates, excellent 
     const { width: W, height: H } = chart.annotations;
     trajectories.forEach((t, qi) => {
       assert.ok(t.steps.length >= 2, `${chart.id} ${questions[qi].question}: ${t.steps.length} steps`);
-      assert.equal(extractAnswer(t.text), questions[qi].answer);
       assert.ok(t.text.endsWith(`\nAnswer: ${questions[qi].answer}`));
       t.steps.forEach((s, i) => {
         assert.equal(scoreStep(chart.annotations, s.target, s.action), "excellent");

@@ -25,7 +25,7 @@ export {
   type PixelShape,
 } from "./sketchvl-action";
 export { PRM_LABELS, PRM_LABEL_SCORES, SCORE_THRESHOLDS, scoreStep, scoreStepValue, type PrmLabel } from "./score-step";
-export { relaxedAccuracy, extractAnswer, parseChartNumber } from "./relaxed-accuracy";
+export { relaxedAccuracy, parseChartNumber } from "./relaxed-accuracy";
 export { generateExample, iterateExamples, type ChartWorldExample, type ExampleOptions, type IterateOptions } from "./chartworld";
 export { NOISE_KINDS, PAPER_LABEL_RATIO, generatePrmDataset, injectNoise, prmQuotas, type NoiseKind, type PrmDatasetOptions, type PrmSample } from "./prm-dataset";
 export { SKETCHVL_SYSTEM_PROMPT, sketchvlUserPrompt } from "./prompt";

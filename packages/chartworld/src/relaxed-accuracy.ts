@@ -55,20 +55,3 @@ export function relaxedAccuracy(pred: string | null | undefined, gt: string | re
   return refs.some((r) => matchReference(pred, r));
 }
 
-/**
- * The final answer of a response: the last <answer>...</answer>, else the last "Answer: ..." line
- * (markdown bold and surrounding quotes removed, a sentence-final period dropped); null if none.
- */
-export function extractAnswer(text: string): string | null {
-  const tags = [...text.matchAll(/<answer>([\s\S]*?)<\/answer>/gi)];
-  let ans: string | null = null;
-  if (tags.length > 0) ans = tags[tags.length - 1][1];
-  else {
-    const lines = [...text.matchAll(/^[ \t]*(?:\*\*)?(?:final )?answer(?:\*\*)?[ \t]*[:：](?:\*\*)?[ \t]*(.*)$/gim)];
-    if (lines.length > 0) ans = lines[lines.length - 1][1];
-  }
-  if (ans === null) return null;
-  let s = ans.trim().replace(/^\*\*(.*)\*\*$/, "$1").trim();
-  s = s.replace(/^["'`](.*)["'`]$/, "$1").trim();
-  return s.replace(/\.$/, "").trim();
-}

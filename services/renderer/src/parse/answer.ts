@@ -1,5 +1,7 @@
 // The final answer: the last <answer>…</answer> block (an unclosed one runs to the end), else the
-// last "Answer: …" line ("Final Answer:", markdown bold allowed). The span covers the trimmed text.
+// last "Answer: …" line ("Final Answer:", markdown bold allowed). The span covers the answer
+// itself: surrounding markdown emphasis, quotes and a sentence-final period are left out, so the
+// answer can be graded as it stands ("**Answer:** \"Brazil\"." → Brazil).
 import { trimSpan, type Span16 } from "./offsets";
 
 /** "Answer:" as a line label; group 1 is the content. */
@@ -23,12 +25,23 @@ export function findAnswer(text: string): { answer: string; span: Span16 } | und
   for (const m of text.matchAll(ANSWER_LINE)) last = m;
   if (!last) return undefined;
   const end = last.index! + last[0].length;
-  let span = trimSpan(text, { start: end - last[1].length, end });
-  while (span.end > span.start && /[*_\r]/.test(text[span.end - 1])) span = { ...span, end: span.end - 1 };
-  return result(text, trimSpan(text, span));
+  return result(text, trimSpan(text, { start: end - last[1].length, end }));
 }
 
-function result(text: string, span: Span16) {
+/** Drops emphasis, quotes and a final period around the answer (the same on both ends). */
+function unwrap(text: string, span: Span16): Span16 {
+  let { start, end } = span;
+  for (;;) {
+    const before = { start, end };
+    while (end > start && /[*_\r"'`“”‘’\s]/.test(text[end - 1])) end--;
+    if (end > start && text[end - 1] === "." && !/\d/.test(text[end - 2] ?? "")) end--;
+    while (start < end && /[*_"'`“”‘’\s]/.test(text[start])) start++;
+    if (start === before.start && end === before.end) return { start, end };
+  }
+}
+
+function result(text: string, raw: Span16) {
+  const span = unwrap(text, raw);
   const answer = text.slice(span.start, span.end);
   return answer === "" ? undefined : { answer, span };
 }
