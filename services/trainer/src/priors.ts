@@ -1,6 +1,7 @@
 // The service-wide prior Q(a) of Eq. 3: "precomputed on the training set". From a file of
 // frequencies, from a dataset of trajectories, or — with neither — uniform over the four drawing
-// kinds the paper balances 1:1:1:1 in FinePRM's training data.
+// kinds the paper balances 1:1:1:1 in FinePRM's training data. Crop is not one of the paper's
+// kinds: absent from the default prior, its offset is 0 (Eq. 3's rule for kinds without a prior).
 import { readFileSync } from "node:fs";
 import { ActionKind } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";

@@ -2001,7 +2001,8 @@ export const TrainerServiceDefinition = {
     },
     /**
      * Sets a training run's defaults (config and prior Q(a)), kept across restarts with the run's
-     * KL window. Requests' own config fields still win.
+     * KL window. Requests' own config fields still win. Each call replaces the run's previous
+     * defaults as a whole (unset fields fall back to the service's).
      */
     configureRun: {
       name: "ConfigureRun",
@@ -2030,7 +2031,8 @@ export interface TrainerServiceImplementation<CallContextExt = {}> {
   ): ServerStreamingMethodResult<DeepPartial<StreamAdvantagesResponse>>;
   /**
    * Sets a training run's defaults (config and prior Q(a)), kept across restarts with the run's
-   * KL window. Requests' own config fields still win.
+   * KL window. Requests' own config fields still win. Each call replaces the run's previous
+   * defaults as a whole (unset fields fall back to the service's).
    */
   configureRun(
     request: ConfigureRunRequest,
@@ -2054,7 +2056,8 @@ export interface TrainerServiceClient<CallOptionsExt = {}> {
   ): AsyncIterable<StreamAdvantagesResponse>;
   /**
    * Sets a training run's defaults (config and prior Q(a)), kept across restarts with the run's
-   * KL window. Requests' own config fields still win.
+   * KL window. Requests' own config fields still win. Each call replaces the run's previous
+   * defaults as a whole (unset fields fall back to the service's).
    */
   configureRun(
     request: DeepPartial<ConfigureRunRequest>,
