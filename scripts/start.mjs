@@ -32,7 +32,7 @@ SketchVL Mesh is up: ${mesh.processes.length} services, each its own process.
 ${rows.join("\n")}
 
 Try it (in another terminal):
-  npm run example                      # parse a SketchVL response, render its steps, compute FinePO advantages
+  npm run example                      # a ChartWorld group through the reward service: parse, draw, rate, grade, FinePO
 ${renderer ? `  grpcurl -plaintext ${renderer.address} list   # reflection lists every service` : ""}
 
 Ctrl-C stops everything.

@@ -10,6 +10,7 @@
 # dependencies before it sees any source (that layer survives source edits) without naming packages:
 #   manifests/  package.json, package-lock.json, each needed workspace's package.json
 #   sources/    tsconfig.base.json and each needed workspace minus tests and build output
+#   models/     the repository's models/ (prm's model repository) when prm is built, else empty
 # "Needed" = the services and the workspaces they depend on (infra/docker/workspaces.mjs).
 # A tarball on stdin works with the legacy builder (Debian's docker.io) and with BuildKit alike.
 set -euo pipefail
@@ -37,6 +38,16 @@ for ws in "${workspaces[@]}"; do install -D -m 0644 "$ws/package.json" "$ctx/man
 tar -c --exclude=node_modules --exclude=dist --exclude='*.tsbuildinfo' --exclude='*.test.ts' \
     --exclude=package.json tsconfig.base.json "${workspaces[@]}" | tar -x -C "$ctx/sources"
 cp infra/docker/Dockerfile "$ctx/infra/docker/"
+
+# prm's model repository, copied as it is (models/<model>/<version>/...): the Dockerfile always
+# COPYs models/, so the folder exists even when empty (no model trained yet, or no prm in SERVICES).
+mkdir -p "$ctx/models"
+if [ -d models ] && printf '%s\n' "${workspaces[@]}" | grep -qx services/prm; then
+  cp -R models/. "$ctx/models/"
+fi
+shipped="$(cd "$ctx/models" && find . -mindepth 3 -maxdepth 3 -name config.json | sed 's|^\./||; s|/config.json$||' | sort | tr '\n' ' ')"
+if [ -n "$shipped" ]; then echo "models: $shipped($(du -sh "$ctx/models" | cut -f1))"
+else echo "models: none (prm with its default --load-models finepr will not start without a mounted repository)"; fi
 
 # A TLS-intercepting proxy's CA for npm in the build stages (build-ca/README.md).
 ca="${BUILD_CA_CERTS-${NODE_EXTRA_CA_CERTS:-}}"

@@ -9,6 +9,8 @@ export interface ReceivedSpan {
   parentSpanId: string;
   kind: number;
   attributes: Record<string, unknown>;
+  /** Span ids this span links to. */
+  links: string[];
 }
 
 export interface OtlpReceiver {
@@ -21,7 +23,17 @@ export interface OtlpReceiver {
 interface OtlpJson {
   resourceSpans?: Array<{
     resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> };
-    scopeSpans?: Array<{ spans?: Array<{ name: string; traceId: string; spanId: string; parentSpanId?: string; kind: number; attributes?: Array<{ key: string; value: Record<string, unknown> }> }> }>;
+    scopeSpans?: Array<{
+      spans?: Array<{
+        name: string;
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        kind: number;
+        attributes?: Array<{ key: string; value: Record<string, unknown> }>;
+        links?: Array<{ traceId: string; spanId: string }>;
+      }>;
+    }>;
   }>;
 }
 
@@ -38,7 +50,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
               const attributes = Object.fromEntries((s.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
-              spans.push({ service, name: s.name, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? "", kind: s.kind, attributes });
+              const links = (s.links ?? []).map((l) => l.spanId);
+              spans.push({ service, name: s.name, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? "", kind: s.kind, attributes, links });
             }
           }
         }

@@ -1,0 +1,131 @@
+// bench/prm: the FinePRM service against raw ONNX Runtime on the same steps, in one run.
+//   raw ORT       session.run on pre-built batches of 32 (the model alone: the baseline)
+//   service       the PRM as its own process; each request one step whose images it already
+//                 holds (StoreImage, then digests), at concurrency 1, 8 and 64, batching on / off
+// Prints steps/s, the service/raw ratio, the batching speed-up at 64 and p50/p99 at 8.
+//   npm run build && node bench/dist/prm.js [--steps N]
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { generateExample, seedsOfSplit } from "@sketchvl/chartworld";
+import { PrmServiceDefinition, type StepToScore } from "@sketchvl/contract";
+import { decodeImage, drawActions, type RasterImage, toRawImage } from "@sketchvl/drawing";
+import { freePort, launchService, repoRoot, SERVICES } from "@sketchvl/launcher";
+import { prepareBatch, type PrmStepInput } from "@sketchvl/prm-model";
+import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
+import * as ort from "onnxruntime-node";
+import { rasterizeSvg } from "@sketchvl/chartworld";
+import { fmt, table } from "./support";
+
+const { values } = parseArgs({ options: { steps: { type: "string", default: "2048" } } });
+const STEPS = Number(values.steps);
+const BATCH = 32;
+const MODEL_DIR = join(repoRoot, "models", "finepr", "1");
+
+/** Expert steps of ChartWorld test charts with their before / after images. */
+async function chartWorldSteps(count: number): Promise<PrmStepInput[]> {
+  const steps: PrmStepInput[] = [];
+  for (const seed of seedsOfSplit("test")) {
+    const example = await generateExample(seed, { questionsPerChart: 1 });
+    if (!example) continue;
+    let before: RasterImage = await decodeImage(await rasterizeSvg(example.chart.svg), { maxPixels: 1e8, maxBytes: 1e9 });
+    for (const s of example.trajectories[0].steps) {
+      const after = await drawActions(before, [s.action]);
+      steps.push({ intent: s.intent, action: s.action, before, after });
+      before = after;
+    }
+    if (steps.length >= 128) break;
+  }
+  return Array.from({ length: count }, (_, i) => steps[i % steps.length]);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+  const steps = await chartWorldSteps(STEPS);
+  console.log(`bench/prm: ${STEPS} ChartWorld expert steps, models/finepr/1, batches of ${BATCH}`);
+
+  // Raw ORT: the model alone on pre-built batches.
+  const session = await ort.InferenceSession.create(join(MODEL_DIR, "model.onnx"), { executionProviders: ["cpu"], graphOptimizationLevel: "all" });
+  const batches = [];
+  for (let i = 0; i < steps.length; i += BATCH) {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, { data, dims }] of Object.entries(prepareBatch(steps.slice(i, i + BATCH)))) feeds[name] = new ort.Tensor("float32", data, dims);
+    batches.push(feeds);
+  }
+  await session.run(batches[0]);
+  let t = performance.now();
+  for (const feeds of batches) await session.run(feeds);
+  const rawOrt = steps.length / ((performance.now() - t) / 1000);
+  t = performance.now();
+  for (let i = 0; i < steps.length; i += BATCH) prepareBatch(steps.slice(i, i + BATCH));
+  const prepare = steps.length / ((performance.now() - t) / 1000);
+  await session.release();
+
+  // The service, batching on and off.
+  const measure = async (maxBatchSize: number) => {
+    const spec = SERVICES.find((s) => s.name === "prm")!;
+    const prm = await launchService(spec, {
+      port: await freePort(),
+      args: ["--log-level", "warn", "--model-repository", join(repoRoot, "models"), "--max-batch-size", String(maxBatchSize), "--max-queue-delay-ms", maxBatchSize > 1 ? "2" : "0"],
+    });
+    const channel = createMeshChannel(prm.address);
+    const client = createMeshClient(PrmServiceDefinition, channel, { deadlineMs: 120_000 });
+    // Images go in once; requests then name them by digest, as the reward service does.
+    const digests = new Map<RasterImage, string>();
+    for (const s of steps) {
+      for (const img of [s.before, s.after]) {
+        if (digests.has(img)) continue;
+        digests.set(img, (await client.storeImage({ image: { source: { $case: "raw", value: toRawImage(img) } } })).image!.digest);
+      }
+    }
+    const request = (i: number): StepToScore => ({
+      id: String(i), intent: steps[i].intent, action: steps[i].action, reference: undefined,
+      before: { source: { $case: "digest", value: digests.get(steps[i].before)! } },
+      after: { source: { $case: "digest", value: digests.get(steps[i].after)! } },
+    });
+    const results: Record<number, { perSecond: number; p50: number; p99: number }> = {};
+    for (const concurrency of [1, 8, 64]) {
+      const count = concurrency === 1 ? Math.min(STEPS, 512) : STEPS;
+      const latencies: number[] = [];
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < count) {
+            const i = next++;
+            const t0 = performance.now();
+            await client.scoreSteps({ model: "", steps: [request(i)] });
+            latencies.push(performance.now() - t0);
+          }
+        }),
+      );
+      latencies.sort((a, b) => a - b);
+      results[concurrency] = { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    }
+    channel.close();
+    await prm.stop();
+    return results;
+  };
+  const batched = await measure(BATCH);
+  const unbatched = await measure(1);
+
+  const s = (x: number) => `${fmt(x, 0)} steps/s`;
+  console.log(table([
+    ["raw ORT session.run, batches of 32 (baseline)", s(rawOrt), "1.00x"],
+    ["prepareBatch alone (patches + features)", s(prepare), ""],
+    ...[1, 8, 64].flatMap((c): Array<[string, string, string]> => [
+      [`service, batching on,  concurrency ${c}`, s(batched[c].perSecond), `${fmt(batched[c].perSecond / rawOrt, 2)}x raw ORT`],
+      [`service, batching off, concurrency ${c}`, s(unbatched[c].perSecond), `${fmt(unbatched[c].perSecond / rawOrt, 2)}x raw ORT`],
+    ]),
+  ]));
+  console.log(`batching speed-up at concurrency 64: ${fmt(batched[64].perSecond / unbatched[64].perSecond, 2)}x (target >= 4x)`);
+  console.log(`service/raw ORT at concurrency 64, batching on: ${fmt(batched[64].perSecond / rawOrt, 2)}x (target >= 0.85x)`);
+  console.log(`latency at concurrency 8, batching on: p50 ${fmt(batched[8].p50)} ms, p99 ${fmt(batched[8].p99)} ms; off: p50 ${fmt(unbatched[8].p50)} ms, p99 ${fmt(unbatched[8].p99)} ms`);
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

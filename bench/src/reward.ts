@@ -1,0 +1,101 @@
+// bench/reward: groups of 24 responses × 4 steps over a 1000×700 chart through the whole mesh
+// (renderer, PRM with the trained FinePRM, trainer, reward — each its own process) on loopback.
+// Prints groups/s, time per stage, the overhead beyond PRM compute, and bytes on the wire.
+//   npm run build && node bench/dist/reward.js [--groups N]
+import { parseArgs } from "node:util";
+import { PrmServiceDefinition, RewardServiceDefinition, ScoreGroupRequest } from "@sketchvl/contract";
+import { freePort, SERVICES, startMesh } from "@sketchvl/launcher";
+import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
+import { barChartPng, fmt, table } from "./support";
+
+const { values } = parseArgs({ options: { groups: { type: "string", default: "12" }, concurrency: { type: "string", default: "2" } } });
+const GROUPS = Number(values.groups);
+const CONCURRENCY = Number(values.concurrency);
+const K = 24;
+
+/** A 4-step SketchVL response; `jitter` moves the marks so rollouts differ like a policy's do. */
+function response(i: number): string {
+  const j = (n: number) => Math.round(n + ((i * 37) % 11) - 5);
+  const answer = i % 3 === 0 ? "2015" : "2016";
+  return [
+    "Deduction1: The legend shows FDI.",
+    "Intent1: Box the FDI legend entry",
+    `Action1: #Draw Box, [${j(100)},${j(796)},${j(132)},${j(884)}], Red`,
+    "Intent2: Draw a horizontal line at 400",
+    `Action2: #Draw Line, [${j(429)},80,${j(429)},960], Blue`,
+    "Intent3: Drop a vertical line from the first bar above the line",
+    `Action3: #Draw Line, [${j(429)},${j(618)},886,${j(618)}], Green`,
+    "Intent4: Point at the year label",
+    `Action4: #Draw Point, [${j(915)},${j(618)}], Red`,
+    `Answer: ${answer}`,
+  ].join("\n");
+}
+
+async function main() {
+  const chart = await barChartPng(1000, 700);
+  const services = SERVICES.filter((s) => ["renderer", "trainer", "prm", "reward"].includes(s.name));
+  const ports = new Map<string, number>();
+  for (const s of services) ports.set(s.name, await freePort());
+  const mesh = await startMesh({
+    services,
+    portOf: (s) => ports.get(s.name)!,
+    args: ["--log-level", "warn"],
+    env: { TRAINER_STATE_DIR: "none", REWARD_HTTP_PORT: "-1" },
+  });
+  const channel = createMeshChannel(mesh.address("reward"));
+  const prmChannel = createMeshChannel(mesh.address("prm"));
+  const client = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 300_000 });
+  const prm = createMeshClient(PrmServiceDefinition, prmChannel);
+  const responses = Array.from({ length: K }, (_, i) => ({ id: String(i), text: response(i), tokenOffsets: [], imageTokenSpans: [] }));
+  const request = (i: number, image: ScoreGroupRequest["image"]): ScoreGroupRequest => ({
+    requestId: `bench-${i}`, runId: "bench", batchIndex: i, image, question: "In which year did FDI first exceed 400?", references: ["2015"],
+    responses, outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0,
+  });
+  const inline = { source: { $case: "encoded" as const, value: chart } };
+  const warm = (await client.scoreGroup(request(-1, inline))).group!;
+  const byDigest = { source: { $case: "digest" as const, value: warm.imageDigest } };
+  const failures = warm.responses.filter((r) => r.maskSample).length;
+  if (failures) throw new Error(`${failures} responses masked in the warm-up: ${warm.responses.find((r) => r.maskSample)?.failureReason}`);
+
+  const computeBefore = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0);
+  const stages: Record<string, number> = {};
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < GROUPS) {
+        const i = next++;
+        const group = (await client.scoreGroup(request(i, byDigest))).group!;
+        for (const [stage, ms] of Object.entries(group.stageMs)) stages[stage] = (stages[stage] ?? 0) + ms;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const prmComputeMs = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0) - computeBefore;
+  channel.close();
+  prmChannel.close();
+  await mesh.stop();
+
+  const wallMs = seconds * 1000;
+  const perGroup = (ms: number) => `${fmt(ms / GROUPS)} ms/group`;
+  console.log(`bench/reward: ${GROUPS} groups of ${K} responses x 4 steps, 1000x700 chart, ${CONCURRENCY} groups in flight`);
+  console.log(table([
+    ["throughput", `${fmt(GROUPS / seconds, 2)} groups/s`, `${fmt((GROUPS * K * 4) / seconds, 0)} steps/s`],
+    ["wall time per group (in flight together)", perGroup(wallMs), ""],
+    ["  parse (renderer), summed over responses", perGroup(stages.parse), ""],
+    ["  render (renderer)", perGroup(stages.render), ""],
+    ["  PRM (call, queue, decode, compute)", perGroup(stages.prm), ""],
+    ["  PRM model compute (backend time)", perGroup(prmComputeMs), "baseline"],
+    ["  FinePO (trainer)", perGroup(stages.finepo), ""],
+    ["  image to renderer + PRM", perGroup(stages.image), ""],
+    ["overhead beyond PRM compute", `${fmt(((wallMs - prmComputeMs) / prmComputeMs) * 100, 0)} %`, "target <= 25 %"],
+  ]));
+  const inlineBytes = ScoreGroupRequest.encode(request(0, inline)).finish().length;
+  const digestBytes = ScoreGroupRequest.encode(request(0, byDigest)).finish().length;
+  console.log(`request bytes per group: image inline ${fmt(inlineBytes / 1024)} KiB, by digest ${fmt(digestBytes / 1024)} KiB (${fmt(inlineBytes / digestBytes, 1)}x less)`);
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+// The before and after images of ChartWorld PRM samples, drawn exactly as the renderer service draws
+// them (@sketchvl/drawing): before = chart + the expert's earlier actions, after = before + action.
+// Samples of one chart should come together: the chart and its before images are cached until the
+// next chart.
+import type { PrmSample } from "@sketchvl/chartworld";
+import { generateChart, rasterizeSvg } from "@sketchvl/chartworld";
+import { decodeImage, drawActions, type RasterImage } from "@sketchvl/drawing";
+
+const LIMITS = { maxPixels: 100_000_000, maxBytes: 1 << 30 };
+
+/** The parts of a PrmSample needed to draw its images (what workers receive). */
+export type SampleForImages = Pick<PrmSample, "chartSeed" | "chartKind" | "questionId" | "stepIndex" | "priorActions" | "action">;
+
+export class StepImages {
+  private chartSeed = -1;
+  private chart: RasterImage | null = null;
+  private befores = new Map<string, RasterImage>();
+
+  /** The chart of `seed` rasterized, PNG-encoded and decoded as the service would receive it. */
+  private async chartImage(seed: number, kind: PrmSample["chartKind"]): Promise<RasterImage> {
+    if (this.chart && this.chartSeed === seed) return this.chart;
+    const chart = await generateChart(seed, kind);
+    this.chart = await decodeImage(await rasterizeSvg(chart.svg), LIMITS);
+    this.chartSeed = seed;
+    this.befores.clear();
+    return this.chart;
+  }
+
+  async images(s: SampleForImages): Promise<{ before: RasterImage; after: RasterImage }> {
+    const chart = await this.chartImage(s.chartSeed, s.chartKind);
+    const key = `${s.questionId}:${s.stepIndex}`;
+    let before = this.befores.get(key);
+    if (!before) {
+      before = await drawActions(chart, s.priorActions);
+      this.befores.set(key, before);
+    }
+    const after = await drawActions(before, [s.action]);
+    return { before, after };
+  }
+}

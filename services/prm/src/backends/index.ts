@@ -1,0 +1,24 @@
+// One backend per model version, chosen by its config.json.
+import type { ModelConfig, ModelEntry } from "../repository";
+import { OnnxBackend } from "./onnx";
+import { RandomBackend } from "./random";
+import { ReferenceBackend } from "./reference";
+import { RemoteJudgeBackend } from "./remoteJudge";
+import type { ScoringBackend } from "./types";
+
+export type BackendFactory = (entry: ModelEntry, config: ModelConfig) => Promise<ScoringBackend>;
+
+export const createBackend: BackendFactory = async (entry, config) => {
+  switch (config.backend) {
+    case "onnx":
+      return OnnxBackend.load(entry.dir, config);
+    case "reference":
+      return new ReferenceBackend();
+    case "random":
+      return new RandomBackend(config.seed);
+    case "remote-judge":
+      return new RemoteJudgeBackend(config);
+  }
+};
+
+export * from "./types";

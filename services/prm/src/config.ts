@@ -1,0 +1,23 @@
+// The PRM service's options (flags / PRM_* environment / defaults); `--help` lists them.
+import { serverOptions } from "@sketchvl/runtime";
+import { z } from "zod";
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const prmOptions = {
+  ...serverOptions(50053),
+  modelRepository: { schema: z.string().default("models"), doc: "the model repository: <repo>/<model>/<version>/config.json (+ model.onnx)" },
+  defaultModel: { schema: z.string().min(1).default("finepr"), doc: "the model used when a request names none" },
+  loadModels: {
+    schema: z.string().default("finepr"),
+    doc: "models loaded at start (comma-separated, newest version each); the service is ready once all are",
+  },
+  maxBatchSize: { schema: positiveInt.default(32), doc: "dynamic batching: most steps in one model call (1 turns batching off)" },
+  maxQueueDelayMs: { schema: z.coerce.number().nonnegative().default(2), doc: "dynamic batching: how long a step may wait for others to fill its batch" },
+  maxQueueSize: { schema: positiveInt.default(2048), doc: "steps waiting per model version; beyond it, RESOURCE_EXHAUSTED at once" },
+  maxStepsPerRequest: { schema: positiveInt.default(4096), doc: "most steps in one ScoreSteps call" },
+  maxStepsPerStream: { schema: positiveInt.default(256), doc: "steps of one StreamScores call being scored at once; beyond it the stream stops reading (backpressure)" },
+  maxPixels: { schema: positiveInt.default(40_000_000), doc: "largest image in pixels (checked before decoding)" },
+  maxBytes: { schema: positiveInt.default(32 * 1024 * 1024), doc: "largest encoded image in bytes" },
+  storeBytes: { schema: positiveInt.default(512 * 1024 * 1024), doc: "memory for images kept by digest" },
+};

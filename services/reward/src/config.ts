@@ -1,0 +1,25 @@
+// The reward service's options (flags / REWARD_* environment / defaults); `--help` lists them.
+import { serverOptions } from "@sketchvl/runtime";
+import { z } from "zod";
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const rewardOptions = {
+  ...serverOptions(50055),
+  httpPort: { schema: z.coerce.number().int().min(-1).max(65535).default(8055), doc: "OpenRLHF-compatible HTTP endpoint port (0 picks a free one, -1 turns it off)" },
+  rendererAddress: { schema: z.string().default("127.0.0.1:50051"), doc: "renderer service (host:port or dns:///name:port)" },
+  prmAddress: { schema: z.string().default("127.0.0.1:50053"), doc: "PRM service" },
+  trainerAddress: { schema: z.string().default("127.0.0.1:50052"), doc: "trainer service (FinePO)" },
+  callDeadlineMs: { schema: positiveInt.default(60_000), doc: "deadline of each call this service makes to the others" },
+  sampleTimeoutMs: { schema: positiveInt.default(60_000), doc: "default per-response budget; a response not scored in time is masked (TIMEOUT)" },
+  maxResponses: { schema: positiveInt.default(1024), doc: "most responses in one group" },
+  maxTextChars: { schema: positiveInt.default(200_000), doc: "longest response text" },
+  idempotencyEntries: { schema: z.coerce.number().int().nonnegative().default(4096), doc: "group answers remembered by request id" },
+  imageRoot: {
+    schema: z.string().default(""),
+    doc: "directory image paths in OpenRLHF labels may point into (empty: paths are refused, only digests)",
+  },
+  maxPixels: { schema: positiveInt.default(40_000_000), doc: "largest prompt image in pixels" },
+  maxBytes: { schema: positiveInt.default(32 * 1024 * 1024), doc: "largest prompt image in bytes" },
+  storeBytes: { schema: positiveInt.default(256 * 1024 * 1024), doc: "memory for prompt images kept by digest" },
+};

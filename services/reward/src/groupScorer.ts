@@ -1,0 +1,115 @@
+// A group of rollouts from request to answer. Each response starts through the mesh the moment it
+// arrives (all at once for ScoreGroup, one by one for StreamGroup); the group is assembled when
+// the last one is done.
+import {
+  FailureKind,
+  type GroupRewards,
+  type Image,
+  type ResponseToScore,
+  type ScoreGroupRequest,
+  StepFormat,
+} from "@sketchvl/contract";
+import { type ImageLimits, type ImageStore, resolveImage, toRawImage } from "@sketchvl/drawing";
+import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { assembleGroup } from "./assemble";
+import type { MeshClients } from "./meshClients";
+import { type GroupImage, type ResponseWork, scoreResponse } from "./responsePipeline";
+import { validateTokenOffsets } from "./tokens";
+
+export interface ScorerOptions {
+  limits: ImageLimits;
+  sampleTimeoutMs: number;
+  maxResponses: number;
+  maxTextChars: number;
+}
+
+export class RewardScorer {
+  constructor(
+    private readonly mesh: MeshClients,
+    private readonly store: ImageStore,
+    private readonly options: ScorerOptions,
+  ) {}
+
+  async scoreGroup(request: ScoreGroupRequest, signal: AbortSignal): Promise<GroupRewards> {
+    const session = await this.open(request, signal);
+    for (const response of request.responses) session.add(response);
+    return session.finish();
+  }
+
+  /** Checks the group, puts its image where the renderer and the PRM can find it by digest. */
+  async open(header: ScoreGroupRequest, signal: AbortSignal): Promise<GroupSession> {
+    if (header.references.length === 0) throw new InvalidArgumentError("references", "give at least one accepted answer");
+    const t = performance.now();
+    const { digest, image } = await resolveImage(header.image, "image", this.store, this.options.limits);
+    const inline: Image = { source: { $case: "raw", value: toRawImage(image) } };
+    const [rendered, stored] = await Promise.all([
+      this.mesh.renderer.putImage({ image: inline }, { signal }),
+      this.mesh.prm.storeImage({ image: inline }, { signal }),
+    ]);
+    const groupImage: GroupImage = { rendererDigest: rendered.image!.digest, prmDigest: stored.image!.digest, inline };
+    return new GroupSession(this.mesh, header, digest, groupImage, this.options, signal, performance.now() - t);
+  }
+}
+
+export class GroupSession {
+  private readonly pending: Promise<ResponseWork>[] = [];
+
+  constructor(
+    private readonly mesh: MeshClients,
+    private readonly header: ScoreGroupRequest,
+    private readonly imageDigest: string,
+    private readonly image: GroupImage,
+    private readonly options: ScorerOptions,
+    private readonly signal: AbortSignal,
+    private readonly imageMs: number,
+  ) {}
+
+  /** Starts scoring one response now. */
+  add(response: ResponseToScore): void {
+    const index = this.pending.length;
+    if (index >= this.options.maxResponses) {
+      throw new InvalidArgumentError("responses", `more than ${this.options.maxResponses} responses in one group`);
+    }
+    const id = response.id || String(index);
+    const invalid = this.invalidInput(response, index);
+    if (invalid) {
+      this.pending.push(Promise.resolve(this.failed(id, response, FailureKind.FAILURE_KIND_INVALID_INPUT, invalid)));
+      return;
+    }
+    const budget = this.header.sampleTimeoutMs || this.options.sampleTimeoutMs;
+    const signal = AbortSignal.any([this.signal, AbortSignal.timeout(budget)]);
+    this.pending.push(
+      scoreResponse(this.mesh, this.image, id, response, {
+        format: this.header.format ?? StepFormat.STEP_FORMAT_UNSPECIFIED,
+        prmModel: this.header.prmModel,
+        signal,
+      }),
+    );
+  }
+
+  async finish(): Promise<GroupRewards> {
+    const works = await Promise.all(this.pending);
+    const { responses, finepoMs } = await assembleGroup(this.mesh, this.header, works, this.signal);
+    const stageMs: Record<string, number> = { image: this.imageMs, parse: 0, render: 0, prm: 0, finepo: finepoMs };
+    for (const w of works) for (const [stage, ms] of Object.entries(w.stageMs)) stageMs[stage] += ms;
+    return { requestId: this.header.requestId, responses, imageDigest: this.imageDigest, stageMs };
+  }
+
+  /** A response the caller sent wrongly is masked with the reason; the rest of the group goes on. */
+  private invalidInput(response: ResponseToScore, index: number): string | undefined {
+    if (response.text.length > this.options.maxTextChars) {
+      return `responses[${index}].text: ${response.text.length} characters; the limit is ${this.options.maxTextChars}`;
+    }
+    try {
+      validateTokenOffsets(response.tokenOffsets, [...response.text].length, `responses[${index}].token_offsets`);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) return err.message;
+      throw err;
+    }
+    return undefined;
+  }
+
+  private failed(id: string, request: ResponseToScore, kind: FailureKind, reason: string): ResponseWork {
+    return { id, request, parsed: undefined, steps: [], scores: [], failure: { kind, reason }, stageMs: { parse: 0, render: 0, prm: 0 } };
+  }
+}

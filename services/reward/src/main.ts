@@ -1,0 +1,43 @@
+// The reward service RL trainers call: gRPC RewardService and an OpenRLHF-compatible HTTP
+// endpoint, orchestrating renderer → PRM → trainer. Wiring only.
+import { RewardServiceDefinition } from "@sketchvl/contract";
+import { ImageStore } from "@sketchvl/drawing";
+import { createLogger, exitOnSignals, loadConfigOrExit, startServer } from "@sketchvl/runtime";
+import type { Server } from "node:http";
+import { rewardOptions } from "./config";
+import { RewardScorer } from "./groupScorer";
+import { rewardHandlers } from "./handlers";
+import { connectMesh } from "./meshClients";
+import { startOpenRlhfEndpoint } from "./openrlhfHttp";
+
+async function main() {
+  const config = loadConfigOrExit("reward", rewardOptions);
+  const logger = createLogger("reward", config.logLevel);
+  const mesh = connectMesh({ renderer: config.rendererAddress, prm: config.prmAddress, trainer: config.trainerAddress }, config.callDeadlineMs);
+  const scorer = new RewardScorer(mesh, new ImageStore(config.storeBytes), {
+    limits: config,
+    sampleTimeoutMs: config.sampleTimeoutMs,
+    maxResponses: config.maxResponses,
+    maxTextChars: config.maxTextChars,
+  });
+  let http: Server | undefined;
+  const server = await startServer({
+    name: "reward",
+    config,
+    logger,
+    services: [{ definition: RewardServiceDefinition, implementation: rewardHandlers(scorer, config.idempotencyEntries) }],
+    prepare: async () => {
+      if (config.httpPort < 0) return;
+      http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.maxMessageBytes, logger });
+      const address = http.address();
+      logger.info({ port: typeof address === "object" && address ? address.port : config.httpPort }, "OpenRLHF endpoint: POST /get_reward");
+    },
+    onShutdown: async () => {
+      await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
+      mesh.close();
+    },
+  });
+  exitOnSignals(server);
+}
+
+void main();

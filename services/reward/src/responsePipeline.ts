@@ -1,0 +1,155 @@
+// One response through the mesh, as soon as it arrives: parse its steps (renderer), draw each
+// step's after-image (renderer), rate every drawing step from its (before, after) pair (PRM).
+// Failures are classified, never thrown: a response the policy wrote badly is a FORMAT failure
+// (kept, no process credit); one the mesh could not score is INFRASTRUCTURE or TIMEOUT (masked).
+import {
+  ActionKind,
+  FailureKind,
+  type Image,
+  ImageFormat,
+  type ParsedResponse,
+  type ResponseToScore,
+  type Step,
+  type StepFormat,
+  type StepScore,
+  type StepToScore,
+} from "@sketchvl/contract";
+import { ClientError, Status } from "nice-grpc";
+import { isAbortError } from "abort-controller-x";
+import type { MeshClients } from "./meshClients";
+
+export interface GroupImage {
+  /** Digests of the prompt image in the renderer's and the PRM's stores. */
+  rendererDigest: string;
+  prmDigest: string;
+  /** The image itself, re-sent inline when a replica no longer has the digest. */
+  inline: Image;
+}
+
+export interface ResponseWork {
+  id: string;
+  request: ResponseToScore;
+  parsed: ParsedResponse | undefined;
+  steps: Step[];
+  /** One per step; undefined for Text steps (not scored: excluded from credit assignment). */
+  scores: Array<StepScore | undefined>;
+  failure: { kind: FailureKind; reason: string } | undefined;
+  stageMs: Record<"parse" | "render" | "prm", number>;
+}
+
+export const KIND_OF_ACTION: Record<string, ActionKind> = {
+  point: ActionKind.ACTION_KIND_POINT,
+  line: ActionKind.ACTION_KIND_LINE,
+  rectangle: ActionKind.ACTION_KIND_RECTANGLE,
+  circle: ActionKind.ACTION_KIND_CIRCLE,
+  text: ActionKind.ACTION_KIND_TEXT,
+  crop: ActionKind.ACTION_KIND_CROP,
+};
+
+const isText = (s: Step) => s.action?.kind?.$case === "text";
+
+export interface PipelineOptions {
+  format: StepFormat;
+  prmModel: string;
+  signal: AbortSignal;
+}
+
+export async function scoreResponse(mesh: MeshClients, image: GroupImage, id: string, request: ResponseToScore, options: PipelineOptions): Promise<ResponseWork> {
+  const work: ResponseWork = { id, request, parsed: undefined, steps: [], scores: [], failure: undefined, stageMs: { parse: 0, render: 0, prm: 0 } };
+  const { signal } = options;
+  let stage: "parse" | "render" | "prm" = "parse";
+  try {
+    let t = performance.now();
+    const { parsed } = await mesh.renderer.parseSteps({ text: request.text, format: options.format }, { signal });
+    work.parsed = parsed;
+    work.steps = parsed?.steps ?? [];
+    work.stageMs.parse = performance.now() - t;
+    if (work.steps.length === 0) {
+      const why = parsed?.errors.length ? parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ") : "no drawing step found";
+      work.failure = { kind: FailureKind.FAILURE_KIND_FORMAT, reason: why };
+      return work;
+    }
+
+    stage = "render";
+    t = performance.now();
+    const afters = await renderSteps(mesh, image, work.steps, signal);
+    work.stageMs.render = performance.now() - t;
+
+    stage = "prm";
+    t = performance.now();
+    work.scores = await scoreSteps(mesh, image, id, work.steps, afters, options);
+    work.stageMs.prm = performance.now() - t;
+  } catch (err) {
+    work.failure = classify(err, stage, signal);
+  }
+  return work;
+}
+
+interface AfterImage {
+  digest: string;
+  png: Buffer;
+}
+
+async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], signal: AbortSignal): Promise<AfterImage[]> {
+  const render = async (baseImage: Image) => {
+    const out: AfterImage[] = [];
+    for await (const r of mesh.renderer.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }, { signal })) {
+      const source = r.after?.image?.source;
+      if (source?.$case !== "encoded") throw new Error("renderer returned no PNG");
+      out.push({ digest: r.after!.digest, png: source.value });
+    }
+    return out;
+  };
+  try {
+    return await render({ source: { $case: "digest", value: image.rendererDigest } });
+  } catch (err) {
+    // Another replica, or evicted: send the image itself once more.
+    if (err instanceof ClientError && err.code === Status.NOT_FOUND) return render(image.inline);
+    throw err;
+  }
+}
+
+async function scoreSteps(
+  mesh: MeshClients,
+  image: GroupImage,
+  id: string,
+  steps: Step[],
+  afters: AfterImage[],
+  options: PipelineOptions,
+): Promise<Array<StepScore | undefined>> {
+  const build = (base: Image) => {
+    const toScore: StepToScore[] = [];
+    const sentInline = new Set<number>();
+    steps.forEach((step, j) => {
+      if (isText(step)) return;
+      // Step j's before is step j-1's after: by digest when that PNG is in this request already.
+      const before: Image =
+        j === 0 ? base : sentInline.has(j - 1) ? { source: { $case: "digest", value: afters[j - 1].digest } } : { source: { $case: "encoded", value: afters[j - 1].png } };
+      toScore.push({ id: `${id}:${j}`, intent: step.intent, action: step.action, before, after: { source: { $case: "encoded", value: afters[j].png } }, reference: undefined });
+      sentInline.add(j);
+    });
+    return toScore;
+  };
+  const call = (base: Image) => mesh.prm.scoreSteps({ model: options.prmModel, steps: build(base) }, { signal: options.signal });
+  let scores: StepScore[];
+  try {
+    scores = (await call({ source: { $case: "digest", value: image.prmDigest } })).scores;
+  } catch (err) {
+    if (!(err instanceof ClientError && err.code === Status.NOT_FOUND && err.details.includes("digest"))) throw err;
+    scores = (await call(image.inline)).scores;
+  }
+  const byId = new Map(scores.map((s) => [s.id, s]));
+  return steps.map((_, j) => byId.get(`${id}:${j}`));
+}
+
+function classify(err: unknown, stage: "parse" | "render" | "prm", signal: AbortSignal): { kind: FailureKind; reason: string } {
+  if (signal.aborted || isAbortError(err)) return { kind: FailureKind.FAILURE_KIND_TIMEOUT, reason: `not scored within the sample timeout (during ${stage})` };
+  if (err instanceof ClientError) {
+    // The renderer refusing a step the policy wrote (absurd coordinates, unknown colour) is the
+    // policy's format problem; anything else is the mesh's.
+    if (stage === "render" && err.code === Status.INVALID_ARGUMENT) return { kind: FailureKind.FAILURE_KIND_FORMAT, reason: err.details };
+    if (err.code === Status.DEADLINE_EXCEEDED) return { kind: FailureKind.FAILURE_KIND_TIMEOUT, reason: `${stage}: ${err.details}` };
+    return { kind: FailureKind.FAILURE_KIND_INFRASTRUCTURE, reason: `${stage}: ${Status[err.code]}: ${err.details}` };
+  }
+  return { kind: FailureKind.FAILURE_KIND_INFRASTRUCTURE, reason: `${stage}: ${(err as Error).message}` };
+}

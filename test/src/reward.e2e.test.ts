@@ -1,0 +1,223 @@
+// The reward service end to end: renderer, PRM, trainer and reward each as its own process, a
+// ChartWorld group through ScoreGroup, StreamGroup and the OpenRLHF HTTP endpoint. The PRM serves
+// its seeded "random" model here so these tests do not depend on the trained model's numbers.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { FailureKind, type GroupRewards, RewardServiceDefinition, type ScoreGroupRequest } from "@sketchvl/contract";
+import { freePort, type RunningProcess } from "@sketchvl/launcher";
+import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
+import { Metadata } from "nice-grpc";
+import { type ChartGroup, chartWorldGroup } from "./support/chartworldGroup";
+import { failureOf, startService } from "./support/mesh";
+import { type OtlpReceiver, startOtlpReceiver } from "./support/otlp";
+
+type Client = ReturnType<typeof createMeshClient<typeof RewardServiceDefinition>>;
+
+/** Whitespace tokenization: where each token starts, in code points (a stand-in for a real tokenizer's offsets). */
+function whitespaceOffsets(text: string): number[] {
+  const chars = [...text];
+  const offsets: number[] = [];
+  chars.forEach((c, i) => {
+    if (!/\s/.test(c) && (i === 0 || /\s/.test(chars[i - 1]))) offsets.push(i);
+  });
+  return offsets;
+}
+
+describe("reward service", () => {
+  const processes: RunningProcess[] = [];
+  let client: Client;
+  let close: () => void;
+  let httpUrl: string;
+  let group: ChartGroup;
+  let repo: string;
+  let imageRoot: string;
+  let otlp: OtlpReceiver;
+
+  before(async () => {
+    group = await chartWorldGroup();
+    repo = mkdtempSync(join(tmpdir(), "reward-models-"));
+    mkdirSync(join(repo, "random", "1"), { recursive: true });
+    writeFileSync(join(repo, "random", "1", "config.json"), JSON.stringify({ backend: "random", seed: 7 }));
+    imageRoot = mkdtempSync(join(tmpdir(), "reward-images-"));
+    writeFileSync(join(imageRoot, "chart.png"), group.png);
+    const quiet = ["--log-level", "warn"];
+    otlp = await startOtlpReceiver();
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_BSP_SCHEDULE_DELAY: "100" };
+    const [renderer, prm, trainer] = await Promise.all([
+      startService("renderer", { args: quiet, env }),
+      startService("prm", { args: [...quiet, "--model-repository", repo, "--load-models", "random", "--default-model", "random"], env }),
+      startService("trainer", { args: [...quiet, "--state-dir", "none"], env }),
+    ]);
+    processes.push(renderer, prm, trainer);
+    const httpPort = await freePort();
+    const reward = await startService("reward", {
+      args: [...quiet, "--renderer-address", renderer.address, "--prm-address", prm.address, "--trainer-address", trainer.address, "--http-port", String(httpPort), "--image-root", imageRoot],
+      env,
+    });
+    processes.push(reward);
+    httpUrl = `http://127.0.0.1:${httpPort}/get_reward`;
+    const channel = createMeshChannel(reward.address);
+    client = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 60_000 });
+    close = () => channel.close();
+  });
+
+  after(async () => {
+    close?.();
+    await Promise.all(processes.map((p) => p.stop()));
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(imageRoot, { recursive: true, force: true });
+    await otlp?.close();
+  });
+
+  const request = (overrides: Partial<ScoreGroupRequest> = {}): ScoreGroupRequest => {
+    const r = group.responses;
+    const texts = [r.expert, r.wrongAnswer, r.malformed, r.offImage];
+    return {
+      requestId: "", runId: "e2e", batchIndex: 0, image: { source: { $case: "encoded", value: group.png } }, question: group.question,
+      references: [group.answer],
+      responses: texts.map((text, i) => ({ id: ["expert", "wrong", "malformed", "offImage"][i], text, tokenOffsets: i === 0 ? whitespaceOffsets(text) : [], imageTokenSpans: [] })),
+      outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0, ...overrides,
+    };
+  };
+
+  let first: GroupRewards;
+
+  it("scores a ChartWorld group: outcome, process scores, FinePO step and token advantages", async () => {
+    first = (await client.scoreGroup(request({ requestId: "g1" }))).group!;
+    const [expert, wrong, malformed, offImage] = first.responses;
+    assert.deepEqual(first.responses.map((r) => r.outcomeReward), [1, 0, 1, 0]);
+    // Coarse advantages: R - mean(R) over the group (no std division).
+    assert.deepEqual(first.responses.map((r) => r.coarseAdvantage), [0.5, -0.5, 0.5, -0.5]);
+    assert.equal(expert.steps.length, group.expert.steps.length);
+    for (const s of expert.steps) {
+      assert.ok(s.processScore >= 1 && s.processScore <= 4);
+      assert.equal(s.probabilities.length, 4);
+      assert.ok(s.advantage >= 0 && s.advantage <= 2 * 0.5, "a successful response's steps stay in [0, beta*A]");
+    }
+    for (const s of wrong.steps) assert.ok(s.advantage <= 0 && s.advantage >= -1, "a failed response's steps stay in [beta*A, 0]");
+    // Malformed output: a format failure, no process credit, but a real sample (not masked).
+    assert.equal(malformed.failureKind, FailureKind.FAILURE_KIND_FORMAT);
+    assert.equal(malformed.maskSample, false);
+    assert.equal(malformed.steps.length, 0);
+    assert.equal(offImage.failureKind, FailureKind.FAILURE_KIND_FORMAT);
+    assert.equal(offImage.maskSample, false);
+    // Token views for the response that sent its offsets.
+    const tokens = whitespaceOffsets(group.responses.expert).length;
+    assert.equal(expert.tokenAdvantages.length, tokens);
+    assert.equal(expert.lossMask.length, tokens);
+    assert.equal(expert.tokenProcessScores.length, tokens);
+    const lastTokenOfStep0 = expert.steps[0].tokenSpan!.end - 1;
+    assert.ok(Math.abs(expert.tokenProcessScores[lastTokenOfStep0] - expert.steps[0].processScore) < 1e-5);
+    assert.ok(Math.abs(expert.tokenAdvantages[expert.steps[0].tokenSpan!.start] - expert.steps[0].advantage) < 1e-5);
+    assert.ok(Math.abs(expert.meanProcessScore - expert.steps.reduce((a, s) => a + s.processScore, 0) / expert.steps.length) < 1e-9);
+    assert.match(first.imageDigest, /^sha256:/);
+    for (const stage of ["image", "parse", "render", "prm", "finepo"]) assert.ok(first.stageMs[stage] >= 0, stage);
+  });
+
+  it("is idempotent by request id, and takes the image by digest the second time", async () => {
+    const again = (await client.scoreGroup(request({ requestId: "g1" }))).group!;
+    assert.deepEqual(again, first);
+    const byDigest = (await client.scoreGroup(request({ requestId: "g2", image: { source: { $case: "digest", value: first.imageDigest } } }))).group!;
+    assert.deepEqual(byDigest.responses.map((r) => r.outcomeReward), [1, 0, 1, 0]);
+  });
+
+  it("streams responses one by one and answers the same as the whole group", async () => {
+    const whole = request();
+    async function* messages() {
+      yield { item: { $case: "group" as const, value: { ...whole, responses: [] } } };
+      for (const response of whole.responses) {
+        await new Promise((r) => setTimeout(r, 20)); // generation finishing at different times
+        yield { item: { $case: "response" as const, value: response } };
+      }
+    }
+    const streamed = (await client.streamGroup(messages())).group!;
+    assert.deepEqual(streamed.responses.map((r) => [r.id, r.outcomeReward, r.steps.map((s) => s.advantage)]), first.responses.map((r) => [r.id, r.outcomeReward, r.steps.map((s) => s.advantage)]));
+  });
+
+  it("masks samples the mesh could not score — never a reward of 0 that looks real", async () => {
+    const broken = (await client.scoreGroup(request({ prmModel: "no-such-model" }))).group!;
+    const [expert, wrong, malformed, offImage] = broken.responses;
+    for (const r of [expert, wrong]) {
+      assert.equal(r.maskSample, true, r.id);
+      assert.equal(r.failureKind, FailureKind.FAILURE_KIND_INFRASTRUCTURE);
+      assert.match(r.failureReason, /no-such-model/);
+      assert.equal(r.tokenAdvantages.length, 0, "a masked sample carries no advantages");
+    }
+    // Responses that never reached the PRM are still scored: their failure is the policy's format.
+    for (const r of [malformed, offImage]) assert.deepEqual([r.maskSample, r.failureKind], [false, FailureKind.FAILURE_KIND_FORMAT]);
+    assert.deepEqual([malformed.coarseAdvantage, offImage.coarseAdvantage], [0.5, -0.5], "the group mean is over unmasked samples");
+    const slow = (await client.scoreGroup(request({ sampleTimeoutMs: 1 }))).group!;
+    assert.ok(slow.responses.some((r) => r.maskSample && r.failureKind === FailureKind.FAILURE_KIND_TIMEOUT));
+  });
+
+  it("reports bad input per sample, and refuses a group without references", async () => {
+    const req = request();
+    req.responses[1].tokenOffsets = [0, 10, 5];
+    const answer = (await client.scoreGroup(req)).group!;
+    assert.equal(answer.responses[1].failureKind, FailureKind.FAILURE_KIND_INVALID_INPUT);
+    assert.equal(answer.responses[1].maskSample, true);
+    assert.match(answer.responses[1].failureReason, /responses\[1\]\.token_offsets\[2\]/);
+    assert.equal(answer.responses[0].maskSample, false, "the rest of the group is scored");
+    const none = await failureOf(() => client.scoreGroup(request({ references: [] })));
+    assert.deepEqual([none.code, none.fields], ["INVALID_ARGUMENT", ["references"]]);
+    const unknown = await failureOf(() => client.scoreGroup(request({ image: { source: { $case: "digest", value: "sha256:" + "1".repeat(64) } } })));
+    assert.deepEqual([unknown.code, unknown.fields], ["NOT_FOUND", ["image.digest"]]);
+  });
+
+  it("is one trace end to end: reward, renderer, PRM (queue and batch spans) and trainer", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    await client.scoreGroup(request({ requestId: "traced" }), { metadata: Metadata({ traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` }) });
+    const spans = await otlp.waitFor((all) => ["sketchvl-renderer", "sketchvl-prm", "sketchvl-trainer"].every((svc) => all.some((x) => x.traceId === traceId && x.service === svc)));
+    const mine = spans.filter((x) => x.traceId === traceId);
+    const names = new Set(mine.map((x) => `${x.service} ${x.name}`));
+    for (const expected of [
+      "sketchvl-reward grpc.sketchvl.v1.RewardService/ScoreGroup",
+      "sketchvl-renderer grpc.sketchvl.v1.RendererService/RenderTrajectory",
+      "sketchvl-prm grpc.sketchvl.v1.PrmService/ScoreSteps",
+      "sketchvl-prm prm.queue",
+      "sketchvl-trainer grpc.sketchvl.v1.TrainerService/ComputeAdvantages",
+    ]) assert.ok(names.has(expected), `${expected} missing from ${[...names].join(", ")}`);
+    // A batch span is its own trace (it serves many requests) linked to the queue spans it served.
+    const queued = mine.filter((x) => x.name === "prm.queue").map((x) => x.spanId);
+    await otlp.waitFor((all) => all.some((x) => x.name === "prm.batch" && x.links.some((l) => queued.includes(l))));
+  });
+
+  describe("OpenRLHF HTTP endpoint", () => {
+    const post = (body: unknown) => fetch(httpUrl, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+    it("answers empty lists with empty lists", async () => {
+      const res = await post({ query: [], prompts: [], labels: [] });
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { rewards: [], scores: [], extra_logs: { process_mean: [], process_min: [], format_ok: [] } });
+    });
+
+    it("scores query = prompt + response with the image by digest or by path", async () => {
+      const prompt = `<|im_start|>user\n<image>${group.question}<|im_end|>\n<|im_start|>assistant\n`;
+      const labels = [
+        JSON.stringify({ image: first.imageDigest, question: group.question, references: [group.answer] }),
+        JSON.stringify({ image: "chart.png", question: group.question, answer: group.answer }),
+      ];
+      const query = [prompt + group.responses.expert + "<|im_end|>", prompt + group.responses.wrongAnswer + "<|im_end|>"];
+      const res = await post({ query, prompts: [prompt, prompt], labels });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { rewards: number[]; scores: number[]; extra_logs: Record<string, number[]> };
+      assert.deepEqual(body.rewards, [1, 0]);
+      for (const s of body.scores) assert.ok(s >= 0.25 && s <= 1);
+      assert.deepEqual(body.extra_logs.format_ok, [1, 1]);
+    });
+
+    it("answers 400 naming what is wrong with a label, and refuses paths outside the image root", async () => {
+      const bad = await post({ query: ["x"], prompts: [""], labels: ["not json"] });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: string }).error, /labels\[0\]/);
+      const escape = await post({ query: ["x"], prompts: [""], labels: [JSON.stringify({ image: "../../etc/passwd", references: ["1"] })] });
+      assert.equal(escape.status, 400);
+      const lengths = await post({ query: ["x"], prompts: [], labels: [] });
+      assert.equal(lengths.status, 400);
+    });
+  });
+});
