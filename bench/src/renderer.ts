@@ -77,7 +77,9 @@ async function main() {
   const ours1 = await throughput(N, 1, () => trajectory(base, true));
   const ours2 = await throughput(N, 2, () => trajectory(base, true));
   const oursRaw = await throughput(N, 2, () => trajectory(base, false));
-  const oursPng = (await encodePng(base)).length;
+  let last = base;
+  for (const a of actions) last = await drawAction(last, a);
+  const oursPng = (await encodePng(last)).length;
 
   // Through gRPC on loopback: the renderer as its own process; the chart sent once, then by digest.
   const spec = SERVICES.find((s) => s.name === "renderer")!;

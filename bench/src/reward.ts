@@ -52,7 +52,7 @@ async function main() {
     responses, outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0,
   });
   const inline = { source: { $case: "encoded" as const, value: chart } };
-  const warm = (await client.scoreGroup(request(-1, inline))).group!;
+  const warm = (await client.scoreGroup(request(GROUPS + 1, inline))).group!;
   const byDigest = { source: { $case: "digest" as const, value: warm.imageDigest } };
   const failures = warm.responses.filter((r) => r.maskSample).length;
   if (failures) throw new Error(`${failures} responses masked in the warm-up: ${warm.responses.find((r) => r.maskSample)?.failureReason}`);
