@@ -34,6 +34,7 @@ ${rows.join("\n")}
 Try it (in another terminal):
   npm run example                      # a ChartWorld group through the reward service: parse, draw, rate, grade, FinePO
 ${renderer ? `  grpcurl -plaintext ${renderer.address} list   # reflection lists every service` : ""}
+${mesh.processes.some((p) => p.spec.name === "reward") ? "  OpenRLHF: --reward.remote_url http://127.0.0.1:8055/get_reward   (Python client: clients/python/README.md)" : ""}
 
 Ctrl-C stops everything.
 `);
