@@ -105,6 +105,9 @@ describe("reward service", () => {
     assert.equal(malformed.steps.length, 0);
     assert.equal(offImage.failureKind, FailureKind.FAILURE_KIND_FORMAT);
     assert.equal(offImage.maskSample, false);
+    // Drawing off the image is caught by the parser: a per-step format error naming the number.
+    assert.equal(offImage.steps.length, 0);
+    assert.match(offImage.formatErrors[0].field, /^action\.coordinates/);
     // Token views for the response that sent its offsets.
     const tokens = whitespaceOffsets(group.responses.expert).length;
     assert.equal(expert.tokenAdvantages.length, tokens);

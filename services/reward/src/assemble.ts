@@ -83,7 +83,8 @@ export async function assembleGroup(
       probabilities: w.scores[j]?.probabilities ?? [],
       processScore: processScore(w, j, useArgmax),
       klOffset: adv?.steps[j]?.klOffset ?? 0,
-      advantage: adv?.steps[j]?.advantage ?? 0,
+      // A step FinePO did not see (its response failed on format) carries A(y_i), as its tokens do.
+      advantage: adv?.steps[j]?.advantage ?? adv?.coarseAdvantage ?? 0,
       excluded: w.scores[j] === undefined,
     }));
     const scored = steps.filter((s) => !s.excluded).map((s) => s.processScore);
