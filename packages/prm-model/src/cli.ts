@@ -12,8 +12,7 @@ import { join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import { buildDataset, type EncodedDataset } from "./dataset";
 import { evaluatePredictions, formatConfusion, runOnnx, type EvalReport } from "./evaluate";
-import { LABELS } from "./features";
-import { evalSummary, modelConfig, readConfig, writeJson, writeModelDir, type TrainedInfo } from "./model-files";
+import { evalSummary, modelConfig, modelDocString, readConfig, writeJson, writeModelDir, type TrainedInfo } from "./model-files";
 import { predict } from "./network";
 import { exportOnnx } from "./onnx-export";
 import { benchmark } from "./bench";
@@ -22,9 +21,9 @@ import { defaultTrainOptions, train } from "./train";
 type Args = Map<string, string>;
 
 /** The defaults are the shipped model's settings (models/finepr/1). */
-const DEFAULT_SAMPLES = 60000;
+const DEFAULT_SAMPLES = 90000;
 const DEFAULT_COPIES = 2;
-const DEFAULT_TEST_SAMPLES = 4000;
+const DEFAULT_TEST_SAMPLES = 8000;
 /** Validation samples scored after each epoch (for the log only: they do not change the model). */
 const DEFAULT_VALIDATION = 2000;
 
@@ -118,10 +117,10 @@ async function cmdTrain(args: Args): Promise<void> {
     parameters: result.layout.total,
     macsPerStep: result.layout.macsPerStep(),
   };
-  const bytes = exportOnnx(result.layout, result.params, { docString: `FinePRM (${LABELS.join(" / ")}); ${command}` });
+  const bytes = exportOnnx(result.layout, result.params, { docString: modelDocString(command) });
   writeModelDir(out, bytes, modelConfig(trained));
   log(`wrote ${join(out, "model.onnx")} (${bytes.length} bytes)`);
-  const training = { dataSeconds, trainSeconds: result.seconds, threads: opts.threads, history: result.history, validation: validation || undefined };
+  const training = { dataSeconds, dataFromCache: data.fromCache === true, trainSeconds: result.seconds, threads: opts.threads, history: result.history, validation: validation || undefined };
   if (!args.has("no-eval")) {
     const test = await testSet(args);
     const { report, probs } = await evaluateModel(out, test);
@@ -144,7 +143,7 @@ async function cmdEval(args: Args): Promise<void> {
   const test = await testSet(args);
   const { report } = await evaluateModel(dir, test);
   printReport(report);
-  writeJson(join(dir, args.get("report") ?? "eval.json"), report);
+  writeJson(resolve(dir, args.get("report") ?? "eval.json"), report);
   if (!args.has("report")) {
     config.eval = evalSummary(report);
     writeJson(join(dir, "config.json"), config);

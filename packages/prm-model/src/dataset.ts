@@ -33,6 +33,8 @@ export interface EncodedDataset {
   chartSeeds: Int32Array;
   /** Noise kind of each sample (chartworld NOISE_KINDS). */
   noise: string[];
+  /** Read from the --cache directory rather than generated. */
+  fromCache?: boolean;
 }
 
 export const perStep = (name: InputName): number => INPUTS.find((i) => i.name === name)!.shape.reduce((a: number, b: number) => a * b, 1);
@@ -118,7 +120,7 @@ export async function buildDataset(opts: BuildOptions): Promise<EncodedDataset> 
   const file = opts.cacheDir ? join(opts.cacheDir, `${FEATURE_SET}-${opts.split}-${opts.count}${copies > 1 ? `x${copies}` : ""}.bin`) : null;
   if (file && existsSync(file)) {
     opts.log?.(`dataset ${opts.split}: cached ${file}`);
-    return readDataset(file);
+    return { ...readDataset(file), fromCache: true };
   }
   const t0 = Date.now();
   const workers = opts.workers ?? 0;

@@ -63,6 +63,11 @@ export function evalSummary(r: EvalReport): NonNullable<ModelConfigFile["eval"]>
   };
 }
 
+/** The model's doc_string: what it is and how it was trained (without --out, so the bytes do not depend on where they are written). */
+export function modelDocString(command: string): string {
+  return `FinePRM (${LABELS.join(" / ")}), ${FEATURE_SET}; ${command.replace(/ --out \S+/, "")}`;
+}
+
 const json = (v: unknown): string => JSON.stringify(v, null, 2) + "\n";
 
 export function writeModelDir(dir: string, onnxBytes: Uint8Array, config: ModelConfigFile): void {

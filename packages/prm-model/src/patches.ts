@@ -7,7 +7,8 @@ import type { RasterImage } from "@sketchvl/drawing";
 /** Channels of a patch: before ink R, G, B (1 − v/255), change (max |after − before| / 255), inside-image. */
 export const PATCH_CHANNELS = 5;
 /** Samples per cell along each axis, at most. */
-export const SAMPLES = 4;
+const MAX_SAMPLES = 4;
+export const SAMPLES = MAX_SAMPLES;
 
 /** A window in pixel coordinates: centre and half extents. */
 export interface Window {
@@ -25,9 +26,9 @@ let yCount = new Int32Array(0);
 let acc = new Float64Array(0);
 
 function ensureScratch(S: number): void {
-  if (xIdx.length < S * SAMPLES) {
-    xIdx = new Int32Array(S * SAMPLES);
-    yIdx = new Int32Array(S * SAMPLES);
+  if (xIdx.length < S * MAX_SAMPLES) {
+    xIdx = new Int32Array(S * MAX_SAMPLES);
+    yIdx = new Int32Array(S * MAX_SAMPLES);
     xCount = new Int32Array(S);
     yCount = new Int32Array(S);
   }
@@ -36,17 +37,17 @@ function ensureScratch(S: number): void {
 
 /**
  * Sample positions of the S cells of [c − half, c + half) along one axis of length `size`:
- * idx[cell·SAMPLES + k] = pixel index or −1 outside the image; count[cell] = samples used.
+ * idx[cell·MAX_SAMPLES + k] = pixel index or −1 outside the image; count[cell] = samples used.
  */
 function axisSamples(c: number, half: number, S: number, size: number, idx: Int32Array, count: Int32Array): void {
   const start = c - half;
   const cell = (2 * half) / S;
-  const n = Math.min(SAMPLES, Math.max(1, Math.ceil(cell - 1e-6)));
+  const n = Math.min(MAX_SAMPLES, Math.max(1, Math.ceil(cell - 1e-6)));
   for (let i = 0; i < S; i++) {
     count[i] = n;
     for (let k = 0; k < n; k++) {
       const p = Math.floor(start + (i + (k + 0.5) / n) * cell);
-      idx[i * SAMPLES + k] = p >= 0 && p < size ? p : -1;
+      idx[i * MAX_SAMPLES + k] = p >= 0 && p < size ? p : -1;
     }
   }
 }
@@ -58,33 +59,41 @@ function axisSamples(c: number, half: number, S: number, size: number, idx: Int3
  */
 export function samplePatch(before: RasterImage, after: RasterImage | null, win: Window, S: number, out: Float32Array, offset: number): void {
   ensureScratch(S);
+  // Module scratch into locals: V8 keeps them in registers in the loops below.
+  const xi = xIdx;
+  const yi = yIdx;
+  const xc = xCount;
+  const yc = yCount;
+  const sum = acc;
   const W = before.width;
   const H = before.height;
   const half = (v: number): number => (Number.isFinite(v) && v > 0.5 ? v : 0.5);
-  axisSamples(win.cx, half(win.hx), S, W, xIdx, xCount);
-  axisSamples(win.cy, half(win.hy), S, H, yIdx, yCount);
+  axisSamples(win.cx, half(win.hx), S, W, xi, xc);
+  axisSamples(win.cy, half(win.hy), S, H, yi, yc);
   const bp = before.pixels;
   const bc = before.channels;
   const useAfter = after !== null && after.width === W && after.height === H;
   const ap = useAfter ? after.pixels : bp;
   const ac = useAfter ? after.channels : bc;
   const plane = S * S;
+  const C = PATCH_CHANNELS;
   for (let i = 0; i < S; i++) {
-    acc.fill(0, 0, S * PATCH_CHANNELS);
-    const ny = yCount[i];
+    sum.fill(0, 0, S * C);
+    const ny = yc[i];
     for (let sy = 0; sy < ny; sy++) {
-      const y = yIdx[i * SAMPLES + sy];
+      const y = yi[i * MAX_SAMPLES + sy];
       if (y < 0) continue;
       const brow = y * W;
       for (let j = 0; j < S; j++) {
-        const nx = xCount[j];
+        const nx = xc[j];
+        const base = j * MAX_SAMPLES;
         let r = 0;
         let g = 0;
         let b = 0;
         let d = 0;
         let inside = 0;
         for (let sx = 0; sx < nx; sx++) {
-          const x = xIdx[j * SAMPLES + sx];
+          const x = xi[base + sx];
           if (x < 0) continue;
           const p = brow + x;
           const bo = p * bc;
@@ -97,32 +106,35 @@ export function samplePatch(before: RasterImage, after: RasterImage | null, win:
           inside++;
           if (useAfter) {
             const ao = p * ac;
-            let dd = Math.abs(ap[ao] - r0);
-            const dg = Math.abs(ap[ao + 1] - g0);
-            const db = Math.abs(ap[ao + 2] - b0);
+            let dd = ap[ao] - r0;
+            if (dd < 0) dd = -dd;
+            let dg = ap[ao + 1] - g0;
+            if (dg < 0) dg = -dg;
+            let db = ap[ao + 2] - b0;
+            if (db < 0) db = -db;
             if (dg > dd) dd = dg;
             if (db > dd) dd = db;
             d += dd;
           }
         }
-        const a = j * PATCH_CHANNELS;
-        acc[a] += r;
-        acc[a + 1] += g;
-        acc[a + 2] += b;
-        acc[a + 3] += d;
-        acc[a + 4] += inside;
+        const a = j * C;
+        sum[a] += r;
+        sum[a + 1] += g;
+        sum[a + 2] += b;
+        sum[a + 3] += d;
+        sum[a + 4] += inside;
       }
     }
     const row = offset + i * S;
     for (let j = 0; j < S; j++) {
-      const a = j * PATCH_CHANNELS;
-      const n = ny * xCount[j];
-      const inside = acc[a + 4];
+      const a = j * C;
+      const n = ny * xc[j];
+      const inside = sum[a + 4];
       // Ink: pixels outside the image count as white (0); the inside channel tells them apart.
-      out[row + j] = (inside - acc[a] / 255) / n;
-      out[row + plane + j] = (inside - acc[a + 1] / 255) / n;
-      out[row + 2 * plane + j] = (inside - acc[a + 2] / 255) / n;
-      out[row + 3 * plane + j] = acc[a + 3] / 255 / n;
+      out[row + j] = (inside - sum[a] / 255) / n;
+      out[row + plane + j] = (inside - sum[a + 1] / 255) / n;
+      out[row + 2 * plane + j] = (inside - sum[a + 2] / 255) / n;
+      out[row + 3 * plane + j] = sum[a + 3] / 255 / n;
       out[row + 4 * plane + j] = inside / n;
     }
   }

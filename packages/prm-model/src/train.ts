@@ -25,7 +25,7 @@ export interface TrainOptions {
 }
 
 export function defaultTrainOptions(seed: number): TrainOptions {
-  return { seed, epochs: 6, batchSize: 64, microBatch: 16, lr: 2e-3, weightDecay: 1e-4, warmupSteps: 200, threads: 2, arch: defaultArchitecture() };
+  return { seed, epochs: 5, batchSize: 64, microBatch: 16, lr: 2e-3, weightDecay: 1e-4, warmupSteps: 200, threads: 2, arch: defaultArchitecture() };
 }
 
 export interface EpochStats {
