@@ -2,13 +2,14 @@
 // lifecycle (load, switch under load with zero failures, unload), dynamic batching limits, and
 // bad input. The remote judge is tested against FakeJudgeServer (no real judge model runs here).
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CoordinateSpace, type DrawingAction, type Image, PrmLabel, PrmServiceDefinition, type StepToScore } from "@sketchvl/contract";
-import { drawActions, type RasterImage } from "@sketchvl/drawing";
-import type { RunningProcess } from "@sketchvl/launcher";
+import { CoordinateSpace, type DrawingAction, type Image, ImageFormat, PrmLabel, PrmServiceDefinition, type StepToScore } from "@sketchvl/contract";
+import { changedRegions, decodeImage, drawActions, drawPlanned, ImageStore, outputImage, planActions, type RasterImage, resolveImage } from "@sketchvl/drawing";
+import { repoRoot, type RunningProcess } from "@sketchvl/launcher";
+import { chartWorldGroup } from "./support/chartworldGroup";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { type FakeJudgeServer, startFakeJudge } from "./support/fakeJudge";
 import { failureOf, startService } from "./support/mesh";
@@ -51,8 +52,10 @@ describe("prm service", () => {
       "slow/1": { backend: "remote-judge", url: slowJudge.url, model: "finepr-7b", timeoutMs: 5000, maxRetries: 0, batching: { maxBatchSize: 1, maxQueueSize: 2 } },
       "broken/1": { backend: "onnx" },
     });
+    mkdirSync(join(repo, "finepr"));
+    symlinkSync(join(repoRoot, "models", "finepr", "1"), join(repo, "finepr", "1")); // the shipped ONNX model
     prm = await startService("prm", {
-      args: ["--log-level", "warn", "--model-repository", repo, "--load-models", "random,judge,slow", "--default-model", "random"],
+      args: ["--log-level", "warn", "--model-repository", repo, "--load-models", "random,judge,slow,finepr", "--default-model", "random"],
     });
     const channel = createMeshChannel(prm.address);
     client = createMeshClient(PrmServiceDefinition, channel, { deadlineMs: 20_000 });
@@ -83,6 +86,45 @@ describe("prm service", () => {
     // Seeded: the same step id gets the same scores.
     const again = await client.scoreSteps({ model: "random", steps: [step("a")] });
     assert.deepEqual(again.scores[0].probabilities, scores[0].probabilities);
+  });
+
+  it("onnx: the shipped FinePRM rates a ChartWorld expert trajectory the same whether images come raw or as patches", async () => {
+    const group = await chartWorldGroup();
+    const limits = { maxPixels: 1e8, maxBytes: 1e9 };
+    const chart = await decodeImage(group.png, limits);
+    const local = new ImageStore(1 << 28);
+    const base = await resolveImage(raw(chart), "image", local, limits);
+    assert.equal((await client.storeImage({ image: raw(chart) })).image!.digest, base.digest);
+    // The renderer's work, done here: each after-image, and the patch the renderer would send.
+    const actions = group.expert.steps.map((s) => s.action);
+    const planned = planActions(chart, actions, (i) => `steps[${i}]`);
+    const asRaw: StepToScore[] = [];
+    const asPatches: StepToScore[] = [];
+    let before = base;
+    for (const [j, s] of group.expert.steps.entries()) {
+      const after = await drawPlanned(before.image, planned[j]);
+      const ref = await outputImage(after, ImageFormat.IMAGE_FORMAT_PATCH, local, { digest: before.digest, changed: changedRegions([planned[j]]) });
+      assert.equal(ref.image!.source!.$case, "patch");
+      asRaw.push({ id: `r${j}`, intent: s.intent, action: s.action, before: raw(before.image), after: raw(after), reference: undefined });
+      const previous: Image = { source: { $case: "digest", value: before.digest } };
+      asPatches.push({ id: `p${j}`, intent: s.intent, action: s.action, before: previous, after: ref.image!, reference: undefined });
+      before = { digest: ref.digest, image: after };
+    }
+    const byRaw = (await client.scoreSteps({ model: "finepr", steps: asRaw })).scores;
+    const byPatch = (await client.scoreSteps({ model: "finepr", steps: asPatches })).scores;
+    assert.deepEqual(byPatch.map((s) => s.probabilities), byRaw.map((s) => s.probabilities));
+    assert.ok(byRaw.every((s) => s.model === "finepr" && s.version === "1"));
+    // A real model, not noise: the expert's marks rate well, the same marks moved off target do not.
+    assert.ok(byRaw.every((s) => s.expectedScore > 3), byRaw.map((s) => s.expectedScore).join(" "));
+    const moved = asRaw.map((s, j) => ({ ...s, id: `m${j}`, after: raw(chart), before: raw(chart) }));
+    const blank = (await client.scoreSteps({ model: "finepr", steps: moved })).scores;
+    assert.ok(blank.every((s, j) => s.expectedScore < byRaw[j].expectedScore), "an after-image with no mark rates lower");
+
+    // A patch on an image the service does not hold is NOT_FOUND naming the patch's base.
+    const patch = asPatches[1].after!.source!.$case === "patch" ? asPatches[1].after!.source!.value : assert.fail("no patch");
+    const orphan: StepToScore = { ...asPatches[1], before: raw(chart), after: { source: { $case: "patch", value: { ...patch, base: "sha256:" + "2".repeat(64) } } } };
+    const missing = await failureOf(() => client.scoreSteps({ model: "finepr", steps: [orphan] }));
+    assert.deepEqual([missing.code, missing.fields], ["NOT_FOUND", ["steps[0].after.patch.base"]]);
   });
 
   it("remote judge: label probabilities from the judge token's top logprobs, after retrying 503s", async () => {

@@ -112,6 +112,38 @@ describe("renderer service", () => {
     assert.match(again.image!.digest, /^sha256:/);
   });
 
+  it("returns after-images as patches: only the marks' rectangles travel, and they rebuild the exact pixels", async () => {
+    const put = await client.putImage({ image: { source: { $case: "encoded", value: chart } } });
+    const steps = [step(0, box(100, 100, 300, 400)), step(1, line(400, 0, 400, 1000)), step(2, line(0, 500, 1000, 500, "green"))];
+    const baseImage = { source: { $case: "digest" as const, value: put.image!.digest } };
+    const raw: Buffer[] = [];
+    for await (const r of client.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_RAW })) {
+      raw.push(r.after!.image!.source!.$case === "raw" ? Buffer.from(r.after!.image!.source!.value.pixels) : assert.fail("not raw"));
+    }
+    let current = Buffer.from((await sharp(chart).removeAlpha().raw().toBuffer()));
+    let before = put.image!.digest;
+    let sent = 0;
+    for await (const r of client.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH })) {
+      assert.equal(r.beforeDigest, before);
+      const source = r.after!.image!.source;
+      if (source?.$case !== "patch") return assert.fail(`step ${r.stepIndex}: ${source?.$case}`);
+      assert.equal(source.value.base, before);
+      current = Buffer.from(current);
+      for (const { left, top, pixels } of source.value.regions) {
+        sent += pixels!.pixels.length;
+        for (let y = 0; y < pixels!.height; y++) {
+          current.set(pixels!.pixels.subarray(y * pixels!.width * 3, (y + 1) * pixels!.width * 3), ((top + y) * W + left) * 3);
+        }
+      }
+      assert.ok(current.equals(raw[r.stepIndex]), `step ${r.stepIndex}: patched base = the raw after-image`);
+      before = r.after!.digest;
+    }
+    assert.ok(sent < (W * H * 3) / 4, `${sent} bytes of patches for 3 steps`);
+    // The patched image is stored under its digest: draw on it by digest.
+    const next = await client.render({ image: { source: { $case: "digest", value: before } }, actions: [], outputFormat: ImageFormat.IMAGE_FORMAT_PATCH });
+    assert.deepEqual(next.image!.image!.source, { $case: "digest", value: before });
+  });
+
   it("gives identical bytes for identical input", async () => {
     const render = () => client.render({ image: { source: { $case: "encoded", value: chart } }, actions: [line(400, 0, 400, 1000), box(10, 10, 90, 90)], outputFormat: ImageFormat.IMAGE_FORMAT_PNG });
     const [a, b] = await Promise.all([render(), render()]);

@@ -11,7 +11,8 @@ import { parseColor, toHex } from "./colors";
 import { pointToPixels, radiusToPixels } from "./coordinates";
 import type { RasterImage } from "./images";
 import { overlayFor, type Mark, type Overlay } from "./overlay";
-import { blendInto, cropRegion, rasterizeOverlay } from "./raster";
+import { patchedOn, readRegion, type Rect } from "./patches";
+import { blendInto, rasterizeOverlay } from "./raster";
 import { haloFor, styleFor, type StyleOverrides } from "./style";
 
 export interface DrawOptions extends StyleOverrides {}
@@ -84,13 +85,22 @@ function plan(action: DrawingAction, width: number, height: number, options: Dra
   return { op: "mark", overlay };
 }
 
-/** Draws marks (rasterized concurrently, blended in order) onto a copy of `img`. */
+/**
+ * Draws marks (rasterized concurrently, blended in order) onto `img`, returning a new image that
+ * shares `img`'s pixels and holds only the marks' rectangles (a PatchedImage: no full copy).
+ */
 async function drawMarks(img: RasterImage, overlays: Overlay[]): Promise<RasterImage> {
   if (overlays.length === 0) return img;
   const rendered = await Promise.all(overlays.map(rasterizeOverlay));
-  const pixels = Buffer.from(img.pixels);
-  for (const r of rendered) blendInto(pixels, img, r);
-  return { width: img.width, height: img.height, channels: img.channels, pixels };
+  let current = img;
+  for (const r of rendered) {
+    const { left, top, width, height } = r.overlay;
+    // Blend into the rectangle as it is now (earlier marks included), then place it.
+    const pixels = readRegion(current, r.overlay);
+    blendInto(pixels, { width, channels: img.channels }, { overlay: { ...r.overlay, left: 0, top: 0 }, rgba: r.rgba });
+    current = patchedOn(current, [{ left, top, width, height, pixels }]);
+  }
+  return current;
 }
 
 async function execute(img: RasterImage, ops: Op[]): Promise<RasterImage> {
@@ -103,7 +113,7 @@ async function execute(img: RasterImage, ops: Op[]): Promise<RasterImage> {
     }
     current = await drawMarks(current, pending);
     pending = [];
-    current = cropRegion(current, op.left, op.top, op.width, op.height);
+    current = { width: op.width, height: op.height, channels: current.channels, pixels: readRegion(current, op) };
   }
   return drawMarks(current, pending);
 }
@@ -141,9 +151,22 @@ export function planActions(
   });
 }
 
-/** Draws one planned action (see planActions). */
-export function drawPlanned(img: RasterImage, planned: PlannedAction): Promise<RasterImage> {
-  return execute(img, [planned.op]);
+/**
+ * The rectangles where drawing `planned` in order can change pixels (each mark's clipped bounding
+ * box, in order), or undefined when a crop changes the image's size. Empty: nothing is drawn.
+ */
+export function changedRegions(planned: readonly PlannedAction[]): Rect[] | undefined {
+  const rects: Rect[] = [];
+  for (const { op } of planned) {
+    if (op.op === "crop") return undefined;
+    if (op.overlay) rects.push({ left: op.overlay.left, top: op.overlay.top, width: op.overlay.width, height: op.overlay.height });
+  }
+  return rects;
+}
+
+/** Draws planned actions in order (see planActions). */
+export function drawPlanned(img: RasterImage, ...planned: PlannedAction[]): Promise<RasterImage> {
+  return execute(img, planned.map((p) => p.op));
 }
 
 /** Draws actions in order, as if drawAction were applied one after another (same pixels). */

@@ -6,12 +6,15 @@
 // - an image received as raw pixels: sha256 of "raw:<W>x<H>x<C>\n" + the pixels AS RECEIVED, so an
 //   RGBA image's digest covers its 4-channel bytes, not the RGB pixels it is flattened to;
 // - an image made here (RenderResponse / RenderTrajectoryResponse): the PNG's bytes when returned
-//   as PNG, else "raw:…" over its own (RGB) pixels, which needs no encode.
+//   as PNG, else "raw:…" over its own (RGB) pixels, which needs no encode;
+// - a patch (sent, or returned with IMAGE_FORMAT_PATCH): over the base digest and the regions
+//   (patches.ts).
 import { createHash } from "node:crypto";
 import { type Image, ImageFormat, type ImageRef } from "@sketchvl/contract";
 import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/runtime/errors";
 import { decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, toRawImage } from "./images";
 import type { ImageStore } from "./imageStore";
+import { applyPatch, makePatch, patchDigest, type Rect } from "./patches";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -33,13 +36,16 @@ export async function resolveImage(
   limits: ImageLimits,
 ): Promise<ResolvedImage> {
   const source = image?.source;
-  if (!source) throw new InvalidArgumentError(field, "an image is required: set encoded, raw or digest");
+  if (!source) throw new InvalidArgumentError(field, "an image is required: set encoded, raw, patch or digest");
   switch (source.$case) {
-    case "digest": {
-      if (!DIGEST.test(source.value)) {
-        throw new InvalidArgumentError(`${field}.digest`, `"${source.value}" is not of the form sha256:<64 lowercase hex>`);
-      }
-      return { digest: source.value, image: store.get(source.value, `${field}.digest`) };
+    case "digest":
+      return { digest: source.value, image: storedImage(source.value, `${field}.digest`, store) };
+    case "patch": {
+      const base = storedImage(source.value.base, `${field}.patch.base`, store);
+      const digest = patchDigest(source.value);
+      const patched = applyPatch(base, source.value, field);
+      store.put(digest, patched);
+      return { digest, image: patched };
     }
     case "encoded": {
       const digest = digestOf(source.value);
@@ -64,14 +70,36 @@ export async function resolveImage(
   }
 }
 
-/** The ImageRef a caller gets back for an image the renderer made, in the format asked for; stored for later reference. */
-export async function outputImage(img: RasterImage, format: ImageFormat, store: ImageStore): Promise<ImageRef> {
+function storedImage(digest: string, field: string, store: ImageStore): RasterImage {
+  if (!DIGEST.test(digest)) throw new InvalidArgumentError(field, `"${digest}" is not of the form sha256:<64 lowercase hex>`);
+  return store.get(digest, field);
+}
+
+/** What an image was drawn on: the base's digest and the rectangles that may differ from it (none when the size changed). */
+export interface DrawnOn {
+  digest: string;
+  changed: readonly Rect[] | undefined;
+}
+
+/**
+ * The ImageRef a caller gets back for an image the renderer made, in the format asked for; stored
+ * for later reference. IMAGE_FORMAT_PATCH needs `drawnOn`; without a usable base it falls back to
+ * RAW, and with nothing changed it answers with the base's digest.
+ */
+export async function outputImage(img: RasterImage, format: ImageFormat, store: ImageStore, drawnOn?: DrawnOn): Promise<ImageRef> {
   const size = { width: img.width, height: img.height };
-  if (format === ImageFormat.IMAGE_FORMAT_RAW || format === ImageFormat.IMAGE_FORMAT_DIGEST_ONLY) {
+  if (format === ImageFormat.IMAGE_FORMAT_PATCH && drawnOn?.changed) {
+    if (drawnOn.changed.length === 0) return { digest: drawnOn.digest, ...size, image: { source: { $case: "digest", value: drawnOn.digest } } };
+    const patch = makePatch(drawnOn.digest, img, drawnOn.changed);
+    const digest = patchDigest(patch);
+    store.put(digest, img);
+    return { digest, ...size, image: { source: { $case: "patch", value: patch } } };
+  }
+  if (format === ImageFormat.IMAGE_FORMAT_RAW || format === ImageFormat.IMAGE_FORMAT_DIGEST_ONLY || format === ImageFormat.IMAGE_FORMAT_PATCH) {
     const digest = rawDigest(img);
     store.put(digest, img);
     const image: Image | undefined =
-      format === ImageFormat.IMAGE_FORMAT_RAW ? { source: { $case: "raw", value: toRawImage(img) } } : undefined;
+      format === ImageFormat.IMAGE_FORMAT_DIGEST_ONLY ? undefined : { source: { $case: "raw", value: toRawImage(img) } };
     return { digest, ...size, image };
   }
   if (format !== ImageFormat.IMAGE_FORMAT_PNG && format !== ImageFormat.IMAGE_FORMAT_UNSPECIFIED) {

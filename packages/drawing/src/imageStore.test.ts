@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { NotFoundError } from "@sketchvl/runtime/errors";
 import type { RasterImage } from "./images";
 import { ImageStore } from "./imageStore";
+import { PatchedImage } from "./patches";
 
 const image = (bytes: number): RasterImage => ({ width: bytes / 3, height: 1, channels: 3, pixels: Buffer.alloc(bytes) });
 
@@ -31,5 +32,21 @@ describe("ImageStore", () => {
     const store = new ImageStore(100);
     store.put("big", image(300));
     assert.deepEqual(store.stats(), { images: 0, bytes: 0, evictions: 0 });
+  });
+
+  it("counts patched images by their regions, their shared root once, and their pixels once read", () => {
+    const root = image(3000);
+    const patched = (n: number) => new PatchedImage(root, [{ left: 0, top: 0, width: n / 3, height: 1, pixels: Buffer.alloc(n) }]);
+    const store = new ImageStore(10_000);
+    store.put("a", patched(30));
+    store.put("b", patched(60));
+    assert.deepEqual(store.stats(), { images: 2, bytes: 3000 + 30 + 60, evictions: 0 });
+    const read = store.get("a", "x") as PatchedImage;
+    assert.equal(read.pixels.length, 3000); // materialized by reading
+    store.get("a", "x");
+    assert.equal(store.stats().bytes, 3000 + 30 + 3000 + 60);
+    // Evicting the images that share the root gives its bytes back with the last of them.
+    store.put("c", image(6000));
+    assert.deepEqual(store.stats(), { images: 1, bytes: 6000, evictions: 2 });
   });
 });

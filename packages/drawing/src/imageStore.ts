@@ -1,8 +1,13 @@
 // Images the renderer has seen or made, by content digest, so callers send a chart once and refer
 // to it afterwards (24 rollouts over one chart must not ship it 24 times). Bounded by bytes;
 // least recently used images go first. A digest that was evicted is NOT_FOUND: send the bytes again.
+//
+// Bytes are counted as held: a PatchedImage counts its regions, plus its root once for all the
+// images sharing it (a trajectory's after-images share the prompt image), plus its full pixels
+// once they have been read (checked again whenever the image is used).
 import { NotFoundError } from "@sketchvl/runtime/errors";
 import type { RasterImage } from "./images";
+import { PatchedImage } from "./patches";
 
 export interface StoreStats {
   images: number;
@@ -10,44 +15,85 @@ export interface StoreStats {
   evictions: number;
 }
 
+interface Entry {
+  image: RasterImage;
+  bytes: number;
+}
+
+const ownBytes = (image: RasterImage): number =>
+  image instanceof PatchedImage ? image.regionBytes + (image.isMaterialized ? image.pixels.length : 0) : image.pixels.length;
+
 export class ImageStore {
-  private readonly images = new Map<string, RasterImage>();
+  private readonly entries = new Map<string, Entry>();
+  /** Roots of stored PatchedImages, with how many stored images share each. */
+  private readonly roots = new Map<RasterImage, number>();
   private bytes = 0;
   private evictions = 0;
 
   constructor(private readonly maxBytes: number) {}
 
   put(digest: string, image: RasterImage): void {
-    const size = image.pixels.length;
-    if (size > this.maxBytes) return; // never worth evicting everything for one image
-    const existing = this.images.get(digest);
+    const existing = this.entries.get(digest);
     if (existing) {
-      this.images.delete(digest); // re-insert as most recent
-      this.images.set(digest, existing);
+      this.touch(digest, existing);
       return;
     }
-    this.images.set(digest, image);
-    this.bytes += size;
-    for (const [oldest, old] of this.images) {
-      if (this.bytes <= this.maxBytes) break;
-      this.images.delete(oldest);
-      this.bytes -= old.pixels.length;
-      this.evictions++;
-    }
+    const bytes = ownBytes(image);
+    const rootBytes = image instanceof PatchedImage && !this.roots.has(image.root) ? image.root.pixels.length : 0;
+    if (bytes + rootBytes > this.maxBytes) return; // never worth evicting everything for one image
+    this.entries.set(digest, { image, bytes });
+    this.bytes += bytes;
+    if (image instanceof PatchedImage) this.retainRoot(image.root);
+    this.evict();
   }
 
   /** The image, or NotFoundError naming `field`. */
   get(digest: string, field: string): RasterImage {
-    const image = this.images.get(digest);
-    if (!image) {
+    const entry = this.entries.get(digest);
+    if (!entry) {
       throw new NotFoundError(field, `no image ${digest} is stored here (never sent, or evicted): send the bytes again`);
     }
-    this.images.delete(digest);
-    this.images.set(digest, image);
-    return image;
+    this.touch(digest, entry);
+    return entry.image;
   }
 
   stats(): StoreStats {
-    return { images: this.images.size, bytes: this.bytes, evictions: this.evictions };
+    return { images: this.entries.size, bytes: this.bytes, evictions: this.evictions };
+  }
+
+  /** Most recently used now; its size counted again (a PatchedImage may have been materialized). */
+  private touch(digest: string, entry: Entry): void {
+    this.entries.delete(digest);
+    this.entries.set(digest, entry);
+    const bytes = ownBytes(entry.image);
+    if (bytes !== entry.bytes) {
+      this.bytes += bytes - entry.bytes;
+      entry.bytes = bytes;
+      this.evict(digest);
+    }
+  }
+
+  private evict(keep?: string): void {
+    for (const [oldest, entry] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      if (oldest === keep) continue;
+      this.entries.delete(oldest);
+      this.bytes -= entry.bytes;
+      if (entry.image instanceof PatchedImage) this.releaseRoot(entry.image.root);
+      this.evictions++;
+    }
+  }
+
+  private retainRoot(root: RasterImage): void {
+    const n = this.roots.get(root) ?? 0;
+    if (n === 0) this.bytes += root.pixels.length;
+    this.roots.set(root, n + 1);
+  }
+
+  private releaseRoot(root: RasterImage): void {
+    const n = this.roots.get(root)!;
+    if (n > 1) return void this.roots.set(root, n - 1);
+    this.roots.delete(root);
+    this.bytes -= root.pixels.length;
   }
 }

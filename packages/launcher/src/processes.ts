@@ -30,12 +30,21 @@ export interface LaunchOptions {
   onLog?: (service: string, line: string) => void;
 }
 
+/**
+ * Extra Node.js flags for every launched service, from SKETCHVL_NODE_ARGS (space-separated), e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a whole mesh under a benchmark (NODE_OPTIONS
+ * does not allow --cpu-prof).
+ */
+function nodeArgs(): string[] {
+  return (process.env.SKETCHVL_NODE_ARGS ?? "").split(" ").filter(Boolean);
+}
+
 export async function launchService(spec: ServiceSpec, options: LaunchOptions): Promise<RunningProcess> {
   const host = options.host ?? "127.0.0.1";
   const address = `${host}:${options.port}`;
   const child = spawn(
     process.execPath,
-    ["--require", "@sketchvl/runtime/register", entryPoint(spec.name), "--host", host, "--port", String(options.port), ...(options.args ?? [])],
+    [...nodeArgs(), "--require", "@sketchvl/runtime/register", entryPoint(spec.name), "--host", host, "--port", String(options.port), ...(options.args ?? [])],
     { env: { ...process.env, OTEL_SERVICE_NAME: `sketchvl-${spec.name}`, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const logs: string[] = [];

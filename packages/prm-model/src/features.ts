@@ -24,7 +24,7 @@ import {
   type StepGeometry,
 } from "./geometry";
 import { INTENT_FEATURES, intentFeatures } from "./intent";
-import { PATCH_CHANNELS, samplePatch, type Window } from "./patches";
+import { PATCH_CHANNELS, samplePatch, stepPixels, type Window } from "./patches";
 
 /** Names the input encoding; written into the model's config.json and checked by the service. */
 export const FEATURE_SET = "finepr-v1";
@@ -183,16 +183,15 @@ export function jitterWindow(w: Window, random: () => number): Window {
 /** Fills the inputs of step `i` of a batch (arrays sized for the batch); `jitter` is for training only. */
 export function encodeStep(step: PrmStepInput, i: number, inputs: Record<InputName, Float32Array>, jitter?: () => number): void {
   const { local, context, ends, meta } = inputs;
-  const before = step.before;
-  const after = step.after ?? null;
-  const g = stepGeometry(step.action, before.width, before.height);
+  const pixels = stepPixels(step.before, step.after ?? null);
+  const g = stepGeometry(step.action, pixels.width, pixels.height);
   const j = (w: Window): Window => (jitter ? jitterWindow(w, jitter) : w);
   const lw = localWindow(g);
-  samplePatch(before, after, j(lw), LOCAL_SIZE, local, i * LOCAL_LEN);
-  samplePatch(before, after, j(contextWindow(g, lw)), CONTEXT_SIZE, context, i * CONTEXT_LEN);
+  samplePatch(pixels, j(lw), LOCAL_SIZE, local, i * LOCAL_LEN);
+  samplePatch(pixels, j(contextWindow(g, lw)), CONTEXT_SIZE, context, i * CONTEXT_LEN);
   const [a, b] = endWindows(g);
-  samplePatch(before, after, j(a), ENDS_SIZE, ends, 2 * i * END_LEN);
-  samplePatch(before, after, j(b), ENDS_SIZE, ends, (2 * i + 1) * END_LEN);
+  samplePatch(pixels, j(a), ENDS_SIZE, ends, 2 * i * END_LEN);
+  samplePatch(pixels, j(b), ENDS_SIZE, ends, (2 * i + 1) * END_LEN);
   geometryFeatures(g, meta, i * META_FEATURES);
   intentFeatures(step.intent, g.type, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES);
 }
@@ -212,7 +211,7 @@ export function prepareBatch(steps: readonly PrmStepInput[]): Record<InputName, 
   };
   for (let i = 0; i < n; i++) {
     const s = steps[i];
-    if (!s || !s.before || !s.before.pixels) throw new TypeError(`prepareBatch: step ${i} has no before image`);
+    if (!s || !s.before) throw new TypeError(`prepareBatch: step ${i} has no before image`);
     encodeStep(s, i, inputs);
   }
   return {

@@ -2,7 +2,12 @@
 // resampled to S×S cells. Each cell averages a grid of up to SAMPLES×SAMPLES nearest pixels, so a
 // 1 px gridline or bar edge still shows in a cell of a few pixels, and the cost per patch is bounded
 // (≤ S²·SAMPLES² reads per image) whatever the window's size.
-import type { RasterImage } from "@sketchvl/drawing";
+//
+// Images may come layered (@sketchvl/drawing's PatchedImage: a root image plus regions written over
+// it, how after-images reach the PRM): they are sampled through their layers, never materialized,
+// and the change is computed only where the after-image has layers the before-image lacks. The
+// result is the same, bit for bit, as sampling the materialized pixels (features.test.ts).
+import { PatchedImage, type RasterImage } from "@sketchvl/drawing";
 
 /** Channels of a patch: before ink R, G, B (1 − v/255), change (max |after − before| / 255), inside-image. */
 export const PATCH_CHANNELS = 5;
@@ -18,12 +23,63 @@ export interface Window {
   hy: number;
 }
 
+/** Pixels over [x0, x1) × [y0, y1) of an image, `ch` channels, rows of `stride` bytes. */
+interface Layer {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  pixels: Uint8Array;
+  ch: number;
+  stride: number;
+}
+
+/** A step's two images as layers: before = root + `before` layers; after = before + `change` layers. */
+export interface StepPixels {
+  width: number;
+  height: number;
+  root: RasterImage;
+  before: readonly Layer[];
+  /** Where the after-image may differ from the before-image (empty: no change channel). */
+  change: readonly Layer[];
+}
+
+const layer = (x0: number, y0: number, width: number, height: number, pixels: Uint8Array, ch: number): Layer => ({
+  x0, y0, x1: x0 + width, y1: y0 + height, pixels, ch, stride: width * ch,
+});
+
+function layersOf(img: RasterImage): { root: RasterImage; regions: PatchedImage["regions"] } {
+  return img instanceof PatchedImage ? { root: img.root, regions: img.regions } : { root: img, regions: [] };
+}
+
+/**
+ * The layers of (before, after). `after` is used for the change only when it has the before
+ * image's size (a crop's after image does not: its change channel is 0).
+ */
+export function stepPixels(before: RasterImage, after: RasterImage | null): StepPixels {
+  const b = layersOf(before);
+  const ch = b.root.channels;
+  const toLayers = (regions: PatchedImage["regions"]) => regions.map((r) => layer(r.left, r.top, r.width, r.height, r.pixels, ch));
+  const base = { width: before.width, height: before.height, root: b.root, before: toLayers(b.regions) };
+  if (!after || after === before || after.width !== before.width || after.height !== before.height) {
+    return { ...base, change: [] };
+  }
+  const a = layersOf(after);
+  // The usual case: after = before + its mark (same root, before's regions first).
+  if (a.root === b.root && a.regions.length >= b.regions.length && b.regions.every((r, i) => a.regions[i] === r)) {
+    return { ...base, change: toLayers(a.regions.slice(b.regions.length)) };
+  }
+  return { ...base, change: [layer(0, 0, after.width, after.height, after.pixels, after.channels)] };
+}
+
 // Scratch, grown on demand (prepareBatch runs on one thread at a time per isolate).
 let xIdx = new Int32Array(0);
 let yIdx = new Int32Array(0);
 let xCount = new Int32Array(0);
 let yCount = new Int32Array(0);
 let acc = new Float64Array(0);
+const rowBefore: Layer[] = [];
+const rowChange: Layer[] = [];
 
 function ensureScratch(S: number): void {
   if (xIdx.length < S * MAX_SAMPLES) {
@@ -52,12 +108,27 @@ function axisSamples(c: number, half: number, S: number, size: number, idx: Int3
   }
 }
 
-/**
- * Writes the patch of window `win` (S×S cells, PATCH_CHANNELS channels, channel-major) to
- * out[offset ..]. `after` is used for the change channel only when it has the before image's size
- * (a crop's after image does not: its change channel is 0).
- */
-export function samplePatch(before: RasterImage, after: RasterImage | null, win: Window, S: number, out: Float32Array, offset: number): void {
+/** The layers of `all` that cover row y and some of the columns [xMin, xMax], into `out`. */
+function layersOnRow(all: readonly Layer[], y: number, xMin: number, xMax: number, out: Layer[]): void {
+  out.length = 0;
+  for (const l of all) if (y >= l.y0 && y < l.y1 && l.x1 > xMin && l.x0 <= xMax) out.push(l);
+}
+
+/** Index in `l.pixels` of the last layer of `row` covering column x, with that layer in `hit`; −1 if none. */
+let hit: Layer | undefined;
+function lastCovering(row: Layer[], x: number, y: number): number {
+  for (let k = row.length - 1; k >= 0; k--) {
+    const l = row[k];
+    if (x >= l.x0 && x < l.x1) {
+      hit = l;
+      return (y - l.y0) * l.stride + (x - l.x0) * l.ch;
+    }
+  }
+  return -1;
+}
+
+/** Writes the patch of window `win` (S×S cells, PATCH_CHANNELS channels, channel-major) to out[offset ..]. */
+export function samplePatch(step: StepPixels, win: Window, S: number, out: Float32Array, offset: number): void {
   ensureScratch(S);
   // Module scratch into locals: V8 keeps them in registers in the loops below.
   const xi = xIdx;
@@ -65,16 +136,16 @@ export function samplePatch(before: RasterImage, after: RasterImage | null, win:
   const xc = xCount;
   const yc = yCount;
   const sum = acc;
-  const W = before.width;
-  const H = before.height;
+  const W = step.width;
+  const H = step.height;
   const half = (v: number): number => (Number.isFinite(v) && v > 0.5 ? v : 0.5);
   axisSamples(win.cx, half(win.hx), S, W, xi, xc);
   axisSamples(win.cy, half(win.hy), S, H, yi, yc);
-  const bp = before.pixels;
-  const bc = before.channels;
-  const useAfter = after !== null && after.width === W && after.height === H;
-  const ap = useAfter ? after.pixels : bp;
-  const ac = useAfter ? after.channels : bc;
+  const xMin = Math.max(0, Math.floor(win.cx - half(win.hx)));
+  const xMax = Math.min(W - 1, Math.ceil(win.cx + half(win.hx)));
+  const whole = step.change.length === 1 && step.change[0].x0 === 0 && step.change[0].y0 === 0 && step.change[0].x1 === W && step.change[0].y1 === H ? step.change[0] : undefined;
+  const bp = step.root.pixels;
+  const bc = step.root.channels;
   const plane = S * S;
   const C = PATCH_CHANNELS;
   for (let i = 0; i < S; i++) {
@@ -83,6 +154,10 @@ export function samplePatch(before: RasterImage, after: RasterImage | null, win:
     for (let sy = 0; sy < ny; sy++) {
       const y = yi[i * MAX_SAMPLES + sy];
       if (y < 0) continue;
+      layersOnRow(step.before, y, xMin, xMax, rowBefore);
+      layersOnRow(step.change, y, xMin, xMax, rowChange);
+      const layered = rowBefore.length > 0;
+      const changed = rowChange.length > 0;
       const brow = y * W;
       for (let j = 0; j < S; j++) {
         const nx = xc[j];
@@ -95,26 +170,37 @@ export function samplePatch(before: RasterImage, after: RasterImage | null, win:
         for (let sx = 0; sx < nx; sx++) {
           const x = xi[base + sx];
           if (x < 0) continue;
-          const p = brow + x;
-          const bo = p * bc;
-          const r0 = bp[bo];
-          const g0 = bp[bo + 1];
-          const b0 = bp[bo + 2];
+          let src: Uint8Array = bp;
+          let o = (brow + x) * bc;
+          if (layered) {
+            const at = lastCovering(rowBefore, x, y);
+            if (at >= 0) {
+              src = hit!.pixels;
+              o = at;
+            }
+          }
+          const r0 = src[o];
+          const g0 = src[o + 1];
+          const b0 = src[o + 2];
           r += r0;
           g += g0;
           b += b0;
           inside++;
-          if (useAfter) {
-            const ao = p * ac;
-            let dd = ap[ao] - r0;
-            if (dd < 0) dd = -dd;
-            let dg = ap[ao + 1] - g0;
-            if (dg < 0) dg = -dg;
-            let db = ap[ao + 2] - b0;
-            if (db < 0) db = -db;
-            if (dg > dd) dd = dg;
-            if (db > dd) dd = db;
-            d += dd;
+          if (changed) {
+            // A whole after-image (unrelated to before's layers) is indexed directly.
+            const ao = whole ? (brow + x) * whole.ch : lastCovering(rowChange, x, y);
+            if (ao >= 0) {
+              const ap = whole ? whole.pixels : hit!.pixels;
+              let dd = ap[ao] - r0;
+              if (dd < 0) dd = -dd;
+              let dg = ap[ao + 1] - g0;
+              if (dg < 0) dg = -dg;
+              let db = ap[ao + 2] - b0;
+              if (db < 0) db = -db;
+              if (dg > dd) dd = dg;
+              if (db > dd) dd = db;
+              d += dd;
+            }
           }
         }
         const a = j * C;

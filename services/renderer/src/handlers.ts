@@ -1,7 +1,7 @@
 // gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing and parse/.
 import type { RendererServiceImplementation } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
-import { drawActions, drawPlanned, type ImageLimits, type ImageStore, outputImage, planActions, resolveImage } from "@sketchvl/drawing";
+import { changedRegions, drawPlanned, type ImageLimits, type ImageStore, outputImage, planActions, resolveImage } from "@sketchvl/drawing";
 import { parseSteps } from "./parse";
 
 export interface RendererLimits extends ImageLimits {
@@ -42,8 +42,10 @@ export function rendererHandlers(store: ImageStore, limits: RendererLimits): Ren
 
     async render(request) {
       checkCount(request.actions.length, limits.maxActions, "actions");
-      const { image } = await resolveImage(request.image, "image", store, limits);
-      return { image: await outputImage(await drawActions(image, request.actions), request.outputFormat, store) };
+      const { digest, image } = await resolveImage(request.image, "image", store, limits);
+      const planned = planActions(image, request.actions, (i) => `actions[${i}]`);
+      const after = await drawPlanned(image, ...planned);
+      return { image: await outputImage(after, request.outputFormat, store, { digest, changed: changedRegions(planned) }) };
     },
 
     // Every step is validated before the first after-image is sent: a bad step fails the whole
@@ -59,7 +61,7 @@ export function rendererHandlers(store: ImageStore, limits: RendererLimits): Ren
       for (const [i, step] of request.steps.entries()) {
         context.signal.throwIfAborted();
         const after = await drawPlanned(image, planned[i]);
-        const ref = await outputImage(after, request.outputFormat, store);
+        const ref = await outputImage(after, request.outputFormat, store, { digest, changed: changedRegions([planned[i]]) });
         // The step's position in this request, not step.index: clients that build Steps
         // themselves often leave index unset (0).
         yield { stepIndex: i, beforeDigest: digest, after: ref };

@@ -17,6 +17,7 @@ import {
 import { ClientError, Status } from "nice-grpc";
 import { isAbortError } from "abort-controller-x";
 import type { MeshClients } from "./meshClients";
+import { prmStepImages, type RenderedAfter } from "./prmImages";
 
 export interface GroupImage {
   /** Digests of the prompt image in the renderer's and the PRM's stores. */
@@ -85,18 +86,12 @@ export async function scoreResponse(mesh: MeshClients, image: GroupImage, id: st
   return work;
 }
 
-interface AfterImage {
-  digest: string;
-  png: Buffer;
-}
-
-async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], signal: AbortSignal): Promise<AfterImage[]> {
+async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], signal: AbortSignal): Promise<RenderedAfter[]> {
   const render = async (baseImage: Image) => {
-    const out: AfterImage[] = [];
-    for await (const r of mesh.renderer.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }, { signal })) {
-      const source = r.after?.image?.source;
-      if (source?.$case !== "encoded") throw new Error("renderer returned no PNG");
-      out.push({ digest: r.after!.digest, png: source.value });
+    const out: RenderedAfter[] = [];
+    for await (const r of mesh.renderer.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, { signal })) {
+      if (!r.after?.image) throw new Error(`renderer returned no after-image for step ${r.stepIndex}`);
+      out.push({ digest: r.after.digest, image: r.after.image });
     }
     return out;
   };
@@ -104,7 +99,7 @@ async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], 
     return await render({ source: { $case: "digest", value: image.rendererDigest } });
   } catch (err) {
     // Another replica, or evicted: send the image itself once more.
-    if (err instanceof ClientError && err.code === Status.NOT_FOUND) return render(image.inline);
+    if (isMissingDigest(err)) return render(image.inline);
     throw err;
   }
 }
@@ -114,33 +109,29 @@ async function scoreSteps(
   image: GroupImage,
   id: string,
   steps: Step[],
-  afters: AfterImage[],
+  afters: RenderedAfter[],
   options: PipelineOptions,
 ): Promise<Array<StepScore | undefined>> {
-  const build = (base: Image) => {
-    const toScore: StepToScore[] = [];
-    const sentInline = new Set<number>();
-    steps.forEach((step, j) => {
-      if (isText(step)) return;
-      // Step j's before is step j-1's after: by digest when that PNG is in this request already.
-      const before: Image =
-        j === 0 ? base : sentInline.has(j - 1) ? { source: { $case: "digest", value: afters[j - 1].digest } } : { source: { $case: "encoded", value: afters[j - 1].png } };
-      toScore.push({ id: `${id}:${j}`, intent: step.intent, action: step.action, before, after: { source: { $case: "encoded", value: afters[j].png } }, reference: undefined });
-      sentInline.add(j);
-    });
-    return toScore;
-  };
-  const call = (base: Image) => mesh.prm.scoreSteps({ model: options.prmModel, steps: build(base) }, { signal: options.signal });
+  const toScore: StepToScore[] = [];
+  prmStepImages(image.prmDigest, afters, (j) => !isText(steps[j])).forEach((images, j) => {
+    if (images) toScore.push({ id: `${id}:${j}`, intent: steps[j].intent, action: steps[j].action, ...images, reference: undefined });
+  });
+  const call = () => mesh.prm.scoreSteps({ model: options.prmModel, steps: toScore }, { signal: options.signal });
   let scores: StepScore[];
   try {
-    scores = (await call({ source: { $case: "digest", value: image.prmDigest } })).scores;
+    scores = (await call()).scores;
   } catch (err) {
-    if (!(err instanceof ClientError && err.code === Status.NOT_FOUND && err.details.includes("digest"))) throw err;
-    scores = (await call(image.inline)).scores;
+    if (!isMissingDigest(err)) throw err;
+    // Another PRM replica, or evicted: store the prompt image there once more, then retry.
+    await mesh.prm.storeImage({ image: image.inline }, { signal: options.signal });
+    scores = (await call()).scores;
   }
   const byId = new Map(scores.map((s) => [s.id, s]));
   return steps.map((_, j) => byId.get(`${id}:${j}`));
 }
+
+/** NOT_FOUND for an image (a digest or a patch's base), not for a model. */
+const isMissingDigest = (err: unknown) => err instanceof ClientError && err.code === Status.NOT_FOUND && /\.(digest|base): no image/.test(err.details);
 
 function classify(err: unknown, stage: "parse" | "render" | "prm", signal: AbortSignal): { kind: FailureKind; reason: string } {
   if (signal.aborted || isAbortError(err)) return { kind: FailureKind.FAILURE_KIND_TIMEOUT, reason: `not scored within the sample timeout (during ${stage})` };

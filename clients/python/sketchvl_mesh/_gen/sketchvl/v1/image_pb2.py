@@ -13,19 +13,23 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17sketchvl/v1/image.proto\x12\x0bsketchvl.v1\"\\\n\x05Image\x12\x11\n\x07\x65ncoded\x18\x01 \x01(\x0cH\x00\x12$\n\x03raw\x18\x02 \x01(\x0b\x32\x15.sketchvl.v1.RawImageH\x00\x12\x10\n\x06\x64igest\x18\x03 \x01(\tH\x00\x42\x08\n\x06source\"K\n\x08RawImage\x12\r\n\x05width\x18\x01 \x01(\r\x12\x0e\n\x06height\x18\x02 \x01(\r\x12\x10\n\x08\x63hannels\x18\x03 \x01(\r\x12\x0e\n\x06pixels\x18\x04 \x01(\x0c\"\\\n\x08ImageRef\x12\x0e\n\x06\x64igest\x18\x01 \x01(\t\x12\r\n\x05width\x18\x02 \x01(\r\x12\x0e\n\x06height\x18\x03 \x01(\r\x12!\n\x05image\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image*u\n\x0bImageFormat\x12\x1c\n\x18IMAGE_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n\x10IMAGE_FORMAT_PNG\x10\x01\x12\x14\n\x10IMAGE_FORMAT_RAW\x10\x02\x12\x1c\n\x18IMAGE_FORMAT_DIGEST_ONLY\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17sketchvl/v1/image.proto\x12\x0bsketchvl.v1\"\x86\x01\n\x05Image\x12\x11\n\x07\x65ncoded\x18\x01 \x01(\x0cH\x00\x12$\n\x03raw\x18\x02 \x01(\x0b\x32\x15.sketchvl.v1.RawImageH\x00\x12\x10\n\x06\x64igest\x18\x03 \x01(\tH\x00\x12(\n\x05patch\x18\x04 \x01(\x0b\x32\x17.sketchvl.v1.ImagePatchH\x00\x42\x08\n\x06source\"E\n\nImagePatch\x12\x0c\n\x04\x62\x61se\x18\x01 \x01(\t\x12)\n\x07regions\x18\x02 \x03(\x0b\x32\x18.sketchvl.v1.PatchRegion\"O\n\x0bPatchRegion\x12\x0c\n\x04left\x18\x01 \x01(\r\x12\x0b\n\x03top\x18\x02 \x01(\r\x12%\n\x06pixels\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.RawImage\"K\n\x08RawImage\x12\r\n\x05width\x18\x01 \x01(\r\x12\x0e\n\x06height\x18\x02 \x01(\r\x12\x10\n\x08\x63hannels\x18\x03 \x01(\r\x12\x0e\n\x06pixels\x18\x04 \x01(\x0c\"\\\n\x08ImageRef\x12\x0e\n\x06\x64igest\x18\x01 \x01(\t\x12\r\n\x05width\x18\x02 \x01(\r\x12\x0e\n\x06height\x18\x03 \x01(\r\x12!\n\x05image\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image*\x8d\x01\n\x0bImageFormat\x12\x1c\n\x18IMAGE_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n\x10IMAGE_FORMAT_PNG\x10\x01\x12\x14\n\x10IMAGE_FORMAT_RAW\x10\x02\x12\x1c\n\x18IMAGE_FORMAT_DIGEST_ONLY\x10\x03\x12\x16\n\x12IMAGE_FORMAT_PATCH\x10\x04\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sketchvl.v1.image_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _IMAGEFORMAT._serialized_start=305
-  _IMAGEFORMAT._serialized_end=422
-  _IMAGE._serialized_start=40
-  _IMAGE._serialized_end=132
-  _RAWIMAGE._serialized_start=134
-  _RAWIMAGE._serialized_end=209
-  _IMAGEREF._serialized_start=211
-  _IMAGEREF._serialized_end=303
+  _IMAGEFORMAT._serialized_start=501
+  _IMAGEFORMAT._serialized_end=642
+  _IMAGE._serialized_start=41
+  _IMAGE._serialized_end=175
+  _IMAGEPATCH._serialized_start=177
+  _IMAGEPATCH._serialized_end=246
+  _PATCHREGION._serialized_start=248
+  _PATCHREGION._serialized_end=327
+  _RAWIMAGE._serialized_start=329
+  _RAWIMAGE._serialized_end=404
+  _IMAGEREF._serialized_start=406
+  _IMAGEREF._serialized_end=498
 # @@protoc_insertion_point(module_scope)

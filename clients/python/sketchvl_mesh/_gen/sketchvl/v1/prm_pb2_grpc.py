@@ -65,8 +65,9 @@ class PrmServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def ScoreSteps(self, request, context):
-        """A batch of steps; answers in request order. A digest may refer to an image sent inline
-        elsewhere in the same request (step j's before is step j-1's after).
+        """A batch of steps; answers in request order. A digest, or a patch's base, may refer to an image
+        sent elsewhere in the same request (step j's before is step j-1's after); patches resolve in
+        request order, so a patch's base must come before it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -81,7 +81,10 @@ export interface StepToScore {
   action:
     | DrawingAction
     | undefined;
-  /** img_{j-1} and img_j: inline, raw pixels (from the renderer) or a digest this service holds. */
+  /**
+   * img_{j-1} and img_j: inline, raw pixels, a patch on an image this service holds (what the
+   * renderer returns with IMAGE_FORMAT_PATCH), or a digest this service holds.
+   */
   before: Image | undefined;
   after: Image | undefined;
   reference: ReferenceTarget | undefined;
@@ -1964,8 +1967,9 @@ export const PrmServiceDefinition = {
       options: {},
     },
     /**
-     * A batch of steps; answers in request order. A digest may refer to an image sent inline
-     * elsewhere in the same request (step j's before is step j-1's after).
+     * A batch of steps; answers in request order. A digest, or a patch's base, may refer to an image
+     * sent elsewhere in the same request (step j's before is step j-1's after); patches resolve in
+     * request order, so a patch's base must come before it.
      */
     scoreSteps: {
       name: "ScoreSteps",
@@ -2026,8 +2030,9 @@ export interface PrmServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<StoreImageResponse>>;
   /**
-   * A batch of steps; answers in request order. A digest may refer to an image sent inline
-   * elsewhere in the same request (step j's before is step j-1's after).
+   * A batch of steps; answers in request order. A digest, or a patch's base, may refer to an image
+   * sent elsewhere in the same request (step j's before is step j-1's after); patches resolve in
+   * request order, so a patch's base must come before it.
    */
   scoreSteps(
     request: ScoreStepsRequest,
@@ -2064,8 +2069,9 @@ export interface PrmServiceClient<CallOptionsExt = {}> {
     options?: CallOptions & CallOptionsExt,
   ): Promise<StoreImageResponse>;
   /**
-   * A batch of steps; answers in request order. A digest may refer to an image sent inline
-   * elsewhere in the same request (step j's before is step j-1's after).
+   * A batch of steps; answers in request order. A digest, or a patch's base, may refer to an image
+   * sent elsewhere in the same request (step j's before is step j-1's after); patches resolve in
+   * request order, so a patch's base must come before it.
    */
   scoreSteps(
     request: DeepPartial<ScoreStepsRequest>,
