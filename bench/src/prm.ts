@@ -2,13 +2,15 @@
 //   raw ORT       session.run on pre-built batches of 32 (the model alone: the baseline)
 //   service       the PRM as its own process; each request one step whose images it already
 //                 holds (StoreImage, then digests), at concurrency 1, 8 and 64, batching on / off
+//   trajectories  each request one expert trajectory as the reward service sends it: the chart by
+//                 digest, every after-image a patch (IMAGE_FORMAT_PATCH) on the one before it
 // Prints steps/s, the service/raw ratio, the batching speed-up at 64 and p50/p99 at 8.
 //   npm run build && node bench/dist/prm.js [--steps N]
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateExample, seedsOfSplit } from "@sketchvl/chartworld";
-import { PrmServiceDefinition, type StepToScore } from "@sketchvl/contract";
-import { decodeImage, drawActions, type RasterImage, toRawImage } from "@sketchvl/drawing";
+import { type Image, ImageFormat, PrmServiceDefinition, type StepToScore } from "@sketchvl/contract";
+import { changedRegions, decodeImage, drawPlanned, ImageStore, outputImage, planActions, type RasterImage, rawDigest, toRawImage } from "@sketchvl/drawing";
 import { freePort, launchService, repoRoot, SERVICES } from "@sketchvl/launcher";
 import { prepareBatch, type PrmStepInput } from "@sketchvl/prm-model";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
@@ -21,21 +23,38 @@ const STEPS = Number(values.steps);
 const BATCH = 32;
 const MODEL_DIR = join(repoRoot, "models", "finepr", "1");
 
-/** Expert steps of ChartWorld test charts with their before / after images. */
-async function chartWorldSteps(count: number): Promise<PrmStepInput[]> {
-  const steps: PrmStepInput[] = [];
+interface Trajectory {
+  chart: RasterImage;
+  steps: PrmStepInput[];
+  /** The steps as the reward service sends them: chart by digest, after-images as patches. */
+  request: StepToScore[];
+}
+
+/** Expert trajectories of ChartWorld test charts, with their before / after images. */
+async function chartWorldTrajectories(minSteps: number): Promise<Trajectory[]> {
+  const out: Trajectory[] = [];
+  const local = new ImageStore(1 << 30);
+  let total = 0;
   for (const seed of seedsOfSplit("test")) {
     const example = await generateExample(seed, { questionsPerChart: 1 });
     if (!example) continue;
-    let before: RasterImage = await decodeImage(await rasterizeSvg(example.chart.svg), { maxPixels: 1e8, maxBytes: 1e9 });
-    for (const s of example.trajectories[0].steps) {
-      const after = await drawActions(before, [s.action]);
-      steps.push({ intent: s.intent, action: s.action, before, after });
-      before = after;
+    const chart = await decodeImage(await rasterizeSvg(example.chart.svg), { maxPixels: 1e8, maxBytes: 1e9 });
+    const planned = planActions(chart, example.trajectories[0].steps.map((s) => s.action), (i) => `steps[${i}]`);
+    const t: Trajectory = { chart, steps: [], request: [] };
+    let before = { digest: rawDigest(chart), image: chart };
+    for (const [j, s] of example.trajectories[0].steps.entries()) {
+      const after = await drawPlanned(before.image, planned[j]);
+      const ref = await outputImage(after, ImageFormat.IMAGE_FORMAT_PATCH, local, { digest: before.digest, changed: changedRegions([planned[j]]) });
+      t.steps.push({ intent: s.intent, action: s.action, before: before.image, after });
+      const previous: Image = { source: { $case: "digest", value: before.digest } };
+      t.request.push({ id: String(j), intent: s.intent, action: s.action, before: previous, after: ref.image, reference: undefined });
+      before = { digest: ref.digest, image: after };
     }
-    if (steps.length >= 128) break;
+    out.push(t);
+    total += t.steps.length;
+    if (total >= minSteps) break;
   }
-  return Array.from({ length: count }, (_, i) => steps[i % steps.length]);
+  return out;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -43,8 +62,11 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
-  const steps = await chartWorldSteps(STEPS);
-  console.log(`bench/prm: ${STEPS} ChartWorld expert steps, models/finepr/1, batches of ${BATCH}`);
+  const trajectories = await chartWorldTrajectories(128);
+  const distinct = trajectories.flatMap((t) => t.steps);
+  const steps = Array.from({ length: STEPS }, (_, i) => distinct[i % distinct.length]);
+  const stepsPerTrajectory = distinct.length / trajectories.length;
+  console.log(`bench/prm: ${STEPS} ChartWorld expert steps (${trajectories.length} trajectories, ${fmt(stepsPerTrajectory, 1)} steps each), models/finepr/1, batches of ${BATCH}`);
 
   // Raw ORT: the model alone on pre-built batches.
   const session = await ort.InferenceSession.create(join(MODEL_DIR, "model.onnx"), { executionProviders: ["cpu"], graphOptimizationLevel: "all" });
@@ -81,6 +103,7 @@ async function main() {
         digests.set(img, (await client.storeImage({ image: { source: { $case: "raw", value: toRawImage(img) } } })).image!.digest);
       }
     }
+    for (const t of trajectories) await client.storeImage({ image: { source: { $case: "raw", value: toRawImage(t.chart) } } });
     const request = (i: number): StepToScore => ({
       id: String(i), intent: steps[i].intent, action: steps[i].action, reference: undefined,
       before: { source: { $case: "digest", value: digests.get(steps[i].before)! } },
@@ -105,9 +128,23 @@ async function main() {
       latencies.sort((a, b) => a - b);
       results[concurrency] = { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
     }
+    // Whole trajectories as the reward service sends them (patches on digests).
+    const trajectoryRate: Record<number, number> = {};
+    for (const concurrency of [8, 64]) {
+      const count = Math.ceil(STEPS / stepsPerTrajectory);
+      let next = 0;
+      let scored = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < count) scored += (await client.scoreSteps({ model: "", steps: trajectories[next++ % trajectories.length].request })).scores.length;
+        }),
+      );
+      trajectoryRate[concurrency] = scored / ((performance.now() - started) / 1000);
+    }
     channel.close();
     await prm.stop();
-    return results;
+    return { perStep: results, trajectoryRate };
   };
   const batched = await measure(BATCH);
   const unbatched = await measure(1);
@@ -118,13 +155,18 @@ async function main() {
     ["prepareBatch alone (patches + features)", s(prepare), ""],
     ["in-process pipeline: prepareBatch + session.run", s(pipeline), `${fmt(pipeline / rawOrt, 2)}x raw ORT`],
     ...[1, 8, 64].flatMap((c): Array<[string, string, string]> => [
-      [`service, batching on,  concurrency ${c}`, s(batched[c].perSecond), `${fmt(batched[c].perSecond / rawOrt, 2)}x raw ORT`],
-      [`service, batching off, concurrency ${c}`, s(unbatched[c].perSecond), `${fmt(unbatched[c].perSecond / rawOrt, 2)}x raw ORT`],
+      [`service, batching on,  concurrency ${c}`, s(batched.perStep[c].perSecond), `${fmt(batched.perStep[c].perSecond / rawOrt, 2)}x raw ORT`],
+      [`service, batching off, concurrency ${c}`, s(unbatched.perStep[c].perSecond), `${fmt(unbatched.perStep[c].perSecond / rawOrt, 2)}x raw ORT`],
+    ]),
+    ...[8, 64].flatMap((c): Array<[string, string, string]> => [
+      [`service, batching on,  ${c} trajectories at once (patches)`, s(batched.trajectoryRate[c]), `${fmt(batched.trajectoryRate[c] / rawOrt, 2)}x raw ORT`],
+      [`service, batching off, ${c} trajectories at once (patches)`, s(unbatched.trajectoryRate[c]), `${fmt(unbatched.trajectoryRate[c] / rawOrt, 2)}x raw ORT`],
     ]),
   ]));
-  console.log(`batching speed-up at concurrency 64: ${fmt(batched[64].perSecond / unbatched[64].perSecond, 2)}x (target >= 4x)`);
-  console.log(`service/raw ORT at concurrency 64, batching on: ${fmt(batched[64].perSecond / rawOrt, 2)}x (target >= 0.85x); service/in-process pipeline: ${fmt(batched[64].perSecond / pipeline, 2)}x`);
-  console.log(`latency at concurrency 8, batching on: p50 ${fmt(batched[8].p50)} ms, p99 ${fmt(batched[8].p99)} ms; off: p50 ${fmt(unbatched[8].p50)} ms, p99 ${fmt(unbatched[8].p99)} ms`);
+  console.log(`batching speed-up at concurrency 64: ${fmt(batched.perStep[64].perSecond / unbatched.perStep[64].perSecond, 2)}x (target >= 4x)`);
+  console.log(`service/raw ORT at concurrency 64, batching on: ${fmt(batched.perStep[64].perSecond / rawOrt, 2)}x (target >= 0.85x); service/in-process pipeline: ${fmt(batched.perStep[64].perSecond / pipeline, 2)}x`);
+  console.log(`trajectories (patches) at 64, batching on: ${fmt(batched.trajectoryRate[64] / rawOrt, 2)}x raw ORT, ${fmt(batched.trajectoryRate[64] / pipeline, 2)}x the in-process pipeline; batching speed-up ${fmt(batched.trajectoryRate[64] / unbatched.trajectoryRate[64], 2)}x`);
+  console.log(`latency at concurrency 8, batching on: p50 ${fmt(batched.perStep[8].p50)} ms, p99 ${fmt(batched.perStep[8].p99)} ms; off: p50 ${fmt(unbatched.perStep[8].p50)} ms, p99 ${fmt(unbatched.perStep[8].p99)} ms`);
 }
 
 void main().catch((err) => {

@@ -3,7 +3,7 @@
 // Prints groups/s, time per stage, the overhead beyond PRM compute, and bytes on the wire.
 //   npm run build && node bench/dist/reward.js [--groups N]
 import { parseArgs } from "node:util";
-import { PrmServiceDefinition, RewardServiceDefinition, ScoreGroupRequest } from "@sketchvl/contract";
+import { ImageFormat, PrmServiceDefinition, RendererServiceDefinition, RenderTrajectoryResponse, RewardServiceDefinition, ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
 import { freePort, SERVICES, startMesh } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { barChartPng, fmt, table } from "./support";
@@ -72,6 +72,21 @@ async function main() {
   );
   const seconds = (performance.now() - started) / 1000;
   const prmComputeMs = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0) - computeBefore;
+
+  // After-image bytes from the renderer (and on to the PRM) per group: patches vs PNG.
+  const rendererChannel = createMeshChannel(mesh.address("renderer"));
+  const renderer = createMeshClient(RendererServiceDefinition, rendererChannel);
+  const afterBytes = async (outputFormat: ImageFormat) => {
+    let bytes = 0;
+    for (const r of responses) {
+      const { parsed } = await renderer.parseSteps({ text: r.text, format: StepFormat.STEP_FORMAT_UNSPECIFIED });
+      const baseImage = { source: { $case: "digest" as const, value: warm.imageDigest } };
+      for await (const out of renderer.renderTrajectory({ baseImage, steps: parsed!.steps, outputFormat })) bytes += RenderTrajectoryResponse.encode(out).finish().length;
+    }
+    return bytes;
+  };
+  const [pngBytes, patchBytes] = [await afterBytes(ImageFormat.IMAGE_FORMAT_PNG), await afterBytes(ImageFormat.IMAGE_FORMAT_PATCH)];
+  rendererChannel.close();
   channel.close();
   prmChannel.close();
   await mesh.stop();
@@ -92,6 +107,7 @@ async function main() {
   ]));
   const inlineBytes = ScoreGroupRequest.encode(request(0, inline)).finish().length;
   const digestBytes = ScoreGroupRequest.encode(request(0, byDigest)).finish().length;
+  console.log(`after-image bytes per group (renderer to reward, and again to the PRM): as patches ${fmt(patchBytes / 1024)} KiB, as PNG ${fmt(pngBytes / 1024)} KiB (${fmt(pngBytes / patchBytes, 1)}x less, and no encode / decode)`);
   console.log(`request bytes per group: image inline ${fmt(inlineBytes / 1024)} KiB, by digest ${fmt(digestBytes / 1024)} KiB (${fmt(inlineBytes / digestBytes, 1)}x less)`);
 }
 
