@@ -76,11 +76,11 @@ async function main() {
   // After-image bytes from the renderer (and on to the PRM) per group: patches vs PNG.
   const rendererChannel = createMeshChannel(mesh.address("renderer"));
   const renderer = createMeshClient(RendererServiceDefinition, rendererChannel);
+  const baseImage = { source: { $case: "digest" as const, value: (await renderer.putImage({ image: inline })).image!.digest } };
   const afterBytes = async (outputFormat: ImageFormat) => {
     let bytes = 0;
     for (const r of responses) {
       const { parsed } = await renderer.parseSteps({ text: r.text, format: StepFormat.STEP_FORMAT_UNSPECIFIED });
-      const baseImage = { source: { $case: "digest" as const, value: warm.imageDigest } };
       for await (const out of renderer.renderTrajectory({ baseImage, steps: parsed!.steps, outputFormat })) bytes += RenderTrajectoryResponse.encode(out).finish().length;
     }
     return bytes;

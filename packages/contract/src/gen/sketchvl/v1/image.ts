@@ -18,7 +18,7 @@ export enum ImageFormat {
   IMAGE_FORMAT_DIGEST_ONLY = 3,
   /**
    * IMAGE_FORMAT_PATCH - An ImagePatch on the image the actions were drawn on: only the rectangles the marks cover
-   * (a few KiB for a line on a 1000x700 chart instead of a 30 KiB PNG or 2 MiB of raw pixels).
+   * (~10 KiB for a step on a 1000x700 chart instead of a 32 KiB PNG or 2 MiB of raw pixels).
    * The receiver needs that image by digest. When there is no such base (a crop changed the
    * size) the image comes as RAW instead; when nothing was drawn, as the base's digest.
    */
