@@ -5,7 +5,7 @@
 //   trajectories  each request one expert trajectory as the reward service sends it: the chart by
 //                 digest, every after-image a patch (IMAGE_FORMAT_PATCH) on the one before it
 // Prints steps/s, the service/raw ratio, the batching speed-up at 64 and p50/p99 at 8.
-//   npm run build && node bench/dist/prm.js [--steps N]
+//   npm run build && node bench/dist/prm.js [--steps N] [--instances N (the service's --batch-instances)]
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateExample, seedsOfSplit } from "@sketchvl/chartworld";
@@ -18,7 +18,7 @@ import * as ort from "onnxruntime-node";
 import { rasterizeSvg } from "@sketchvl/chartworld";
 import { fmt, table } from "./support";
 
-const { values } = parseArgs({ options: { steps: { type: "string", default: "2048" } } });
+const { values } = parseArgs({ options: { steps: { type: "string", default: "2048" }, instances: { type: "string", default: "" } } });
 const STEPS = Number(values.steps);
 const BATCH = 32;
 const MODEL_DIR = join(repoRoot, "models", "finepr", "1");
@@ -91,7 +91,7 @@ async function main() {
     const spec = SERVICES.find((s) => s.name === "prm")!;
     const prm = await launchService(spec, {
       port: await freePort(),
-      args: ["--log-level", "warn", "--model-repository", join(repoRoot, "models"), "--max-batch-size", String(maxBatchSize), "--max-queue-delay-ms", maxBatchSize > 1 ? "2" : "0"],
+      args: ["--log-level", "warn", "--model-repository", join(repoRoot, "models"), "--max-batch-size", String(maxBatchSize), "--max-queue-delay-ms", maxBatchSize > 1 ? "2" : "0", ...(values.instances ? ["--batch-instances", values.instances] : [])],
     });
     const channel = createMeshChannel(prm.address);
     const client = createMeshClient(PrmServiceDefinition, channel, { deadlineMs: 120_000 });

@@ -30,6 +30,24 @@ describe("DynamicBatcher", () => {
     assert.equal(stats.batches, model.sizes.length);
   });
 
+  it("runs up to `instances` batches at once, never more", async () => {
+    let running = 0;
+    let most = 0;
+    const run = async (items: number[]) => {
+      most = Math.max(most, ++running);
+      await sleep(10);
+      running--;
+      return items;
+    };
+    const two = new DynamicBatcher(run, { maxBatchSize: 4, maxQueueDelayMs: 0, maxQueueSize: 100, instances: 2 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => two.submit(i)));
+    assert.equal(most, 2);
+    most = 0;
+    const one = new DynamicBatcher(run, { maxBatchSize: 4, maxQueueDelayMs: 0, maxQueueSize: 100 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => one.submit(i)));
+    assert.equal(most, 1);
+  });
+
   it("with maxBatchSize 1 runs every request alone (batching off)", async () => {
     const model = doubling(1);
     const batcher = new DynamicBatcher(model.run, { maxBatchSize: 1, maxQueueDelayMs: 0, maxQueueSize: 100 });

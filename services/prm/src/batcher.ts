@@ -1,7 +1,9 @@
 // Dynamic batching, as Triton configures it: requests wait up to `maxQueueDelayMs` for others to
 // fill a batch of at most `maxBatchSize`; the queue is bounded and a full queue rejects at once
 // (RESOURCE_EXHAUSTED) instead of letting latency grow without bound; a request whose caller gave
-// up (deadline, cancel) while it waited leaves the queue and never reaches the model.
+// up (deadline, cancel) while it waited leaves the queue and never reaches the model. Up to
+// `instances` batches run at once (Triton's instance count): with 2, the next batch is encoded on
+// the event loop while ONNX Runtime computes the previous one on its own threads.
 import { type Link, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import { ResourceExhaustedError, UnavailableError } from "@sketchvl/runtime/errors";
 
@@ -13,6 +15,8 @@ export interface BatcherOptions {
   maxBatchSize: number;
   maxQueueDelayMs: number;
   maxQueueSize: number;
+  /** Batches that may run at once (default 1). */
+  instances?: number;
 }
 
 export interface BatcherStats {
@@ -44,7 +48,7 @@ export type BatchObserver = (event: { size: number; queueMs: number; computeMs: 
 
 export class DynamicBatcher<In, Out> {
   private readonly queue: Pending<In, Out>[] = [];
-  private running = false;
+  private running = 0;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
@@ -85,7 +89,7 @@ export class DynamicBatcher<In, Out> {
   async drain(): Promise<void> {
     this.closed = true;
     this.schedule();
-    if (!this.running && this.queue.length === 0) return;
+    if (this.running === 0 && this.queue.length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -105,7 +109,7 @@ export class DynamicBatcher<In, Out> {
   }
 
   private schedule(): void {
-    if (this.running || this.queue.length === 0) return this.notifyIfIdle();
+    if (this.running >= (this.options.instances ?? 1) || this.queue.length === 0) return this.notifyIfIdle();
     // A full batch, or a closing batcher, goes at once; otherwise wait briefly for company.
     if (this.queue.length >= this.options.maxBatchSize || this.closed || this.options.maxQueueDelayMs <= 0) {
       void this.runBatch();
@@ -120,8 +124,8 @@ export class DynamicBatcher<In, Out> {
   private async runBatch(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.running || this.queue.length === 0) return;
-    this.running = true;
+    if (this.running >= (this.options.instances ?? 1) || this.queue.length === 0) return;
+    this.running++;
     const batch = this.queue.splice(0, this.options.maxBatchSize);
     const started = performance.now();
     let queueMs = 0;
@@ -146,13 +150,13 @@ export class DynamicBatcher<In, Out> {
       this.counters.queueMsTotal += queueMs;
       this.counters.computeMsTotal += computeMs;
       this.observe?.({ size: batch.length, queueMs: queueMs / batch.length, computeMs });
-      this.running = false;
+      this.running--;
       this.schedule();
     }
   }
 
   private notifyIfIdle(): void {
-    if (this.running || this.queue.length > 0) return;
+    if (this.running > 0 || this.queue.length > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -14,6 +14,10 @@ export const prmOptions = {
   },
   maxBatchSize: { schema: positiveInt.default(32), doc: "dynamic batching: most steps in one model call (1 turns batching off)" },
   maxQueueDelayMs: { schema: z.coerce.number().nonnegative().default(2), doc: "dynamic batching: how long a step may wait for others to fill its batch" },
+  batchInstances: {
+    schema: positiveInt.default(1),
+    doc: "dynamic batching: batches of one model version run at once (2 overlaps input encoding with the model's compute)",
+  },
   maxQueueSize: { schema: positiveInt.default(2048), doc: "steps waiting per model version; beyond it, RESOURCE_EXHAUSTED at once" },
   maxStepsPerRequest: { schema: positiveInt.default(4096), doc: "most steps in one ScoreSteps call" },
   maxStepsPerStream: { schema: positiveInt.default(256), doc: "steps of one StreamScores call being scored at once; beyond it the stream stops reading (backpressure)" },

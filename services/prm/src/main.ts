@@ -14,8 +14,8 @@ async function main() {
   const config = loadConfigOrExit("prm", prmOptions);
   const logger = createLogger("prm", config.logLevel);
   const repository = new ModelRepository(resolve(config.modelRepository));
-  const { maxBatchSize, maxQueueDelayMs, maxQueueSize } = config;
-  const manager = new ModelManager(repository, { maxBatchSize, maxQueueDelayMs, maxQueueSize }, createBackend, observeBatches);
+  const { maxBatchSize, maxQueueDelayMs, maxQueueSize, batchInstances: instances } = config;
+  const manager = new ModelManager(repository, { maxBatchSize, maxQueueDelayMs, maxQueueSize, instances }, createBackend, observeBatches);
   const handlers = prmHandlers(manager, new ImageStore(config.storeBytes), {
     defaultModel: config.defaultModel,
     maxStepsPerRequest: config.maxStepsPerRequest,

@@ -10,6 +10,7 @@ const batching = z
     maxBatchSize: z.number().int().positive(),
     maxQueueDelayMs: z.number().nonnegative(),
     maxQueueSize: z.number().int().positive(),
+    instances: z.number().int().positive(),
   })
   .partial();
 
