@@ -137,7 +137,11 @@ async function main() {
       const started = performance.now();
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
-          while (next < count) scored += (await client.scoreSteps({ model: "", steps: trajectories[next++ % trajectories.length].request })).scores.length;
+          while (next < count) {
+            // Not `scored += await …`: that reads `scored` before awaiting and loses the other workers' counts.
+            const { scores } = await client.scoreSteps({ model: "", steps: trajectories[next++ % trajectories.length].request });
+            scored += scores.length;
+          }
         }),
       );
       trajectoryRate[concurrency] = scored / ((performance.now() - started) / 1000);

@@ -114,6 +114,73 @@ function layersOnRow(all: readonly Layer[], y: number, xMin: number, xMax: numbe
   for (const l of all) if (y >= l.y0 && y < l.y1 && l.x1 > xMin && l.x0 <= xMax) out.push(l);
 }
 
+/** Sums one sample row into the cells (sum[j·C ..]) reading the root only: no layers, no change here. */
+function rowFromRoot(bp: Uint8Array, rowOff: number, bc: number, xi: Int32Array, xc: Int32Array, S: number, sum: Float64Array): void {
+  for (let j = 0; j < S; j++) {
+    const nx = xc[j];
+    const base = j * MAX_SAMPLES;
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let inside = 0;
+    for (let sx = 0; sx < nx; sx++) {
+      const x = xi[base + sx];
+      if (x < 0) continue;
+      const o = rowOff + x * bc;
+      r += bp[o];
+      g += bp[o + 1];
+      b += bp[o + 2];
+      inside++;
+    }
+    const a = j * PATCH_CHANNELS;
+    sum[a] += r;
+    sum[a + 1] += g;
+    sum[a + 2] += b;
+    sum[a + 4] += inside;
+  }
+}
+
+/** The same with the change against a whole after-image of the same size (plain, unrelated images). */
+function rowWithWholeChange(bp: Uint8Array, bc: number, ap: Uint8Array, ac: number, rowPixel: number, xi: Int32Array, xc: Int32Array, S: number, sum: Float64Array): void {
+  for (let j = 0; j < S; j++) {
+    const nx = xc[j];
+    const base = j * MAX_SAMPLES;
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let d = 0;
+    let inside = 0;
+    for (let sx = 0; sx < nx; sx++) {
+      const x = xi[base + sx];
+      if (x < 0) continue;
+      const bo = (rowPixel + x) * bc;
+      const r0 = bp[bo];
+      const g0 = bp[bo + 1];
+      const b0 = bp[bo + 2];
+      r += r0;
+      g += g0;
+      b += b0;
+      inside++;
+      const ao = (rowPixel + x) * ac;
+      let dd = ap[ao] - r0;
+      if (dd < 0) dd = -dd;
+      let dg = ap[ao + 1] - g0;
+      if (dg < 0) dg = -dg;
+      let db = ap[ao + 2] - b0;
+      if (db < 0) db = -db;
+      if (dg > dd) dd = dg;
+      if (db > dd) dd = db;
+      d += dd;
+    }
+    const a = j * PATCH_CHANNELS;
+    sum[a] += r;
+    sum[a + 1] += g;
+    sum[a + 2] += b;
+    sum[a + 3] += d;
+    sum[a + 4] += inside;
+  }
+}
+
 /** Index in `l.pixels` of the last layer of `row` covering column x, with that layer in `hit`; −1 if none. */
 let hit: Layer | undefined;
 function lastCovering(row: Layer[], x: number, y: number): number {
@@ -125,6 +192,76 @@ function lastCovering(row: Layer[], x: number, y: number): number {
     }
   }
   return -1;
+}
+
+/** [min x0, max x1) of a row's layers: outside it a sample needs no layer lookup. */
+function span(row: Layer[]): [number, number] {
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  for (const l of row) {
+    if (l.x0 < x0) x0 = l.x0;
+    if (l.x1 > x1) x1 = l.x1;
+  }
+  return [x0, x1];
+}
+
+/**
+ * A row that crosses layers: a sample's before value from the last before layer covering it (else
+ * the root), its change from the last change layer covering it (else none).
+ */
+function rowWithLayers(bp: Uint8Array, bc: number, rowPixel: number, y: number, xi: Int32Array, xc: Int32Array, S: number, sum: Float64Array): void {
+  const [b0x, b1x] = span(rowBefore);
+  const [c0x, c1x] = span(rowChange);
+  for (let j = 0; j < S; j++) {
+    const nx = xc[j];
+    const base = j * MAX_SAMPLES;
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let d = 0;
+    let inside = 0;
+    for (let sx = 0; sx < nx; sx++) {
+      const x = xi[base + sx];
+      if (x < 0) continue;
+      let src: Uint8Array = bp;
+      let o = (rowPixel + x) * bc;
+      if (x >= b0x && x < b1x) {
+        const at = lastCovering(rowBefore, x, y);
+        if (at >= 0) {
+          src = hit!.pixels;
+          o = at;
+        }
+      }
+      const r0 = src[o];
+      const g0 = src[o + 1];
+      const b0 = src[o + 2];
+      r += r0;
+      g += g0;
+      b += b0;
+      inside++;
+      if (x >= c0x && x < c1x) {
+        const ao = lastCovering(rowChange, x, y);
+        if (ao >= 0) {
+          const ap = hit!.pixels;
+          let dd = ap[ao] - r0;
+          if (dd < 0) dd = -dd;
+          let dg = ap[ao + 1] - g0;
+          if (dg < 0) dg = -dg;
+          let db = ap[ao + 2] - b0;
+          if (db < 0) db = -db;
+          if (dg > dd) dd = dg;
+          if (db > dd) dd = db;
+          d += dd;
+        }
+      }
+    }
+    const a = j * PATCH_CHANNELS;
+    sum[a] += r;
+    sum[a + 1] += g;
+    sum[a + 2] += b;
+    sum[a + 3] += d;
+    sum[a + 4] += inside;
+  }
 }
 
 /** Writes the patch of window `win` (S×S cells, PATCH_CHANNELS channels, channel-major) to out[offset ..]. */
@@ -143,7 +280,8 @@ export function samplePatch(step: StepPixels, win: Window, S: number, out: Float
   axisSamples(win.cy, half(win.hy), S, H, yi, yc);
   const xMin = Math.max(0, Math.floor(win.cx - half(win.hx)));
   const xMax = Math.min(W - 1, Math.ceil(win.cx + half(win.hx)));
-  const whole = step.change.length === 1 && step.change[0].x0 === 0 && step.change[0].y0 === 0 && step.change[0].x1 === W && step.change[0].y1 === H ? step.change[0] : undefined;
+  const c0 = step.change[0];
+  const whole = step.change.length === 1 && c0.x0 === 0 && c0.y0 === 0 && c0.x1 === W && c0.y1 === H ? c0 : undefined;
   const bp = step.root.pixels;
   const bc = step.root.channels;
   const plane = S * S;
@@ -155,61 +293,13 @@ export function samplePatch(step: StepPixels, win: Window, S: number, out: Float
       const y = yi[i * MAX_SAMPLES + sy];
       if (y < 0) continue;
       layersOnRow(step.before, y, xMin, xMax, rowBefore);
-      layersOnRow(step.change, y, xMin, xMax, rowChange);
-      const layered = rowBefore.length > 0;
-      const changed = rowChange.length > 0;
-      const brow = y * W;
-      for (let j = 0; j < S; j++) {
-        const nx = xc[j];
-        const base = j * MAX_SAMPLES;
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        let d = 0;
-        let inside = 0;
-        for (let sx = 0; sx < nx; sx++) {
-          const x = xi[base + sx];
-          if (x < 0) continue;
-          let src: Uint8Array = bp;
-          let o = (brow + x) * bc;
-          if (layered) {
-            const at = lastCovering(rowBefore, x, y);
-            if (at >= 0) {
-              src = hit!.pixels;
-              o = at;
-            }
-          }
-          const r0 = src[o];
-          const g0 = src[o + 1];
-          const b0 = src[o + 2];
-          r += r0;
-          g += g0;
-          b += b0;
-          inside++;
-          if (changed) {
-            // A whole after-image (unrelated to before's layers) is indexed directly.
-            const ao = whole ? (brow + x) * whole.ch : lastCovering(rowChange, x, y);
-            if (ao >= 0) {
-              const ap = whole ? whole.pixels : hit!.pixels;
-              let dd = ap[ao] - r0;
-              if (dd < 0) dd = -dd;
-              let dg = ap[ao + 1] - g0;
-              if (dg < 0) dg = -dg;
-              let db = ap[ao + 2] - b0;
-              if (db < 0) db = -db;
-              if (dg > dd) dd = dg;
-              if (db > dd) dd = db;
-              d += dd;
-            }
-          }
-        }
-        const a = j * C;
-        sum[a] += r;
-        sum[a + 1] += g;
-        sum[a + 2] += b;
-        sum[a + 3] += d;
-        sum[a + 4] += inside;
+      if (whole && rowBefore.length === 0) {
+        rowWithWholeChange(bp, bc, whole.pixels, whole.ch, y * W, xi, xc, S, sum);
+        continue;
       }
+      layersOnRow(step.change, y, xMin, xMax, rowChange);
+      if (rowBefore.length === 0 && rowChange.length === 0) rowFromRoot(bp, y * W * bc, bc, xi, xc, S, sum);
+      else rowWithLayers(bp, bc, y * W, y, xi, xc, S, sum);
     }
     const row = offset + i * S;
     for (let j = 0; j < S; j++) {
