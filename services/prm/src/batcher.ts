@@ -2,8 +2,8 @@
 // fill a batch of at most `maxBatchSize`; the queue is bounded and a full queue rejects at once
 // (RESOURCE_EXHAUSTED) instead of letting latency grow without bound; a request whose caller gave
 // up (deadline, cancel) while it waited leaves the queue and never reaches the model. Up to
-// `instances` batches run at once (Triton's instance count): with 2, the next batch is encoded on
-// the event loop while ONNX Runtime computes the previous one on its own threads.
+// `instances` batches run at once (Triton's instance count; the onnx backend has that many
+// worker threads).
 import { type Link, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import { ResourceExhaustedError, UnavailableError } from "@sketchvl/runtime/errors";
 

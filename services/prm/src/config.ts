@@ -16,7 +16,7 @@ export const prmOptions = {
   maxQueueDelayMs: { schema: z.coerce.number().nonnegative().default(2), doc: "dynamic batching: how long a step may wait for others to fill its batch" },
   batchInstances: {
     schema: positiveInt.default(1),
-    doc: "dynamic batching: batches of one model version run at once (2 overlaps input encoding with the model's compute)",
+    doc: "model instances per version, each running one batch at a time (onnx: one worker thread and session each; up to one per core)",
   },
   maxQueueSize: { schema: positiveInt.default(2048), doc: "steps waiting per model version; beyond it, RESOURCE_EXHAUSTED at once" },
   maxStepsPerRequest: { schema: positiveInt.default(4096), doc: "most steps in one ScoreSteps call" },

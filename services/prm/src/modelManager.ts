@@ -61,7 +61,8 @@ export class ModelManager {
         return view(existing);
       }
       const config = this.repository.config(entry);
-      const backend = await this.createBackend(entry, config);
+      const batching = { ...this.defaults, ...config.batching };
+      const backend = await this.createBackend(entry, config, batching.instances ?? 1);
       const loaded: LoadedVersion = {
         model,
         version: entry.version,
@@ -70,7 +71,7 @@ export class ModelManager {
         backend,
         batcher: new DynamicBatcher(
           (steps) => backend.score(steps),
-          { ...this.defaults, ...config.batching },
+          batching,
           this.observe?.(model, entry.version),
           "prm",
         ),

@@ -6,12 +6,13 @@ import { ReferenceBackend } from "./reference";
 import { RemoteJudgeBackend } from "./remoteJudge";
 import type { ScoringBackend } from "./types";
 
-export type BackendFactory = (entry: ModelEntry, config: ModelConfig) => Promise<ScoringBackend>;
+/** `instances`: batches the version will run at once (model instances, for backends that have them). */
+export type BackendFactory = (entry: ModelEntry, config: ModelConfig, instances: number) => Promise<ScoringBackend>;
 
-export const createBackend: BackendFactory = async (entry, config) => {
+export const createBackend: BackendFactory = async (entry, config, instances) => {
   switch (config.backend) {
     case "onnx":
-      return OnnxBackend.load(entry.dir, config);
+      return OnnxBackend.load(entry.dir, config, instances);
     case "reference":
       return new ReferenceBackend();
     case "random":

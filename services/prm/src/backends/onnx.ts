@@ -2,45 +2,120 @@
 // (packages/prm-model: prepareBatch, FEATURE_SET) and must match the one its config names.
 // CPU here; with a CUDA build of onnxruntime and "executionProviders": ["cuda", "cpu"] in the
 // model's config.json, the same graph runs on the GPU.
+//
+// Each model instance is a worker thread with its own session (onnxWorker.ts): onnxruntime-node's
+// run() is synchronous, and so is the encoding, so on the event loop they would stall every other
+// request (health checks included) and use one core however many the node has. The batcher runs
+// as many batches at once as there are instances (--batch-instances); a batch goes to an idle one.
 import { join } from "node:path";
-import { FEATURE_SET, prepareBatch } from "@sketchvl/prm-model";
-import { FailedPreconditionError } from "@sketchvl/runtime/errors";
-import * as ort from "onnxruntime-node";
+import { Worker } from "node:worker_threads";
+import { FEATURE_SET } from "@sketchvl/prm-model";
+import { FailedPreconditionError, UnavailableError } from "@sketchvl/runtime/errors";
 import type { ModelConfig } from "../repository";
+import type { FromWorker, ToWorker, WorkerOptions } from "./onnxWorker";
+import { packSteps } from "./stepMessages";
 import type { LabelProbabilities, PrmStep, ScoringBackend } from "./types";
 
 type OnnxConfig = Extract<ModelConfig, { backend: "onnx" }>;
 
+interface Pending {
+  resolve(probabilities: Float32Array): void;
+  reject(error: Error): void;
+}
+
+class Instance {
+  readonly pending = new Map<number, Pending>();
+
+  constructor(readonly worker: Worker) {}
+}
+
 export class OnnxBackend implements ScoringBackend {
+  private nextId = 0;
+  private closed = false;
+
   private constructor(
-    private readonly session: ort.InferenceSession,
-    private readonly output: string,
+    private readonly instances: Instance[],
+    private readonly options: WorkerOptions,
   ) {}
 
-  static async load(dir: string, config: OnnxConfig): Promise<OnnxBackend> {
+  static async load(dir: string, config: OnnxConfig, instances = 1): Promise<OnnxBackend> {
     if (config.features !== FEATURE_SET) {
       throw new FailedPreconditionError(`model in ${dir} wants input encoding "${config.features}"; this service builds "${FEATURE_SET}"`);
     }
-    const session = await ort.InferenceSession.create(join(dir, "model.onnx"), {
+    const options: WorkerOptions = {
+      modelPath: join(dir, "model.onnx"),
+      output: config.output,
       executionProviders: config.executionProviders,
-      intraOpNumThreads: config.intraOpThreads,
-      graphOptimizationLevel: "all",
-    });
-    if (!session.outputNames.includes(config.output)) {
-      throw new FailedPreconditionError(`model in ${dir} has no output "${config.output}" (has ${session.outputNames.join(", ")})`);
+      intraOpThreads: config.intraOpThreads,
+    };
+    const started = await Promise.allSettled(Array.from({ length: instances }, () => startWorker(options)));
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) {
+      for (const s of started) if (s.status === "fulfilled") await s.value.terminate();
+      throw failed.reason;
     }
-    return new OnnxBackend(session, config.output);
+    const backend = new OnnxBackend([], options);
+    for (const s of started) backend.adopt((s as PromiseFulfilledResult<Worker>).value);
+    return backend;
   }
 
   async score(steps: readonly PrmStep[]): Promise<LabelProbabilities[]> {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, { data, dims }] of Object.entries(prepareBatch(steps))) feeds[name] = new ort.Tensor("float32", data, dims);
-    const result = await this.session.run(feeds, [this.output]);
-    const probabilities = result[this.output].data as Float32Array;
+    if (this.closed) throw new UnavailableError("this model version is being unloaded; retry");
+    if (this.instances.length === 0) throw new UnavailableError("no model instance is running (restarting); retry");
+    // The least busy instance (the batcher never runs more batches than there are instances).
+    const instance = this.instances.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    const probabilities = await new Promise<Float32Array>((resolve, reject) => {
+      instance.pending.set(id, { resolve, reject });
+      instance.worker.postMessage({ id, message: packSteps(steps) } satisfies ToWorker);
+    });
     return steps.map((_, i) => [probabilities[i * 4], probabilities[i * 4 + 1], probabilities[i * 4 + 2], probabilities[i * 4 + 3]] as const);
   }
 
   async close(): Promise<void> {
-    await this.session.release();
+    this.closed = true;
+    await Promise.all(this.instances.map((i) => i.worker.terminate()));
   }
+
+  private adopt(worker: Worker): void {
+    const instance = new Instance(worker);
+    this.instances.push(instance);
+    worker.on("message", (m: FromWorker) => {
+      if (!("id" in m)) return;
+      const pending = instance.pending.get(m.id);
+      instance.pending.delete(m.id);
+      if ("error" in m) pending?.reject(new Error(`ONNX Runtime: ${m.error}`));
+      else pending?.resolve(m.probabilities);
+    });
+    // A crashed instance fails its batches (the callers see UNAVAILABLE and retry) and is replaced.
+    worker.once("exit", (code) => {
+      this.instances.splice(this.instances.indexOf(instance), 1);
+      for (const p of instance.pending.values()) p.reject(new UnavailableError(`a model instance stopped (exit code ${code}); retry`));
+      if (this.closed) return;
+      startWorker(this.options).then(
+        (replacement) => (this.closed ? void replacement.terminate() : this.adopt(replacement)),
+        () => undefined, // the model loaded before; if it no longer does, the remaining instances serve
+      );
+    });
+  }
+}
+
+/** A worker with its session loaded; rejects with why it could not load. */
+function startWorker(options: WorkerOptions): Promise<Worker> {
+  const worker = new Worker(join(__dirname, "onnxWorker.js"), { workerData: options });
+  return new Promise<Worker>((resolve, reject) => {
+    const fail = (error: Error) => {
+      void worker.terminate();
+      reject(error);
+    };
+    worker.once("error", fail);
+    worker.once("message", (m: FromWorker) => {
+      worker.off("error", fail);
+      if ("kind" in m && m.kind === "ready") {
+        if (m.outputNames.includes(options.output)) return resolve(worker);
+        return fail(new FailedPreconditionError(`model ${options.modelPath} has no output "${options.output}" (has ${m.outputNames.join(", ")})`));
+      }
+      fail(new FailedPreconditionError(`cannot load ${options.modelPath}: ${"error" in m ? m.error : "unexpected message"}`));
+    });
+  });
 }

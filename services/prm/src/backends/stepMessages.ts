@@ -1,0 +1,97 @@
+// Steps on their way to an ONNX worker thread (onnxWorker.ts) without copying whole images: a root
+// image's pixels go once into a SharedArrayBuffer (kept per image, so a group's chart is copied
+// once for all its steps), each drawn image travels as "root + its regions" (a few KiB), and one
+// batch sends every root and region once. The worker rebuilds images so that the identities the
+// encoder relies on hold (step j's after-image is step j+1's before; regions shared, not cloned).
+import type { DrawingAction } from "@sketchvl/contract";
+import { PatchedImage, type PlacedRegion, type RasterImage } from "@sketchvl/drawing";
+
+interface RootMessage {
+  width: number;
+  height: number;
+  channels: 3 | 4;
+  /** A view of a SharedArrayBuffer. */
+  pixels: Uint8Array;
+}
+
+/** An image: a root, and indices of the regions written over it in order. */
+interface ImageMessage {
+  root: number;
+  regions: number[];
+}
+
+export interface StepsMessage {
+  roots: RootMessage[];
+  regions: PlacedRegion[];
+  steps: Array<{ intent: string; action: DrawingAction; before: ImageMessage; after: ImageMessage }>;
+}
+
+export interface EncodableStep {
+  intent: string;
+  action: DrawingAction;
+  before: RasterImage;
+  after: RasterImage;
+}
+
+/** Pixels of images already copied into shared memory; dropped with the image. */
+const shared = new WeakMap<RasterImage, Uint8Array>();
+
+function sharedPixels(image: RasterImage): Uint8Array {
+  const pixels = image.pixels;
+  if (pixels.buffer instanceof SharedArrayBuffer) return pixels;
+  let copy = shared.get(image);
+  if (!copy) {
+    copy = new Uint8Array(new SharedArrayBuffer(pixels.length));
+    copy.set(pixels);
+    shared.set(image, copy);
+  }
+  return copy;
+}
+
+/** The message for a batch of steps (main thread). */
+export function packSteps(steps: readonly EncodableStep[]): StepsMessage {
+  const roots: RootMessage[] = [];
+  const regions: PlacedRegion[] = [];
+  const rootIndex = new Map<RasterImage, number>();
+  const regionIndex = new Map<PlacedRegion, number>();
+  const pack = (image: RasterImage): ImageMessage => {
+    const [root, layers] = image instanceof PatchedImage ? [image.root, image.regions] : [image, []];
+    let r = rootIndex.get(root);
+    if (r === undefined) {
+      r = roots.push({ width: root.width, height: root.height, channels: root.channels, pixels: sharedPixels(root) }) - 1;
+      rootIndex.set(root, r);
+    }
+    return {
+      root: r,
+      regions: layers.map((layer) => {
+        let i = regionIndex.get(layer);
+        if (i === undefined) {
+          i = regions.push(layer) - 1;
+          regionIndex.set(layer, i);
+        }
+        return i;
+      }),
+    };
+  };
+  return { roots, regions, steps: steps.map((s) => ({ intent: s.intent, action: s.action, before: pack(s.before), after: pack(s.after) })) };
+}
+
+const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
+
+/** The steps of a message, images rebuilt (worker thread). */
+export function unpackSteps(message: StepsMessage): EncodableStep[] {
+  const roots: RasterImage[] = message.roots.map((r) => ({ width: r.width, height: r.height, channels: r.channels, pixels: asBuffer(r.pixels) }));
+  const regions: PlacedRegion[] = message.regions.map((r) => ({ left: r.left, top: r.top, width: r.width, height: r.height, pixels: asBuffer(r.pixels) }));
+  const images = new Map<string, RasterImage>();
+  const unpack = ({ root, regions: layers }: ImageMessage): RasterImage => {
+    if (layers.length === 0) return roots[root];
+    const key = `${root}:${layers.join(",")}`;
+    let image = images.get(key);
+    if (!image) {
+      image = new PatchedImage(roots[root], layers.map((i) => regions[i]));
+      images.set(key, image);
+    }
+    return image;
+  };
+  return message.steps.map((s) => ({ intent: s.intent, action: s.action, before: unpack(s.before), after: unpack(s.after) }));
+}
