@@ -121,6 +121,20 @@ describe("reward service", () => {
     for (const stage of ["image", "parse", "render", "prm", "finepo"]) assert.ok(first.stageMs[stage] >= 0, stage);
   });
 
+  it("a Text step is not rated, and its mark stays on the image the next steps are rated on", async () => {
+    // The expert's first step, a Text label, then the expert's remaining steps.
+    const lines = group.responses.expert.split("\n");
+    const at = lines.findIndex((l) => /^Action2:/.test(l));
+    const withText = [...lines.slice(0, at - 1), 'Intent2: Label the answer\nAction2: #Draw Text, [500,500], "here", Blue', ...lines.slice(at - 1).map((l) => l.replace(/^(Intent|Action|Deduction)(\d+)/, (_, k, n) => `${k}${Number(n) + 1}`))].join("\n");
+    const scored = (await client.scoreGroup(request({ requestId: "text-step", responses: [{ id: "text", text: withText, tokenOffsets: [], imageTokenSpans: [] }] }))).group!.responses[0];
+    assert.equal(scored.maskSample, false, scored.failureReason);
+    assert.equal(scored.steps.length, group.expert.steps.length + 1);
+    const text = scored.steps[1];
+    assert.equal(text.excluded, true);
+    assert.equal(text.probabilities.length, 0);
+    for (const s of scored.steps.filter((x) => !x.excluded)) assert.ok(s.processScore >= 1 && s.processScore <= 4);
+  });
+
   it("is idempotent by request id, and takes the image by digest the second time", async () => {
     const again = (await client.scoreGroup(request({ requestId: "g1" }))).group!;
     assert.deepEqual(again, first);
