@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { ImageFormat, PrmServiceDefinition, RendererServiceDefinition, RenderTrajectoryResponse, RewardServiceDefinition, ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
 import { freePort, SERVICES, startMesh } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
-import { barChartPng, fmt, table } from "./support";
+import { barChartPng, cpuMsOf, fmt, table } from "./support";
 
 const { values } = parseArgs({ options: { groups: { type: "string", default: "12" }, concurrency: { type: "string", default: "2" } } });
 const GROUPS = Number(values.groups);
@@ -58,6 +58,9 @@ async function main() {
   if (failures) throw new Error(`${failures} responses masked in the warm-up: ${warm.responses.find((r) => r.maskSample)?.failureReason}`);
 
   const computeBefore = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0);
+  const cpuOf = () => new Map(mesh.processes.map((p) => [p.spec.name, cpuMsOf(p.child.pid!)]));
+  const cpuBefore = cpuOf();
+  const clientBefore = process.cpuUsage();
   const stages: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
@@ -71,6 +74,8 @@ async function main() {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const clientCpu = process.cpuUsage(clientBefore);
+  const cpuAfter = cpuOf();
   const prmComputeMs = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0) - computeBefore;
 
   // After-image bytes from the renderer (and on to the PRM) per group: patches vs PNG.
@@ -105,6 +110,10 @@ async function main() {
     ["  image to renderer + PRM", perGroup(stages.image), ""],
     ["overhead beyond PRM compute", `${fmt(((wallMs - prmComputeMs) / prmComputeMs) * 100, 0)} %`, "target <= 25 %"],
   ]));
+  const cpu = [...cpuAfter].map(([name, ms]) => [name, ms - cpuBefore.get(name)!] as const);
+  cpu.push(["bench client", (clientCpu.user + clientCpu.system) / 1000]);
+  const cpuTotal = cpu.reduce((a, [, ms]) => a + ms, 0);
+  console.log(`CPU per group, all threads (/proc): ${cpu.map(([name, ms]) => `${name} ${fmt(ms / GROUPS, 0)} ms`).join(", ")}; total ${fmt(cpuTotal / GROUPS, 0)} ms = ${fmt(cpuTotal / GROUPS / (K * 4), 2)} ms per step`);
   const inlineBytes = ScoreGroupRequest.encode(request(0, inline)).finish().length;
   const digestBytes = ScoreGroupRequest.encode(request(0, byDigest)).finish().length;
   console.log(`after-image bytes per group (renderer to reward, and again to the PRM): as patches ${fmt(patchBytes / 1024)} KiB, as PNG ${fmt(pngBytes / 1024)} KiB (${fmt(pngBytes / patchBytes, 1)}x less, and no encode / decode)`);

@@ -1,5 +1,6 @@
 // Shared by the benchmarks: timing, a realistic chart, printing.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import sharp from "sharp";
 
 /** Runs `task` `count` times with at most `concurrency` at once; returns operations per second. */
@@ -47,3 +48,16 @@ export function table(rows: Array<[string, string, string]>): string {
 }
 
 export const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Kernel clock ticks per second (`getconf CLK_TCK`: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time of a process so far, all its threads included (ONNX Runtime's, libvips', worker
+ * threads), in ms: utime + stime from /proc/<pid>/stat. Linux only.
+ */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after "pid (comm) "
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // fields 14 and 15 of stat(5)
+}

@@ -22,7 +22,12 @@ export const modelConfigSchema = z.discriminatedUnion("backend", [
     output: z.string().default("probabilities"),
     /** ONNX Runtime execution providers in order of preference, e.g. ["cuda", "cpu"]. */
     executionProviders: z.array(z.string()).default(["cpu"]),
-    intraOpThreads: z.number().int().nonnegative().default(0),
+    /**
+     * ONNX Runtime threads within one batch, per instance (0: one per core). 1 by default: a
+     * FinePRM batch is too small to split, idle pool threads spin on cores the encoding needs, and
+     * instances (--batch-instances) are what scales across cores.
+     */
+    intraOpThreads: z.number().int().nonnegative().default(1),
     batching: batching.optional(),
   }),
   z.object({ backend: z.literal("reference"), batching: batching.optional() }),
