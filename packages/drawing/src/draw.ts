@@ -12,7 +12,7 @@ import { pointToPixels, radiusToPixels } from "./coordinates";
 import type { RasterImage } from "./images";
 import { overlayFor, type Mark, type Overlay } from "./overlay";
 import { patchedOn, readRegion, type Rect } from "./patches";
-import { blendInto, rasterizeOverlay } from "./raster";
+import { blendInto, rasterizeOverlays } from "./raster";
 import { haloFor, styleFor, type StyleOverrides } from "./style";
 
 export interface DrawOptions extends StyleOverrides {}
@@ -91,7 +91,7 @@ function plan(action: DrawingAction, width: number, height: number, options: Dra
  */
 async function drawMarks(img: RasterImage, overlays: Overlay[]): Promise<RasterImage> {
   if (overlays.length === 0) return img;
-  const rendered = await Promise.all(overlays.map(rasterizeOverlay));
+  const rendered = await rasterizeOverlays(overlays);
   let current = img;
   for (const r of rendered) {
     const { left, top, width, height } = r.overlay;
@@ -162,6 +162,14 @@ export function changedRegions(planned: readonly PlannedAction[]): Rect[] | unde
     if (op.overlay) rects.push({ left: op.overlay.left, top: op.overlay.top, width: op.overlay.width, height: op.overlay.height });
   }
   return rects;
+}
+
+/**
+ * Rasterizes the marks of planned actions ahead, all in one librsvg call (raster.ts), so drawing
+ * them one step at a time afterwards (RenderTrajectory) costs one rasterization, not one per step.
+ */
+export async function prerender(planned: readonly PlannedAction[]): Promise<void> {
+  await rasterizeOverlays(planned.flatMap(({ op }) => (op.op === "mark" && op.overlay ? [op.overlay] : [])));
 }
 
 /** Draws planned actions in order (see planActions). */

@@ -10,7 +10,7 @@ export {
   type RasterImage,
   type ImageLimits,
 } from "./images";
-export { changedRegions, drawAction, drawActions, drawPlanned, planActions, MAX_TEXT_CODE_POINTS, type DrawOptions, type PlannedAction } from "./draw";
+export { changedRegions, drawAction, drawActions, drawPlanned, planActions, prerender, MAX_TEXT_CODE_POINTS, type DrawOptions, type PlannedAction } from "./draw";
 export { styleFor, haloFor, type MarkStyle, type StyleOverrides } from "./style";
 export { ImageStore, type StoreStats } from "./imageStore";
 export { outputImage, rawDigest, resolveImage, type DrawnOn, type ResolvedImage } from "./imageRefs";

@@ -5,6 +5,8 @@ import type { MarkStyle } from "./style";
 
 export interface Overlay {
   svg: Buffer;
+  /** The marks' SVG elements, in image coordinates (what `svg` wraps in its viewBox). */
+  body: string;
   left: number;
   top: number;
   width: number;
@@ -134,9 +136,7 @@ export function overlayFor(
   if (right <= left || bottom <= top) return undefined;
   const w = right - left;
   const h = bottom - top;
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="${left} ${top} ${w} ${h}">` +
-    elements(mark, st, color, halo) +
-    `</svg>`;
-  return { svg: Buffer.from(svg), left, top, width: w, height: h };
+  const body = elements(mark, st, color, halo);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="${left} ${top} ${w} ${h}">` + body + `</svg>`;
+  return { svg: Buffer.from(svg), body, left, top, width: w, height: h };
 }

@@ -14,6 +14,76 @@ export interface RenderedOverlay {
   rgba: Buffer;
 }
 
+/** Overlays rasterized already (by rasterizeOverlays), kept as long as the overlay is. */
+const rendered = new WeakMap<Overlay, RenderedOverlay>();
+
+// librsvg + libvips cost, measured on 2 cores: ~1.1 ms per document plus ~6 ns per pixel of it.
+const DOCUMENT_COST_NS = 1_100_000;
+const PIXEL_COST_NS = 6;
+
+interface Atlas {
+  width: number;
+  height: number;
+  at: Map<Overlay, { x: number; y: number }>;
+}
+
+/** Tall marks side by side (vertical lines), wide ones stacked (horizontal lines, boxes), from (x0, 0). */
+function place(row: readonly Overlay[], column: readonly Overlay[]): Atlas {
+  const at = new Map<Overlay, { x: number; y: number }>();
+  let x = 0;
+  for (const o of row) {
+    at.set(o, { x, y: 0 });
+    x += o.width;
+  }
+  let y = 0;
+  for (const o of column) {
+    at.set(o, { x, y });
+    y += o.height;
+  }
+  const height = Math.max(0, ...row.map((o) => o.height), y);
+  return { width: x + Math.max(0, ...column.map((o) => o.width)), height, at };
+}
+
+/** One atlas, or a tall and a wide one when that leaves less empty area than it costs to render twice. */
+function atlases(overlays: readonly Overlay[]): Atlas[] {
+  const tall = overlays.filter((o) => o.height > o.width);
+  const wide = overlays.filter((o) => o.height <= o.width);
+  const cost = (list: Atlas[]) => list.reduce((ns, a) => ns + DOCUMENT_COST_NS + PIXEL_COST_NS * a.width * a.height, 0);
+  const one = [place(tall, wide)];
+  const two = [place(tall, []), place([], wide)].filter((a) => a.at.size > 0);
+  return cost(two) < cost(one) ? two : one;
+}
+
+async function renderAtlas(atlas: Atlas): Promise<void> {
+  const { width, height, at } = atlas;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    [...at].map(([o, p]) => `<svg x="${p.x}" y="${p.y}" width="${o.width}" height="${o.height}" viewBox="${o.left} ${o.top} ${o.width} ${o.height}">${o.body}</svg>`).join("") +
+    `</svg>`;
+  const { data, info } = await sharp(Buffer.from(svg)).ensureAlpha().raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+  if (info.width !== width || info.height !== height || info.channels !== 4) {
+    throw new Error(`overlay atlas rasterized to ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x4`);
+  }
+  for (const [o, p] of at) {
+    const rgba = Buffer.allocUnsafe(o.width * o.height * 4);
+    for (let row = 0; row < o.height; row++) data.copy(rgba, row * o.width * 4, ((p.y + row) * width + p.x) * 4, ((p.y + row) * width + p.x + o.width) * 4);
+    rendered.set(o, { overlay: o, rgba });
+  }
+}
+
+/**
+ * Rasterizes overlays with as few librsvg calls as pays: each overlay is a nested viewport (clipped
+ * as on its own) on an atlas at integer offsets, so it gets exactly the pixels it gets alone
+ * (tested). A trajectory's marks together cost about what one costs alone. Overlays rasterized
+ * before are reused.
+ */
+export async function rasterizeOverlays(overlays: readonly Overlay[]): Promise<RenderedOverlay[]> {
+  const todo = [...new Set(overlays.filter((o) => !rendered.has(o)))];
+  if (todo.length === 1) rendered.set(todo[0], await rasterizeOverlay(todo[0]));
+  else if (todo.length > 1) await Promise.all(atlases(todo).map(renderAtlas));
+  return overlays.map((o) => rendered.get(o)!);
+}
+
 export async function rasterizeOverlay(overlay: Overlay): Promise<RenderedOverlay> {
   const { data, info } = await sharp(overlay.svg)
     .ensureAlpha()

@@ -1,7 +1,7 @@
 // gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing and parse/.
 import type { RendererServiceImplementation } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
-import { changedRegions, drawPlanned, type ImageLimits, type ImageStore, outputImage, planActions, resolveImage } from "@sketchvl/drawing";
+import { changedRegions, drawPlanned, type ImageLimits, type ImageStore, outputImage, planActions, prerender, resolveImage } from "@sketchvl/drawing";
 import { parseSteps } from "./parse";
 
 export interface RendererLimits extends ImageLimits {
@@ -58,6 +58,7 @@ export function rendererHandlers(store: ImageStore, limits: RendererLimits): Ren
         return step.action;
       });
       const planned = planActions(image, actions, (i) => `steps[${i}].action`);
+      await prerender(planned); // every step's mark in one rasterization
       for (const [i, step] of request.steps.entries()) {
         context.signal.throwIfAborted();
         const after = await drawPlanned(image, planned[i]);
