@@ -35,6 +35,7 @@ describe("ImageStore", () => {
   });
 
   it("counts patched images by their regions, their shared root once, and their pixels once read", () => {
+    // (read anywhere: encoding it as PNG, drawing on it, a judge backend)
     const root = image(3000);
     const patched = (n: number) => new PatchedImage(root, [{ left: 0, top: 0, width: n / 3, height: 1, pixels: Buffer.alloc(n) }]);
     const store = new ImageStore(10_000);
@@ -42,8 +43,7 @@ describe("ImageStore", () => {
     store.put("b", patched(60));
     assert.deepEqual(store.stats(), { images: 2, bytes: 3000 + 30 + 60, evictions: 0 });
     const read = store.get("a", "x") as PatchedImage;
-    assert.equal(read.pixels.length, 3000); // materialized by reading
-    store.get("a", "x");
+    assert.equal(read.pixels.length, 3000); // materialized by reading: counted at once
     assert.equal(store.stats().bytes, 3000 + 30 + 3000 + 60);
     // Evicting the images that share the root gives its bytes back with the last of them.
     store.put("c", image(6000));

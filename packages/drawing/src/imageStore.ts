@@ -4,7 +4,7 @@
 //
 // Bytes are counted as held: a PatchedImage counts its regions, plus its root once for all the
 // images sharing it (a trajectory's after-images share the prompt image), plus its full pixels
-// once they have been read (checked again whenever the image is used).
+// once they have been read (the image tells the store when that happens).
 import { NotFoundError } from "@sketchvl/runtime/errors";
 import type { RasterImage } from "./images";
 import { PatchedImage } from "./patches";
@@ -41,9 +41,13 @@ export class ImageStore {
     const bytes = ownBytes(image);
     const rootBytes = image instanceof PatchedImage && !this.roots.has(image.root) ? image.root.pixels.length : 0;
     if (bytes + rootBytes > this.maxBytes) return; // never worth evicting everything for one image
-    this.entries.set(digest, { image, bytes });
+    const entry = { image, bytes };
+    this.entries.set(digest, entry);
     this.bytes += bytes;
-    if (image instanceof PatchedImage) this.retainRoot(image.root);
+    if (image instanceof PatchedImage) {
+      this.retainRoot(image.root);
+      image.whenMaterialized(() => this.recount(digest, entry));
+    }
     this.evict();
   }
 
@@ -61,16 +65,19 @@ export class ImageStore {
     return { images: this.entries.size, bytes: this.bytes, evictions: this.evictions };
   }
 
-  /** Most recently used now; its size counted again (a PatchedImage may have been materialized). */
+  /** Most recently used now. */
   private touch(digest: string, entry: Entry): void {
     this.entries.delete(digest);
     this.entries.set(digest, entry);
+  }
+
+  /** A stored PatchedImage was materialized: count its full pixels from now on. */
+  private recount(digest: string, entry: Entry): void {
+    if (this.entries.get(digest) !== entry) return; // evicted meanwhile
     const bytes = ownBytes(entry.image);
-    if (bytes !== entry.bytes) {
-      this.bytes += bytes - entry.bytes;
-      entry.bytes = bytes;
-      this.evict(digest);
-    }
+    this.bytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+    this.evict(digest);
   }
 
   private evict(keep?: string): void {

@@ -76,6 +76,7 @@ export class PatchedImage implements RasterImage {
   /** Bytes of the regions: what this image holds beyond its (shared) root. */
   readonly regionBytes: number;
   private materialized: Buffer | undefined;
+  private watchers: Array<() => void> = [];
 
   constructor(
     /** Never itself a PatchedImage (patchedOn flattens). */
@@ -97,8 +98,17 @@ export class PatchedImage implements RasterImage {
         for (let y = 0; y < r.height; y++) r.pixels.copy(pixels, ((r.top + y) * this.width + r.left) * ch, y * rowBytes, (y + 1) * rowBytes);
       }
       this.materialized = pixels;
+      const watchers = this.watchers;
+      this.watchers = [];
+      for (const w of watchers) w();
     }
     return this.materialized;
+  }
+
+  /** Calls `watcher` once when the pixels are first read (an ImageStore recounts the image's bytes). */
+  whenMaterialized(watcher: () => void): void {
+    if (this.materialized) watcher();
+    else this.watchers.push(watcher);
   }
 
   /** Whether `pixels` has been read (the image then holds a full copy). */
