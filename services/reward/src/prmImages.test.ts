@@ -38,11 +38,11 @@ describe("prmStepImages", () => {
     for (const p of planned) {
       const after = await drawPlanned(drawn[drawn.length - 1], p);
       const ref = await outputImage(after, ImageFormat.IMAGE_FORMAT_PATCH, renderer, { digest, changed: changedRegions([p]) });
-      afters.push({ digest: ref.digest, image: ref.image! });
+      afters.push(ref.image!);
       drawn.push(after);
       digest = ref.digest;
     }
-    assert.deepEqual(afters.map((a) => a.image.source?.$case), ["patch", "patch", "patch", "patch", "digest", "raw", "patch"]);
+    assert.deepEqual(afters.map((a) => a.source?.$case), ["patch", "patch", "patch", "patch", "digest", "raw", "patch"]);
 
     // The PRM's side: it holds the prompt image and resolves the request's images in order.
     const prm = new ImageStore(1 << 28);

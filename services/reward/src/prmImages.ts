@@ -8,11 +8,8 @@
 import type { Image, PatchRegion } from "@sketchvl/contract";
 import { patchDigest, rawDigest } from "@sketchvl/drawing";
 
-/** One step's after-image as the renderer returned it. */
-export interface RenderedAfter {
-  digest: string;
-  image: Image;
-}
+/** One step's after-image as the renderer returned it (IMAGE_FORMAT_PATCH). */
+export type RenderedAfter = Image;
 
 export interface StepImages {
   before: Image;
@@ -27,7 +24,7 @@ export function prmStepImages(baseDigest: string, afters: readonly RenderedAfter
   let held = baseDigest; // the last image the PRM will hold when it reaches step j
   let carried: PatchRegion[] = []; // marks of unscored steps drawn on `held` since
   return afters.map((rendered, j) => {
-    const source = rendered.image.source;
+    const source = rendered.source;
     if (!scored(j)) {
       if (source?.$case === "patch") carried = carried.concat(source.value.regions);
       else if (source?.$case !== "digest") throw new Error(`unscored step ${j} changed the image size; its after-image cannot be carried`);
@@ -53,7 +50,7 @@ export function prmStepImages(baseDigest: string, afters: readonly RenderedAfter
         after = { source: { $case: "digest", value: held } };
         break;
       case "raw": // a crop: a new, smaller image
-        after = rendered.image;
+        after = rendered;
         held = rawDigest(source.value);
         break;
       default:

@@ -91,7 +91,7 @@ async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], 
     const out: RenderedAfter[] = [];
     for await (const r of mesh.renderer.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, { signal })) {
       if (!r.after?.image) throw new Error(`renderer returned no after-image for step ${r.stepIndex}`);
-      out.push({ digest: r.after.digest, image: r.after.image });
+      out.push(r.after.image);
     }
     return out;
   };
