@@ -39,6 +39,13 @@ function nodeArgs(): string[] {
   return (process.env.SKETCHVL_NODE_ARGS ?? "").split(" ").filter(Boolean);
 }
 
+// A launcher that exits without stopping its services (a benchmark that failed, process.exit)
+// takes them along rather than leaving them running.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGTERM");
+});
+
 export async function launchService(spec: ServiceSpec, options: LaunchOptions): Promise<RunningProcess> {
   const host = options.host ?? "127.0.0.1";
   const address = `${host}:${options.port}`;
@@ -56,6 +63,8 @@ export async function launchService(spec: ServiceSpec, options: LaunchOptions): 
     });
   }
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  running.add(child);
+  void exited.then(() => running.delete(child));
   // SIGTERM (the service drains within its grace period); SIGKILL if it is still there long after.
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return exited;
