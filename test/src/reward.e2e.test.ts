@@ -204,6 +204,30 @@ describe("reward service", () => {
     await otlp.waitFor((all) => all.some((x) => x.name === "prm.batch" && x.links.some((l) => queued.includes(l))));
   });
 
+  it("scores a group through a PRM replica that keeps no images (evicted, restarted, another replica)", async () => {
+    // --store-bytes 1: the replica stores nothing, so every digest and patch base it is sent is
+    // unknown; the reward service must then send the images themselves.
+    const [renderer, trainer] = [processes[0], processes[2]];
+    const forgetful = await startService("prm", { args: ["--log-level", "warn", "--model-repository", repo, "--load-models", "random", "--default-model", "random", "--store-bytes", "1"] });
+    processes.push(forgetful);
+    const reward = await startService("reward", {
+      args: ["--log-level", "warn", "--renderer-address", renderer.address, "--prm-address", forgetful.address, "--trainer-address", trainer.address, "--http-port=-1"],
+    });
+    processes.push(reward);
+    const channel = createMeshChannel(reward.address);
+    try {
+      const other = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 60_000 });
+      const got = (await other.scoreGroup(request({ requestId: "forgetful" }))).group!;
+      const expert = got.responses[0];
+      assert.equal(expert.maskSample, false, expert.failureReason);
+      assert.equal(expert.steps.length, group.expert.steps.length);
+      // The random PRM is seeded by step, so the scores are the ones the first replica gave.
+      assert.deepEqual(expert.steps.map((s) => s.probabilities), first.responses[0].steps.map((s) => s.probabilities));
+    } finally {
+      channel.close();
+    }
+  });
+
   describe("OpenRLHF HTTP endpoint", () => {
     const post = (body: unknown) => fetch(httpUrl, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 

@@ -14,7 +14,10 @@ import { type Image, ImageFormat, type ImageRef } from "@sketchvl/contract";
 import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/runtime/errors";
 import { decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, toRawImage } from "./images";
 import type { ImageStore } from "./imageStore";
-import { applyPatch, makePatch, patchDigest, type Rect } from "./patches";
+
+/** Where resolveImage finds and keeps images: an ImageStore, or a view of one (pinnedImages). */
+export type ImageLookup = Pick<ImageStore, "get" | "put">;
+import { applyPatch, makePatch, MAX_PATCH_REGIONS, patchDigest, type Rect } from "./patches";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -32,7 +35,7 @@ export interface ResolvedImage {
 export async function resolveImage(
   image: Image | undefined,
   field: string,
-  store: ImageStore,
+  store: ImageLookup,
   limits: ImageLimits,
 ): Promise<ResolvedImage> {
   const source = image?.source;
@@ -42,10 +45,9 @@ export async function resolveImage(
       return { digest: source.value, image: storedImage(source.value, `${field}.digest`, store) };
     case "patch": {
       const base = storedImage(source.value.base, `${field}.patch.base`, store);
+      const patched = applyPatch(base, source.value, field); // validates the regions before they are hashed
       const digest = patchDigest(source.value);
-      const patched = applyPatch(base, source.value, field);
-      store.put(digest, patched);
-      return { digest, image: patched };
+      return { digest, image: store.put(digest, patched) };
     }
     case "encoded": {
       const digest = digestOf(source.value);
@@ -57,20 +59,18 @@ export async function resolveImage(
         if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description);
         throw err;
       }
-      store.put(digest, decoded);
-      return { digest, image: decoded };
+      return { digest, image: store.put(digest, decoded) };
     }
     case "raw": {
       const decoded = withFieldPrefix(field, () => rasterFromRaw(source.value, limits)); // "raw.width" → "<field>.raw.width"
       // Over the pixels as sent (validated above), not `decoded`: RGBA is flattened to RGB.
       const digest = rawDigest(source.value);
-      store.put(digest, decoded);
-      return { digest, image: decoded };
+      return { digest, image: store.put(digest, decoded) };
     }
   }
 }
 
-function storedImage(digest: string, field: string, store: ImageStore): RasterImage {
+function storedImage(digest: string, field: string, store: ImageLookup): RasterImage {
   if (!DIGEST.test(digest)) throw new InvalidArgumentError(field, `"${digest}" is not of the form sha256:<64 lowercase hex>`);
   return store.get(digest, field);
 }
@@ -83,12 +83,13 @@ export interface DrawnOn {
 
 /**
  * The ImageRef a caller gets back for an image the renderer made, in the format asked for; stored
- * for later reference. IMAGE_FORMAT_PATCH needs `drawnOn`; without a usable base it falls back to
- * RAW, and with nothing changed it answers with the base's digest.
+ * for later reference. IMAGE_FORMAT_PATCH needs `drawnOn`; without a usable base (or with more
+ * marks than a patch may carry) it falls back to RAW, and with nothing changed it answers with the
+ * base's digest.
  */
 export async function outputImage(img: RasterImage, format: ImageFormat, store: ImageStore, drawnOn?: DrawnOn): Promise<ImageRef> {
   const size = { width: img.width, height: img.height };
-  if (format === ImageFormat.IMAGE_FORMAT_PATCH && drawnOn?.changed) {
+  if (format === ImageFormat.IMAGE_FORMAT_PATCH && drawnOn?.changed && drawnOn.changed.length <= MAX_PATCH_REGIONS) {
     if (drawnOn.changed.length === 0) return { digest: drawnOn.digest, ...size, image: { source: { $case: "digest", value: drawnOn.digest } } };
     const patch = makePatch(drawnOn.digest, img, drawnOn.changed);
     const digest = patchDigest(patch);

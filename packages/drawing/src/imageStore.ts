@@ -2,9 +2,10 @@
 // to it afterwards (24 rollouts over one chart must not ship it 24 times). Bounded by bytes;
 // least recently used images go first. A digest that was evicted is NOT_FOUND: send the bytes again.
 //
-// Bytes are counted as held: a PatchedImage counts its regions, plus its root once for all the
-// images sharing it (a trajectory's after-images share the prompt image), plus its full pixels
-// once they have been read (the image tells the store when that happens).
+// Bytes are counted as memory held: every pixel buffer once, however many stored images share it
+// (a trajectory's after-images share the prompt image and each other's regions: PatchedImage),
+// plus a fixed overhead per image and per region, so a flood of tiny patches is bounded too. An
+// image that gets materialized later (PNG output, drawing on it) tells the store at once.
 import { NotFoundError } from "@sketchvl/runtime/errors";
 import type { RasterImage } from "./images";
 import { PatchedImage } from "./patches";
@@ -15,40 +16,64 @@ export interface StoreStats {
   evictions: number;
 }
 
+/** What an entry and a region cost beyond their pixels (maps, objects, digests). */
+export const ENTRY_OVERHEAD = 512;
+export const REGION_OVERHEAD = 128;
+
 interface Entry {
   image: RasterImage;
-  bytes: number;
+  /** The pixel buffers this entry keeps alive, counted in `buffers`. */
+  held: Uint8Array[];
+  overhead: number;
 }
 
-const ownBytes = (image: RasterImage): number =>
-  image instanceof PatchedImage ? image.regionBytes + (image.isMaterialized ? image.pixels.length : 0) : image.pixels.length;
+/** The pixel buffers an image keeps alive. */
+function buffersOf(image: RasterImage): Uint8Array[] {
+  if (!(image instanceof PatchedImage)) return [image.pixels];
+  const held: Uint8Array[] = [image.root.pixels, ...image.regions.map((r) => r.pixels)];
+  if (image.isMaterialized) held.push(image.pixels);
+  return held;
+}
 
 export class ImageStore {
   private readonly entries = new Map<string, Entry>();
-  /** Roots of stored PatchedImages, with how many stored images share each. */
-  private readonly roots = new Map<RasterImage, number>();
+  /** Every buffer held by a stored image, with how many entries hold it. */
+  private readonly buffers = new Map<Uint8Array, number>();
   private bytes = 0;
   private evictions = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    /**
+     * Keep plain images' pixels in SharedArrayBuffers (moved there once, when stored), so worker
+     * threads can read them without a copy (the PRM's model instances).
+     */
+    private readonly options: { sharedMemory?: boolean } = {},
+  ) {}
 
-  put(digest: string, image: RasterImage): void {
+  /** Stores `image` under `digest` and returns the image stored there (an earlier one with that digest if any). */
+  put(digest: string, image: RasterImage): RasterImage {
     const existing = this.entries.get(digest);
     if (existing) {
       this.touch(digest, existing);
-      return;
+      return existing.image;
     }
-    const bytes = ownBytes(image);
-    const rootBytes = image instanceof PatchedImage && !this.roots.has(image.root) ? image.root.pixels.length : 0;
-    if (bytes + rootBytes > this.maxBytes) return; // never worth evicting everything for one image
-    const entry = { image, bytes };
+    if (this.options.sharedMemory && !(image instanceof PatchedImage) && !(image.pixels.buffer instanceof SharedArrayBuffer)) {
+      const shared = Buffer.from(new SharedArrayBuffer(image.pixels.length));
+      image.pixels.copy(shared);
+      image.pixels = shared; // the caller's image too: it was just decoded for this store
+    }
+    const held = buffersOf(image);
+    const overhead = ENTRY_OVERHEAD + (image instanceof PatchedImage ? REGION_OVERHEAD * image.regions.length : 0);
+    const adds = overhead + held.reduce((n, b) => n + (this.buffers.has(b) ? 0 : b.length), 0);
+    if (adds > this.maxBytes) return image; // never worth evicting everything for one image
+    const entry: Entry = { image, held, overhead };
     this.entries.set(digest, entry);
-    this.bytes += bytes;
-    if (image instanceof PatchedImage) {
-      this.retainRoot(image.root);
-      image.whenMaterialized(() => this.recount(digest, entry));
-    }
-    this.evict();
+    this.bytes += overhead;
+    for (const b of held) this.retain(b);
+    if (image instanceof PatchedImage) image.whenMaterialized(() => this.materialized(digest, entry));
+    this.evict(digest);
+    return image;
   }
 
   /** The image, or NotFoundError naming `field`. */
@@ -71,36 +96,59 @@ export class ImageStore {
     this.entries.set(digest, entry);
   }
 
-  /** A stored PatchedImage was materialized: count its full pixels from now on. */
-  private recount(digest: string, entry: Entry): void {
+  /** A stored PatchedImage was materialized: its full pixels are held from now on. */
+  private materialized(digest: string, entry: Entry): void {
     if (this.entries.get(digest) !== entry) return; // evicted meanwhile
-    const bytes = ownBytes(entry.image);
-    this.bytes += bytes - entry.bytes;
-    entry.bytes = bytes;
+    const pixels = entry.image.pixels;
+    entry.held.push(pixels);
+    this.retain(pixels);
     this.evict(digest);
   }
 
-  private evict(keep?: string): void {
+  /** Least recently used first, until within bounds; `keep` (the image being added) last of all. */
+  private evict(keep: string): void {
     for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
+      if (this.bytes <= this.maxBytes) return;
       if (oldest === keep) continue;
-      this.entries.delete(oldest);
-      this.bytes -= entry.bytes;
-      if (entry.image instanceof PatchedImage) this.releaseRoot(entry.image.root);
-      this.evictions++;
+      this.remove(oldest, entry);
     }
+    const kept = this.entries.get(keep);
+    if (this.bytes > this.maxBytes && kept) this.remove(keep, kept);
   }
 
-  private retainRoot(root: RasterImage): void {
-    const n = this.roots.get(root) ?? 0;
-    if (n === 0) this.bytes += root.pixels.length;
-    this.roots.set(root, n + 1);
+  private remove(digest: string, entry: Entry): void {
+    this.entries.delete(digest);
+    this.bytes -= entry.overhead;
+    for (const b of entry.held) this.release(b);
+    this.evictions++;
   }
 
-  private releaseRoot(root: RasterImage): void {
-    const n = this.roots.get(root)!;
-    if (n > 1) return void this.roots.set(root, n - 1);
-    this.roots.delete(root);
-    this.bytes -= root.pixels.length;
+  private retain(buffer: Uint8Array): void {
+    const n = this.buffers.get(buffer) ?? 0;
+    if (n === 0) this.bytes += buffer.length;
+    this.buffers.set(buffer, n + 1);
   }
+
+  private release(buffer: Uint8Array): void {
+    const n = this.buffers.get(buffer)!;
+    if (n > 1) return void this.buffers.set(buffer, n - 1);
+    this.buffers.delete(buffer);
+    this.bytes -= buffer.length;
+  }
+}
+
+/**
+ * `store` with the images of one request pinned: an image of the request finds an earlier one
+ * (a patch its base) even if the store evicted it meanwhile under other requests' load.
+ */
+export function pinnedImages(store: ImageStore): Pick<ImageStore, "get" | "put"> {
+  const pinned = new Map<string, RasterImage>();
+  return {
+    get: (digest, field) => pinned.get(digest) ?? store.get(digest, field),
+    put: (digest, image) => {
+      const stored = store.put(digest, image);
+      pinned.set(digest, stored);
+      return stored;
+    },
+  };
 }

@@ -62,6 +62,8 @@ export interface PlacedRegion extends Rect {
 
 /** Past this many regions an image is materialized: reading it should stay cheap. */
 const MAX_REGIONS = 64;
+/** Most regions one patch may carry (the renderer sends one per mark). */
+export const MAX_PATCH_REGIONS = 256;
 
 /**
  * An image kept as a root image plus regions written over it in order; its pixels are materialized
@@ -111,19 +113,28 @@ export class PatchedImage implements RasterImage {
     else this.watchers.push(watcher);
   }
 
+  private flat: RasterImage | undefined;
+
+  /** This image as a plain one (its pixels materialized), the same object every time. */
+  asRoot(): RasterImage {
+    this.flat ??= { width: this.width, height: this.height, channels: this.channels, pixels: this.pixels };
+    return this.flat;
+  }
+
   /** Whether `pixels` has been read (the image then holds a full copy). */
   get isMaterialized(): boolean {
     return this.materialized !== undefined;
   }
 }
 
-/** `base` with `regions` written over it, in order (regions already checked to lie inside). */
+/**
+ * `base` with `regions` written over it, in order (regions already checked to lie inside). A base
+ * with many regions becomes a root itself (materialized once, however many images build on it).
+ */
 export function patchedOn(base: RasterImage, regions: readonly PlacedRegion[]): RasterImage {
-  const [root, before] = base instanceof PatchedImage ? [base.root, base.regions] : [base, []];
-  const all = before.concat(regions);
-  if (all.length <= MAX_REGIONS) return new PatchedImage(root, all);
-  const flat = new PatchedImage(root, all);
-  return { width: flat.width, height: flat.height, channels: flat.channels, pixels: flat.pixels };
+  if (!(base instanceof PatchedImage)) return new PatchedImage(base, regions);
+  if (base.regions.length + regions.length <= MAX_REGIONS) return new PatchedImage(base.root, base.regions.concat(regions));
+  return new PatchedImage(base.asRoot(), regions);
 }
 
 /**
@@ -132,6 +143,9 @@ export function patchedOn(base: RasterImage, regions: readonly PlacedRegion[]): 
  */
 export function applyPatch(base: RasterImage, patch: ImagePatch, field: string): RasterImage {
   if (patch.regions.length === 0) throw new InvalidArgumentError(`${field}.patch.regions`, "a patch needs at least one region (send the base's digest for an unchanged image)");
+  if (patch.regions.length > MAX_PATCH_REGIONS) {
+    throw new InvalidArgumentError(`${field}.patch.regions`, `${patch.regions.length} regions; the limit is ${MAX_PATCH_REGIONS} (send the image itself)`);
+  }
   patch.regions.forEach((r, i) => checkRegion(base, r, `${field}.patch.regions[${i}]`));
   return patchedOn(
     base,

@@ -45,3 +45,17 @@ test("marks rasterized together on an atlas get exactly the pixels they get alon
   const again = await rasterizeOverlays(overlays.slice(0, 3));
   again.forEach((r, i) => assert.equal(r, together[i]));
 });
+
+test("marks too many or too large for one atlas are rasterized in pieces (librsvg's 32767 px limit)", async () => {
+  const box = (i: number): DrawingAction => ({
+    kind: { $case: "rectangle", value: { corner1: { x: 10 + (i % 7), y: 10 }, corner2: { x: 900, y: 990 } } },
+    color: "red",
+    space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
+  });
+  const overlays = planActions({ width: 1000, height: 700 }, Array.from({ length: 70 }, (_, i) => box(i)), (i) => `actions[${i}]`)
+    .flatMap(({ op }) => (op.op === "mark" && op.overlay ? [op.overlay] : []));
+  assert.ok(overlays.reduce((h, o) => h + o.height, 0) > 32767, "stacked, they would exceed librsvg's limit");
+  const together = await rasterizeOverlays(overlays);
+  const alone = await rasterizeOverlay({ ...overlays[69] } as Overlay);
+  assert.ok(together[69].rgba.equals(alone.rgba));
+});

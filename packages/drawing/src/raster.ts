@@ -44,14 +44,22 @@ function place(row: readonly Overlay[], column: readonly Overlay[]): Atlas {
   return { width: x + Math.max(0, ...column.map((o) => o.width)), height, at };
 }
 
-/** One atlas, or a tall and a wide one when that leaves less empty area than it costs to render twice. */
+/** An atlas stays well inside librsvg's 32767 px per side and memory one request should take. */
+const MAX_ATLAS_SIDE = 8192;
+const MAX_ATLAS_PIXELS = 16_000_000;
+const fits = (a: Atlas) => a.width <= MAX_ATLAS_SIDE && a.height <= MAX_ATLAS_SIDE && a.width * a.height <= MAX_ATLAS_PIXELS;
+
+/**
+ * One atlas, or a tall and a wide one when that leaves less empty area than it costs to render
+ * twice; each overlay on its own when neither fits.
+ */
 function atlases(overlays: readonly Overlay[]): Atlas[] {
   const tall = overlays.filter((o) => o.height > o.width);
   const wide = overlays.filter((o) => o.height <= o.width);
   const cost = (list: Atlas[]) => list.reduce((ns, a) => ns + DOCUMENT_COST_NS + PIXEL_COST_NS * a.width * a.height, 0);
-  const one = [place(tall, wide)];
-  const two = [place(tall, []), place([], wide)].filter((a) => a.at.size > 0);
-  return cost(two) < cost(one) ? two : one;
+  const candidates = [[place(tall, wide)], [place(tall, []), place([], wide)].filter((a) => a.at.size > 0)].filter((list) => list.every(fits));
+  if (candidates.length === 0) return overlays.map((o) => place([o], []));
+  return candidates.reduce((best, list) => (cost(list) < cost(best) ? list : best));
 }
 
 async function renderAtlas(atlas: Atlas): Promise<void> {

@@ -109,13 +109,14 @@ export class DynamicBatcher<In, Out> {
   }
 
   private schedule(): void {
-    if (this.running >= (this.options.instances ?? 1) || this.queue.length === 0) return this.notifyIfIdle();
-    // A full batch, or a closing batcher, goes at once; otherwise wait briefly for company.
-    if (this.queue.length >= this.options.maxBatchSize || this.closed || this.options.maxQueueDelayMs <= 0) {
-      void this.runBatch();
-    } else if (!this.timer) {
-      // The delay counts from the oldest waiting item: items that waited through the previous
-      // batch do not wait a second full delay.
+    const instances = this.options.instances ?? 1;
+    // Full batches, or everything when closing, go at once to every free instance.
+    const ready = () => this.queue.length >= this.options.maxBatchSize || this.closed || this.options.maxQueueDelayMs <= 0;
+    while (this.running < instances && this.queue.length > 0 && ready()) void this.runBatch();
+    if (this.running >= instances || this.queue.length === 0) return this.notifyIfIdle();
+    // A partial batch waits briefly for company. The delay counts from the oldest waiting item:
+    // items that waited through the previous batch do not wait a second full delay.
+    if (!this.timer) {
       const waited = performance.now() - this.queue[0].enqueuedAt;
       this.timer = setTimeout(() => void this.runBatch(), Math.max(0, this.options.maxQueueDelayMs - waited));
     }

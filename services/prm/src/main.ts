@@ -16,7 +16,8 @@ async function main() {
   const repository = new ModelRepository(resolve(config.modelRepository));
   const { maxBatchSize, maxQueueDelayMs, maxQueueSize, batchInstances: instances } = config;
   const manager = new ModelManager(repository, { maxBatchSize, maxQueueDelayMs, maxQueueSize, instances }, createBackend, observeBatches);
-  const handlers = prmHandlers(manager, new ImageStore(config.storeBytes), {
+  // Shared memory: model instances (worker threads) read stored images without copying them.
+  const handlers = prmHandlers(manager, new ImageStore(config.storeBytes, { sharedMemory: true }), {
     defaultModel: config.defaultModel,
     maxStepsPerRequest: config.maxStepsPerRequest,
     maxStepsInFlightPerStream: config.maxStepsPerStream,

@@ -1,7 +1,7 @@
 // From a request's StepToScore to the backend's PrmStep (images resolved), and from the four
 // label probabilities back to the StepScore callers see.
 import { type Image, PrmLabel, type StepScore, type StepToScore } from "@sketchvl/contract";
-import { type ImageLimits, type ImageStore, type RasterImage, resolveImage } from "@sketchvl/drawing";
+import { type ImageLimits, type ImageLookup, type ImageStore, pinnedImages, type RasterImage, resolveImage } from "@sketchvl/drawing";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
 import type { LabelProbabilities, PrmStep } from "./backends";
 
@@ -15,7 +15,8 @@ type ImageRefOf = { image: Image; field: string };
  * patches in request order (a patch's base may be an earlier image of the request: step j's after
  * is drawn on step j-1's after); digests last, so a digest may name any image of the request.
  */
-export async function toPrmSteps(steps: readonly StepToScore[], store: ImageStore, limits: ImageLimits): Promise<PrmStep[]> {
+export async function toPrmSteps(steps: readonly StepToScore[], shared: ImageStore, limits: ImageLimits): Promise<PrmStep[]> {
+  const store = pinnedImages(shared);
   const resolved = new Map<Image, RasterImage>();
   const refs: ImageRefOf[] = steps.flatMap((step, i) =>
     (["before", "after"] as const).flatMap((side) => (step?.[side] ? [{ image: step[side]!, field: `steps[${i}].${side}` }] : [])),
@@ -31,7 +32,7 @@ export async function toPrmSteps(steps: readonly StepToScore[], store: ImageStor
 export async function toPrmStep(
   step: StepToScore | undefined,
   field: string,
-  store: ImageStore,
+  store: ImageLookup,
   limits: ImageLimits,
   resolved?: ReadonlyMap<Image, RasterImage>,
 ): Promise<PrmStep> {

@@ -33,6 +33,9 @@ function checkCount(count: number, limit: number, field: string): void {
   if (count > limit) throw new InvalidArgumentError(field, `${count} items; the limit is ${limit}`);
 }
 
+/** Steps whose marks RenderTrajectory rasterizes together. */
+const PRERENDER_STEPS = 16;
+
 export function rendererHandlers(store: ImageStore, limits: RendererLimits): RendererServiceImplementation {
   return {
     async putImage(request) {
@@ -58,9 +61,10 @@ export function rendererHandlers(store: ImageStore, limits: RendererLimits): Ren
         return step.action;
       });
       const planned = planActions(image, actions, (i) => `steps[${i}].action`);
-      await prerender(planned); // every step's mark in one rasterization
       for (const [i, step] of request.steps.entries()) {
         context.signal.throwIfAborted();
+        // The next steps' marks in one rasterization; a bounded number ahead (their pixels are held).
+        if (i % PRERENDER_STEPS === 0) await prerender(planned.slice(i, i + PRERENDER_STEPS));
         const after = await drawPlanned(image, planned[i]);
         const ref = await outputImage(after, request.outputFormat, store, { digest, changed: changedRegions([planned[i]]) });
         // The step's position in this request, not step.index: clients that build Steps

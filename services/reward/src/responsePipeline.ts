@@ -18,6 +18,7 @@ import { ClientError, Status } from "nice-grpc";
 import { isAbortError } from "abort-controller-x";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages, type RenderedAfter } from "./prmImages";
+import { ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 
 export interface GroupImage {
   /** Digests of the prompt image in the renderer's and the PRM's stores. */
@@ -116,18 +117,38 @@ async function scoreSteps(
   prmStepImages(image.prmDigest, afters, (j) => !isText(steps[j])).forEach((images, j) => {
     if (images) toScore.push({ id: `${id}:${j}`, intent: steps[j].intent, action: steps[j].action, ...images, reference: undefined });
   });
-  const call = () => mesh.prm.scoreSteps({ model: options.prmModel, steps: toScore }, { signal: options.signal });
+  const call = (steps: StepToScore[]) => mesh.prm.scoreSteps({ model: options.prmModel, steps }, { signal: options.signal });
   let scores: StepScore[];
   try {
-    scores = (await call()).scores;
+    scores = (await call(toScore)).scores;
   } catch (err) {
     if (!isMissingDigest(err)) throw err;
-    // Another PRM replica, or evicted: store the prompt image there once more, then retry.
-    await mesh.prm.storeImage({ image: image.inline }, { signal: options.signal });
-    scores = (await call()).scores;
+    // Another PRM replica, or evicted: send the images themselves (whichever replica gets it).
+    scores = (await call(await selfContained(toScore, image.inline))).scores;
   }
   const byId = new Map(scores.map((s) => [s.id, s]));
   return steps.map((_, j) => byId.get(`${id}:${j}`));
+}
+
+/**
+ * The same steps with their images as raw pixels (each once; later by its digest in the same
+ * request), rebuilt here from the prompt image and the patches: a request any PRM replica can serve.
+ */
+async function selfContained(steps: StepToScore[], prompt: Image): Promise<StepToScore[]> {
+  const limits = { maxPixels: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
+  const local = new ImageStore(Number.MAX_SAFE_INTEGER);
+  await resolveImage(prompt, "image", local, limits);
+  const sent = new Set<string>();
+  const inline = async (img: Image | undefined, field: string): Promise<Image> => {
+    const raw = toRawImage((await resolveImage(img, field, local, limits)).image);
+    const digest = rawDigest(raw);
+    if (sent.has(digest)) return { source: { $case: "digest", value: digest } };
+    sent.add(digest);
+    return { source: { $case: "raw", value: raw } };
+  };
+  const out: StepToScore[] = [];
+  for (const [i, s] of steps.entries()) out.push({ ...s, before: await inline(s.before, `steps[${i}].before`), after: await inline(s.after, `steps[${i}].after`) });
+  return out;
 }
 
 /** NOT_FOUND for an image (a digest or a patch's base), not for a model. */

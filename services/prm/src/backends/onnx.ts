@@ -65,9 +65,10 @@ export class OnnxBackend implements ScoringBackend {
     // The least busy instance (the batcher never runs more batches than there are instances).
     const instance = this.instances.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
+    const message: ToWorker = { id, message: packSteps(steps) };
     const probabilities = await new Promise<Float32Array>((resolve, reject) => {
+      instance.worker.postMessage(message);
       instance.pending.set(id, { resolve, reject });
-      instance.worker.postMessage({ id, message: packSteps(steps) } satisfies ToWorker);
     });
     return steps.map((_, i) => [probabilities[i * 4], probabilities[i * 4 + 1], probabilities[i * 4 + 2], probabilities[i * 4 + 3]] as const);
   }
@@ -87,10 +88,14 @@ export class OnnxBackend implements ScoringBackend {
       if ("error" in m) pending?.reject(new Error(`ONNX Runtime: ${m.error}`));
       else pending?.resolve(m.probabilities);
     });
-    // A crashed instance fails its batches (the callers see UNAVAILABLE and retry) and is replaced.
+    // A crashed instance (an uncaught error, out of memory) fails its batches (the callers see
+    // UNAVAILABLE and retry) and is replaced. Without an "error" listener the crash would take the
+    // whole service down; the "exit" that follows does the cleanup.
+    let crash = "";
+    worker.on("error", (err) => (crash = `: ${err.message}`));
     worker.once("exit", (code) => {
       this.instances.splice(this.instances.indexOf(instance), 1);
-      for (const p of instance.pending.values()) p.reject(new UnavailableError(`a model instance stopped (exit code ${code}); retry`));
+      for (const p of instance.pending.values()) p.reject(new UnavailableError(`a model instance stopped (exit code ${code}${crash}); retry`));
       if (this.closed) return;
       startWorker(this.options).then(
         (replacement) => (this.closed ? void replacement.terminate() : this.adopt(replacement)),

@@ -33,7 +33,10 @@ export interface EncodableStep {
   after: RasterImage;
 }
 
-/** Pixels of images already copied into shared memory; dropped with the image. */
+/**
+ * Pixels copied into shared memory, for images not already there (the service's ImageStore keeps
+ * stored images in shared memory, so this copy is for images from elsewhere); dropped with the image.
+ */
 const shared = new WeakMap<RasterImage, Uint8Array>();
 
 function sharedPixels(image: RasterImage): Uint8Array {

@@ -105,8 +105,8 @@ export interface ImagePatch {
    */
   base: string;
   /**
-   * At least one; each lies inside the base image and has its channel count (3: images are
-   * stored as RGB).
+   * At least one, at most 256; each lies inside the base image and has its channel count (3:
+   * images are stored as RGB).
    */
   regions: PatchRegion[];
 }
