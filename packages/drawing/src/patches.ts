@@ -40,19 +40,23 @@ export function makePatch(baseDigest: string, image: RasterImage, changed: reado
 export function readRegion(image: RasterImage, r: Rect): Buffer {
   if (!(image instanceof PatchedImage) || image.isMaterialized) return cropRegion(image, r.left, r.top, r.width, r.height).pixels;
   const out = cropRegion(image.root, r.left, r.top, r.width, r.height).pixels;
-  const ch = image.channels;
-  for (const p of image.regions) {
-    const x0 = Math.max(r.left, p.left);
-    const x1 = Math.min(r.left + r.width, p.left + p.width);
-    const y0 = Math.max(r.top, p.top);
-    const y1 = Math.min(r.top + r.height, p.top + p.height);
+  writeRegions(out, r, image.regions, image.channels);
+  return out;
+}
+
+/** Writes `regions` in order over `out`, which holds the pixels of rectangle `at` of the same image. */
+function writeRegions(out: Buffer, at: Rect, regions: readonly PlacedRegion[], ch: number): void {
+  for (const p of regions) {
+    const x0 = Math.max(at.left, p.left);
+    const x1 = Math.min(at.left + at.width, p.left + p.width);
+    const y0 = Math.max(at.top, p.top);
+    const y1 = Math.min(at.top + at.height, p.top + p.height);
     if (x0 >= x1 || y0 >= y1) continue;
     for (let y = y0; y < y1; y++) {
       const from = ((y - p.top) * p.width + (x0 - p.left)) * ch;
-      p.pixels.copy(out, ((y - r.top) * r.width + (x0 - r.left)) * ch, from, from + (x1 - x0) * ch);
+      p.pixels.copy(out, ((y - at.top) * at.width + (x0 - at.left)) * ch, from, from + (x1 - x0) * ch);
     }
   }
-  return out;
 }
 
 /** Pixels placed on an image: `pixels` (the image's channel count) with their top-left at (left, top). */
@@ -94,11 +98,7 @@ export class PatchedImage implements RasterImage {
   get pixels(): Buffer {
     if (!this.materialized) {
       const pixels = copyPixels(this.root.pixels);
-      const ch = this.channels;
-      for (const r of this.regions) {
-        const rowBytes = r.width * ch;
-        for (let y = 0; y < r.height; y++) r.pixels.copy(pixels, ((r.top + y) * this.width + r.left) * ch, y * rowBytes, (y + 1) * rowBytes);
-      }
+      writeRegions(pixels, { left: 0, top: 0, width: this.width, height: this.height }, this.regions, this.channels);
       this.materialized = pixels;
       const watchers = this.watchers;
       this.watchers = [];

@@ -39,12 +39,22 @@ function nodeArgs(): string[] {
   return (process.env.SKETCHVL_NODE_ARGS ?? "").split(" ").filter(Boolean);
 }
 
-// A launcher that exits without stopping its services (a benchmark that failed, process.exit)
-// takes them along rather than leaving them running.
+// A launcher that exits without stopping its services (a benchmark that failed, process.exit, a
+// Ctrl-C or a CI timeout's SIGTERM) takes them along rather than leaving them running.
 const running = new Set<ChildProcess>();
-process.once("exit", () => {
+const stopAll = () => {
   for (const child of running) child.kill("SIGTERM");
-});
+};
+process.once("exit", stopAll);
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  process.on(signal, () => {
+    // A program that handles the signal itself stops its services its own way (npm start drains
+    // them); an extra SIGTERM would cut their drain short.
+    if (process.listenerCount(signal) > 1) return;
+    stopAll();
+    process.exit(code); // as the signal would have
+  });
+}
 
 export async function launchService(spec: ServiceSpec, options: LaunchOptions): Promise<RunningProcess> {
   const host = options.host ?? "127.0.0.1";
