@@ -6,7 +6,7 @@
 // Images may come layered (@sketchvl/drawing's PatchedImage: a root image plus regions written over
 // it, how after-images reach the PRM): they are sampled through their layers, never materialized,
 // and the change is computed only where the after-image has layers the before-image lacks. The
-// result is the same, bit for bit, as sampling the materialized pixels (features.test.ts).
+// result is the same, bit for bit, as sampling the materialized pixels (patches.test.ts).
 import { PatchedImage, type RasterImage } from "@sketchvl/drawing";
 
 /** Channels of a patch: before ink R, G, B (1 − v/255), change (max |after − before| / 255), inside-image. */
