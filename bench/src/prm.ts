@@ -16,7 +16,7 @@ import { prepareBatch, type PrmStepInput } from "@sketchvl/prm-model";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import * as ort from "onnxruntime-node";
 import { rasterizeSvg } from "@sketchvl/chartworld";
-import { fmt, table } from "./support";
+import { cpuMsOf, fmt, table } from "./support";
 
 const { values } = parseArgs({ options: { steps: { type: "string", default: "2048" }, instances: { type: "string", default: "" } } });
 const STEPS = Number(values.steps);
@@ -118,12 +118,13 @@ async function main() {
       before: { source: { $case: "digest", value: digests.get(steps[i].before)! } },
       after: { source: { $case: "digest", value: digests.get(steps[i].after)! } },
     });
-    const results: Record<number, { perSecond: number; p50: number; p99: number }> = {};
+    const results: Record<number, { perSecond: number; p50: number; p99: number; serviceCores: number; clientCores: number }> = {};
     for (const concurrency of [1, 8, 64]) {
       const count = concurrency === 1 ? Math.min(STEPS, 512) : STEPS;
       const latencies: number[] = [];
       let next = 0;
       const started = performance.now();
+      const cpu = [cpuMsOf(prm.child.pid!), process.cpuUsage()] as const;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (next < count) {
@@ -134,8 +135,17 @@ async function main() {
           }
         }),
       );
+      const wallMs = performance.now() - started;
+      const generator = process.cpuUsage(cpu[1]);
       latencies.sort((a, b) => a - b);
-      results[concurrency] = { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+      results[concurrency] = {
+        perSecond: count / (wallMs / 1000),
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        // Cores busy: is the service the limit, or the load generator beside it on the same cores?
+        serviceCores: (cpuMsOf(prm.child.pid!) - cpu[0]) / wallMs,
+        clientCores: (generator.user + generator.system) / 1000 / wallMs,
+      };
     }
     // Whole trajectories as the reward service sends them (patches on digests).
     const trajectoryRate: Record<number, number> = {};
@@ -180,6 +190,8 @@ async function main() {
   console.log(`batching speed-up at concurrency 64: ${fmt(batched.perStep[64].perSecond / unbatched.perStep[64].perSecond, 2)}x (target >= 4x); the model's own, raw ORT 32 vs 1: ${fmt(rawOrt / rawOrtSingle, 2)}x`);
   console.log(`service/raw ORT at concurrency 64, batching on: ${fmt(batched.perStep[64].perSecond / rawOrt, 2)}x (target >= 0.85x); service/in-process pipeline: ${fmt(batched.perStep[64].perSecond / pipeline, 2)}x`);
   console.log(`trajectories (patches) at 64, batching on: ${fmt(batched.trajectoryRate[64] / rawOrt, 2)}x raw ORT, ${fmt(batched.trajectoryRate[64] / pipeline, 2)}x the in-process pipeline; batching speed-up ${fmt(batched.trajectoryRate[64] / unbatched.trajectoryRate[64], 2)}x`);
+  const busy = (r: { serviceCores: number; clientCores: number }) => `service ${fmt(r.serviceCores, 2)}, load generator ${fmt(r.clientCores, 2)}`;
+  console.log(`cores busy at concurrency 64 (of 2), batching on: ${busy(batched.perStep[64])}; off: ${busy(unbatched.perStep[64])}`);
   console.log(`latency at concurrency 8, batching on: p50 ${fmt(batched.perStep[8].p50)} ms, p99 ${fmt(batched.perStep[8].p99)} ms; off: p50 ${fmt(unbatched.perStep[8].p50)} ms, p99 ${fmt(unbatched.perStep[8].p99)} ms`);
 }
 
