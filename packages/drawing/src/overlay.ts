@@ -4,8 +4,7 @@ import type { Px } from "./coordinates";
 import type { MarkStyle } from "./style";
 
 export interface Overlay {
-  svg: Buffer;
-  /** The marks' SVG elements, in image coordinates (what `svg` wraps in its viewBox). */
+  /** The mark's SVG elements, in image coordinates; raster.ts wraps them in a viewport of this box. */
   body: string;
   left: number;
   top: number;
@@ -136,7 +135,5 @@ export function overlayFor(
   if (right <= left || bottom <= top) return undefined;
   const w = right - left;
   const h = bottom - top;
-  const body = elements(mark, st, color, halo);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="${left} ${top} ${w} ${h}">` + body + `</svg>`;
-  return { svg: Buffer.from(svg), body, left, top, width: w, height: h };
+  return { body: elements(mark, st, color, halo), left, top, width: w, height: h };
 }

@@ -79,8 +79,6 @@ export class PatchedImage implements RasterImage {
   readonly width: number;
   readonly height: number;
   readonly channels: 3 | 4;
-  /** Bytes of the regions: what this image holds beyond its (shared) root. */
-  readonly regionBytes: number;
   private materialized: Buffer | undefined;
   private watchers: Array<() => void> = [];
 
@@ -92,7 +90,6 @@ export class PatchedImage implements RasterImage {
     this.width = root.width;
     this.height = root.height;
     this.channels = root.channels;
-    this.regionBytes = regions.reduce((n, r) => n + r.pixels.length, 0);
   }
 
   get pixels(): Buffer {

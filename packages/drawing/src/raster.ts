@@ -62,16 +62,23 @@ function atlases(overlays: readonly Overlay[]): Atlas[] {
   return candidates.reduce((best, list) => (cost(list) < cost(best) ? list : best));
 }
 
-async function renderAtlas(atlas: Atlas): Promise<void> {
-  const { width, height, at } = atlas;
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
-    [...at].map(([o, p]) => `<svg x="${p.x}" y="${p.y}" width="${o.width}" height="${o.height}" viewBox="${o.left} ${o.top} ${o.width} ${o.height}">${o.body}</svg>`).join("") +
-    `</svg>`;
+/** An overlay's own viewport: its box of the image, clipped as the overlay alone would be. */
+const viewport = (o: Overlay, x: number, y: number) =>
+  `<svg x="${x}" y="${y}" width="${o.width}" height="${o.height}" viewBox="${o.left} ${o.top} ${o.width} ${o.height}">${o.body}</svg>`;
+
+/** Rasterizes viewports on a width×height document: straight RGBA, checked for size. */
+async function rasterize(width: number, height: number, viewports: string): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${viewports}</svg>`;
   const { data, info } = await sharp(Buffer.from(svg)).ensureAlpha().raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== 4) {
-    throw new Error(`overlay atlas rasterized to ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x4`);
+    throw new Error(`overlays rasterized to ${info.width}x${info.height}x${info.channels}, expected ${width}x${height}x4`);
   }
+  return data;
+}
+
+async function renderAtlas(atlas: Atlas): Promise<void> {
+  const { width, at } = atlas;
+  const data = await rasterize(width, atlas.height, [...at].map(([o, p]) => viewport(o, p.x, p.y)).join(""));
   for (const [o, p] of at) {
     const rgba = Buffer.allocUnsafe(o.width * o.height * 4);
     for (let row = 0; row < o.height; row++) data.copy(rgba, row * o.width * 4, ((p.y + row) * width + p.x) * 4, ((p.y + row) * width + p.x + o.width) * 4);
@@ -92,17 +99,9 @@ export async function rasterizeOverlays(overlays: readonly Overlay[]): Promise<R
   return overlays.map((o) => rendered.get(o)!);
 }
 
+/** One overlay alone, on a document of its own size. */
 export async function rasterizeOverlay(overlay: Overlay): Promise<RenderedOverlay> {
-  const { data, info } = await sharp(overlay.svg)
-    .ensureAlpha()
-    .raw({ depth: "uchar" })
-    .toBuffer({ resolveWithObject: true });
-  if (info.width !== overlay.width || info.height !== overlay.height || info.channels !== 4) {
-    throw new Error(
-      `overlay rasterized to ${info.width}x${info.height}x${info.channels}, expected ${overlay.width}x${overlay.height}x4`,
-    );
-  }
-  return { overlay, rgba: data };
+  return { overlay, rgba: await rasterize(overlay.width, overlay.height, viewport(overlay, 0, 0)) };
 }
 
 /**

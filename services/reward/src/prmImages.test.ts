@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type DrawingAction, ImageFormat } from "@sketchvl/contract";
+import { type DrawingAction, type Image, ImageFormat } from "@sketchvl/contract";
 import { changedRegions, drawPlanned, ImageStore, outputImage, planActions, type RasterImage, resolveImage } from "@sketchvl/drawing";
-import { prmStepImages, type RenderedAfter } from "./prmImages";
+import { prmStepImages } from "./prmImages";
 
 const LIMITS = { maxPixels: 10_000_000, maxBytes: 10_000_000 };
 
@@ -32,7 +32,7 @@ describe("prmStepImages", () => {
     const renderer = new ImageStore(1 << 28);
     const base = await resolveImage({ source: { $case: "raw", value: { ...chart() } } }, "image", renderer, LIMITS);
     const drawn: RasterImage[] = [base.image];
-    const afters: RenderedAfter[] = [];
+    const afters: Image[] = [];
     let digest = base.digest;
     const planned = planActions(base.image, actions, (i) => `steps[${i}]`);
     for (const p of planned) {

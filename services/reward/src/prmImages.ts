@@ -8,9 +8,6 @@
 import type { Image, PatchRegion } from "@sketchvl/contract";
 import { patchDigest, rawDigest } from "@sketchvl/drawing";
 
-/** One step's after-image as the renderer returned it (IMAGE_FORMAT_PATCH). */
-export type RenderedAfter = Image;
-
 export interface StepImages {
   before: Image;
   after: Image;
@@ -20,7 +17,7 @@ export interface StepImages {
  * For each step, its (before, after) images for a PRM request where the steps come in order, or
  * undefined for a step that is not scored. `baseDigest` is the prompt image at the PRM.
  */
-export function prmStepImages(baseDigest: string, afters: readonly RenderedAfter[], scored: (j: number) => boolean): Array<StepImages | undefined> {
+export function prmStepImages(baseDigest: string, afters: readonly Image[], scored: (j: number) => boolean): Array<StepImages | undefined> {
   let held = baseDigest; // the last image the PRM will hold when it reaches step j
   let carried: PatchRegion[] = []; // marks of unscored steps drawn on `held` since
   return afters.map((rendered, j) => {

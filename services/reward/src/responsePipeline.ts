@@ -17,7 +17,7 @@ import {
 import { ClientError, Status } from "nice-grpc";
 import { isAbortError } from "abort-controller-x";
 import type { MeshClients } from "./meshClients";
-import { prmStepImages, type RenderedAfter } from "./prmImages";
+import { prmStepImages } from "./prmImages";
 import { ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 
 export interface GroupImage {
@@ -87,9 +87,9 @@ export async function scoreResponse(mesh: MeshClients, image: GroupImage, id: st
   return work;
 }
 
-async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], signal: AbortSignal): Promise<RenderedAfter[]> {
+async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], signal: AbortSignal): Promise<Image[]> {
   const render = async (baseImage: Image) => {
-    const out: RenderedAfter[] = [];
+    const out: Image[] = [];
     for await (const r of mesh.renderer.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, { signal })) {
       if (!r.after?.image) throw new Error(`renderer returned no after-image for step ${r.stepIndex}`);
       out.push(r.after.image);
@@ -110,7 +110,7 @@ async function scoreSteps(
   image: GroupImage,
   id: string,
   steps: Step[],
-  afters: RenderedAfter[],
+  afters: Image[],
   options: PipelineOptions,
 ): Promise<Array<StepScore | undefined>> {
   const toScore: StepToScore[] = [];
