@@ -8,14 +8,13 @@
 //   npm run build && node bench/dist/prm.js [--steps N] [--instances N (the service's --batch-instances)]
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { generateExample, seedsOfSplit } from "@sketchvl/chartworld";
+import { generateExample, rasterizeSvg, seedsOfSplit } from "@sketchvl/chartworld";
 import { type Image, ImageFormat, PrmServiceDefinition, type StepToScore } from "@sketchvl/contract";
 import { changedRegions, decodeImage, drawPlanned, ImageStore, outputImage, planActions, type RasterImage, rawDigest, toRawImage } from "@sketchvl/drawing";
 import { freePort, launchService, repoRoot, SERVICES } from "@sketchvl/launcher";
-import { prepareBatch, type PrmStepInput } from "@sketchvl/prm-model";
+import { ortFeeds, prepareBatch, type PrmStepInput } from "@sketchvl/prm-model";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import * as ort from "onnxruntime-node";
-import { rasterizeSvg } from "@sketchvl/chartworld";
 import { cpuMsOf, fmt, table } from "./support";
 
 const { values } = parseArgs({ options: { steps: { type: "string", default: "2048" }, instances: { type: "string", default: "" } } });
@@ -72,20 +71,14 @@ async function main() {
   const session = await ort.InferenceSession.create(join(MODEL_DIR, "model.onnx"), { executionProviders: ["cpu"], graphOptimizationLevel: "all" });
   const batches = [];
   for (let i = 0; i < steps.length; i += BATCH) {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, { data, dims }] of Object.entries(prepareBatch(steps.slice(i, i + BATCH)))) feeds[name] = new ort.Tensor("float32", data, dims);
-    batches.push(feeds);
+    batches.push(ortFeeds(steps.slice(i, i + BATCH)));
   }
   await session.run(batches[0]);
   let t = performance.now();
   for (const feeds of batches) await session.run(feeds);
   const rawOrt = steps.length / ((performance.now() - t) / 1000);
   // The model's own batching gain: the same steps one at a time.
-  const singles = steps.slice(0, 512).map((s) => {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, { data, dims }] of Object.entries(prepareBatch([s]))) feeds[name] = new ort.Tensor("float32", data, dims);
-    return feeds;
-  });
+  const singles = steps.slice(0, 512).map((s) => ortFeeds([s]));
   t = performance.now();
   for (const feeds of singles) await session.run(feeds);
   const rawOrtSingle = singles.length / ((performance.now() - t) / 1000);

@@ -12,7 +12,6 @@ import { freePort, launchService, repoRoot, type RunningProcess, SERVICES, type 
 
 const python = process.env.SKETCHVL_PYTHON ?? "/usr/bin/python3";
 const clientDir = join(repoRoot, "clients", "python");
-const rewardSpec: ServiceSpec = SERVICES.find((s) => s.name === "reward") ?? { name: "reward", readiness: "sketchvl.v1.RewardService", defaultPort: 50055 };
 
 function spec(name: string): ServiceSpec {
   const found = SERVICES.find((s) => s.name === name);
@@ -67,7 +66,7 @@ describe("python client", () => {
     ]);
     processes.push(renderer, trainer, prm);
     const httpPort = await freePort();
-    const reward = await launchService(rewardSpec, {
+    const reward = await launchService(spec("reward"), {
       port: await freePort(),
       args: [
         ...quiet,

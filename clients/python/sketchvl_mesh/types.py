@@ -95,11 +95,6 @@ class ResponseScore:
     reward_components: dict[str, float]
 
     @property
-    def process_scores(self) -> list[float]:
-        """The process scores of the scored (non-excluded) steps, in order."""
-        return [s.process_score for s in self.steps if not s.excluded]
-
-    @property
     def step_advantages(self) -> list[float]:
         return [s.advantage for s in self.steps]
 

@@ -22,4 +22,5 @@ export { Layout, Workspace, defaultArchitecture, initParams, predict, type Archi
 export { exportOnnx, OPSET, OUTPUT_NAME } from "./onnx-export";
 export { train, defaultTrainOptions, type TrainOptions, type TrainResult } from "./train";
 export { buildDataset, shardsOf, DATASET_TYPES, SHARD_SIZE, type EncodedDataset } from "./dataset";
+export { ortFeeds } from "./ort-feeds";
 export { evaluatePredictions, runOnnx, type EvalReport, type Metrics } from "./evaluate";

@@ -7,6 +7,7 @@ import { onnx } from "onnx-proto";
 import * as ort from "onnxruntime-node";
 import { FEATURE_SET, INPUTS, LABELS, prepareBatch, type PrmStepInput } from "./features";
 import { readConfig } from "./model-files";
+import { ortFeeds } from "./ort-feeds";
 import { initParams, Layout, predict, type InputArrays } from "./network";
 import { exportOnnx, importOnnxParams, OPSET, OUTPUT_NAME } from "./onnx-export";
 import { realSteps, smallArchitecture } from "./test-fixtures";
@@ -16,9 +17,7 @@ const STANDARD_OPS = new Set(["Conv", "Relu", "MaxPool", "Flatten", "Concat", "G
 async function runOrt(bytes: Uint8Array, steps: PrmStepInput[]): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(bytes);
   try {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(prepareBatch(steps))) feeds[name] = new ort.Tensor("float32", t.data, t.dims);
-    const out = await session.run(feeds);
+    const out = await session.run(ortFeeds(steps));
     assert.deepEqual(out[OUTPUT_NAME].dims, [steps.length, 4]);
     return out[OUTPUT_NAME].data as Float32Array;
   } finally {

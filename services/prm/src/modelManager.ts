@@ -114,10 +114,6 @@ export class ModelManager {
     });
   }
 
-  isServing(model: string): boolean {
-    return this.serving.has(model);
-  }
-
   async close(): Promise<void> {
     for (const model of [...this.loaded.keys()]) await this.unload(model).catch(() => undefined);
   }

@@ -50,7 +50,7 @@ import os
 from typing import Any, Optional, Sequence
 
 # Absolute imports: verl loads `custom_reward_function.path` as a file, outside its package.
-from sketchvl_mesh.client import RewardClient, new_request_id
+from sketchvl_mesh.client import RewardClient
 from sketchvl_mesh.errors import RewardServiceError
 from sketchvl_mesh.integrations._common import failure_kind_of_error, first_image, image_key, parse_label, run_parallel, shared_client
 from sketchvl_mesh.types import GroupScore, ResponseScore
@@ -282,7 +282,7 @@ def score_group_for_verl(
     try:
         group: Optional[GroupScore] = client.score_group(
             image, question, references, list(solution_strs), token_offsets=token_offsets,
-            image_token_spans=image_token_spans, request_id=request_id or new_request_id(),
+            image_token_spans=image_token_spans, request_id=request_id,
             run_id=run_id if run_id is not None else os.environ.get("SKETCHVL_RUN_ID", ""),
             batch_index=batch_index, finepo=finepo, outcome=outcome, prm_model=prm_model,
         )

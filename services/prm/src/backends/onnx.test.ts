@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateExample, rasterizeSvg, seedsOfSplit } from "@sketchvl/chartworld";
 import { decodeImage, drawActions, PatchedImage, type RasterImage } from "@sketchvl/drawing";
-import { prepareBatch } from "@sketchvl/prm-model";
+import { ortFeeds } from "@sketchvl/prm-model";
 import * as ort from "onnxruntime-node";
 import { ModelRepository } from "../repository";
 import { OnnxBackend } from "./onnx";
@@ -36,16 +36,15 @@ describe("OnnxBackend (model instances on worker threads)", () => {
 
   before(async () => {
     steps = await chartWorldSteps(24);
-    const entry = new ModelRepository(MODELS).resolve("finepr", "");
-    const config = new ModelRepository(MODELS).config(entry);
+    const repository = new ModelRepository(MODELS);
+    const entry = repository.resolve("finepr", "");
+    const config = repository.config(entry);
     assert.equal(config.backend, "onnx");
     if (config.backend !== "onnx") return;
     backend = await OnnxBackend.load(entry.dir, config, 2);
     // The same model run in this thread on the same steps.
     const session = await ort.InferenceSession.create(join(entry.dir, "model.onnx"));
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, { data, dims }] of Object.entries(prepareBatch(steps))) feeds[name] = new ort.Tensor("float32", data, dims);
-    expected = (await session.run(feeds))[config.output].data as Float32Array;
+    expected = (await session.run(ortFeeds(steps)))[config.output].data as Float32Array;
     await session.release();
   });
 

@@ -2,7 +2,7 @@
 // session.run — both synchronous, together ~0.5 ms a step on CPU — stay off the service's event
 // loop, and N instances use N cores. Messages: stepsMessage.ts.
 import { parentPort, workerData } from "node:worker_threads";
-import { prepareBatch } from "@sketchvl/prm-model";
+import { ortFeeds } from "@sketchvl/prm-model";
 import * as ort from "onnxruntime-node";
 import { type StepsMessage, unpackSteps } from "./stepMessages";
 
@@ -37,9 +37,7 @@ async function main(): Promise<void> {
   port.postMessage({ kind: "ready", outputNames: session.outputNames } satisfies FromWorker);
   port.on("message", async ({ id, message }: ToWorker) => {
     try {
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const [name, { data, dims }] of Object.entries(prepareBatch(unpackSteps(message)))) feeds[name] = new ort.Tensor("float32", data, dims);
-      const result = await session.run(feeds, [options.output]);
+      const result = await session.run(ortFeeds(unpackSteps(message)), [options.output]);
       const probabilities = result[options.output].data as Float32Array;
       port.postMessage({ id, probabilities } satisfies FromWorker);
     } catch (err) {

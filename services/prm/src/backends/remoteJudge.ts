@@ -152,8 +152,19 @@ function describeAction(step: PrmStep): string {
   return kind ? `${kind.$case} ${JSON.stringify(kind.value)} ${step.action.color || "red"}` : "none";
 }
 
-async function dataUrl(image: RasterImage): Promise<string> {
-  return `data:image/png;base64,${(await encodePng(image)).toString("base64")}`;
+/**
+ * The image as a PNG data URL, encoded once per image: step j's after-image is step j+1's
+ * before-image, and a group's steps start from the same chart.
+ */
+const dataUrls = new WeakMap<RasterImage, Promise<string>>();
+function dataUrl(image: RasterImage): Promise<string> {
+  let url = dataUrls.get(image);
+  if (!url) {
+    url = encodePng(image).then((png) => `data:image/png;base64,${png.toString("base64")}`);
+    dataUrls.set(image, url);
+    url.catch(() => dataUrls.delete(image));
+  }
+  return url;
 }
 
 /** Exponential backoff with full jitter: 100 ms, 200 ms, 400 ms... at most 2 s. */

@@ -5,6 +5,7 @@
 // encoder relies on hold (step j's after-image is step j+1's before; regions shared, not cloned).
 import type { DrawingAction } from "@sketchvl/contract";
 import { PatchedImage, type PlacedRegion, type RasterImage } from "@sketchvl/drawing";
+import type { PrmStepInput } from "@sketchvl/prm-model";
 
 interface RootMessage {
   width: number;
@@ -26,13 +27,6 @@ export interface StepsMessage {
   steps: Array<{ intent: string; action: DrawingAction; before: ImageMessage; after: ImageMessage }>;
 }
 
-export interface EncodableStep {
-  intent: string;
-  action: DrawingAction;
-  before: RasterImage;
-  after: RasterImage;
-}
-
 /**
  * Pixels copied into shared memory, for images not already there (the service's ImageStore keeps
  * stored images in shared memory, so this copy is for images from elsewhere); dropped with the image.
@@ -52,7 +46,7 @@ function sharedPixels(image: RasterImage): Uint8Array {
 }
 
 /** The message for a batch of steps (main thread). */
-export function packSteps(steps: readonly EncodableStep[]): StepsMessage {
+export function packSteps(steps: readonly PrmStepInput[]): StepsMessage {
   const roots: RootMessage[] = [];
   const regions: PlacedRegion[] = [];
   const rootIndex = new Map<RasterImage, number>();
@@ -82,7 +76,7 @@ export function packSteps(steps: readonly EncodableStep[]): StepsMessage {
 const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
 
 /** The steps of a message, images rebuilt (worker thread). */
-export function unpackSteps(message: StepsMessage): EncodableStep[] {
+export function unpackSteps(message: StepsMessage): PrmStepInput[] {
   const roots: RasterImage[] = message.roots.map((r) => ({ width: r.width, height: r.height, channels: r.channels, pixels: asBuffer(r.pixels) }));
   const regions: PlacedRegion[] = message.regions.map((r) => ({ left: r.left, top: r.top, width: r.width, height: r.height, pixels: asBuffer(r.pixels) }));
   const images = new Map<string, RasterImage>();

@@ -21,9 +21,7 @@ export interface ScoringBackend {
   close(): Promise<void>;
 }
 
-export const LABEL_NAMES = ["excellent", "acceptable", "poor", "unacceptable"] as const;
-
-/** All probability on one label (index into LABEL_NAMES). */
+/** All probability on one label (index into LabelProbabilities: excellent, acceptable, poor, unacceptable). */
 export function oneHot(index: number): LabelProbabilities {
   const p: [number, number, number, number] = [0, 0, 0, 0];
   p[index] = 1;
