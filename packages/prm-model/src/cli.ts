@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // finepr: train, evaluate and benchmark the default FinePRM model.
 //
-//   node packages/prm-model/dist/cli.js train --seed 1 --samples 30000 --out models/finepr/1
+//   node packages/prm-model/dist/cli.js train --seed 1 --samples 90000 --out models/finepr/1
 //   node packages/prm-model/dist/cli.js eval  --model models/finepr/1
 //   node packages/prm-model/dist/cli.js bench --model models/finepr/1
 //

@@ -2,6 +2,7 @@
 // accuracy, the confusion matrix, and the same per action type and per noise kind. Also runs an
 // ONNX model over an encoded dataset with onnxruntime-node.
 import * as ort from "onnxruntime-node";
+import { NOISE_KINDS } from "@sketchvl/chartworld";
 import { DATASET_TYPES, perStep, type EncodedDataset } from "./dataset";
 import { INPUTS, LABELS } from "./features";
 
@@ -79,7 +80,7 @@ export function evaluatePredictions(probs: Float32Array, data: EncodedDataset): 
     labels: LABELS,
     ...all.metrics(),
     perType: byKey(perType, DATASET_TYPES),
-    perNoise: byKey(perNoise, ["expert", "jitter", "shift", "far-shift", "resize", "rotate", "wrong-element", "wrong-type"]),
+    perNoise: byKey(perNoise, NOISE_KINDS),
   };
 }
 

@@ -13,7 +13,6 @@ import { PatchedImage, type RasterImage } from "@sketchvl/drawing";
 export const PATCH_CHANNELS = 5;
 /** Samples per cell along each axis, at most. */
 const MAX_SAMPLES = 4;
-export const SAMPLES = MAX_SAMPLES;
 
 /** A window in pixel coordinates: centre and half extents. */
 export interface Window {
