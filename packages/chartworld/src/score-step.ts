@@ -1,13 +1,11 @@
 // The reference process scorer: exact FinePRM labels for a step drawn on a ChartWorld chart, from
 // the action's geometry against the expert target, in pixels converted exactly as the renderer
 // converts them (@sketchvl/drawing). Hot path (PRM data, RL reward checks): element geometry is
-// indexed once per chart into a Float64Array and the action decoded into scratch slots; the only
-// per-call allocations are the converted points.
+// indexed once per chart into a Float64Array and the action decoded into scratch slots.
 import type { DrawingAction } from "@sketchvl/contract";
-import { pointToPixels, radiusToPixels } from "@sketchvl/drawing";
 import type { ChartAnnotations, ElementKind } from "./chart-types";
 import { iou } from "./geometry";
-import { isRefusal } from "./sketchvl-action";
+import { actionToShape, type ImageSize } from "./sketchvl-action";
 import type { StepTarget } from "./step-target";
 
 export type PrmLabel = "excellent" | "acceptable" | "poor" | "unacceptable";
@@ -78,57 +76,39 @@ const TYPE_TEXT = 5;
 const act = new Float64Array(5);
 
 /**
- * Decodes `action` into `act` (pixels, by the renderer's own conversion: @sketchvl/drawing's
- * pointToPixels / radiusToPixels, which clamp values a little outside the image). An action the
- * renderer would refuse to draw (a missing point; a coordinate not finite or beyond one range
- * outside; a negative or absurd radius; an unknown space) decodes to TYPE_NONE, which every target
- * rates unacceptable.
+ * Decodes `action` into `act`, in pixels as the renderer converts them (sketchvl-action's
+ * actionToShape). An action the renderer would refuse to draw (a missing point; a coordinate not
+ * finite or beyond one range outside; a negative or absurd radius; an unknown space) decodes to
+ * TYPE_NONE, which every target rates unacceptable.
  */
-function decode(action: DrawingAction, w: number, h: number): number {
-  const k = action.kind;
-  if (!k) return TYPE_NONE;
-  const space = action.space;
-  try {
-    switch (k.$case) {
-      case "rectangle": {
-        const a = pointToPixels(k.value.corner1, space, w, h, "rectangle.corner1");
-        const b = pointToPixels(k.value.corner2, space, w, h, "rectangle.corner2");
-        act[0] = Math.min(a.x, b.x);
-        act[1] = Math.min(a.y, b.y);
-        act[2] = Math.max(a.x, b.x);
-        act[3] = Math.max(a.y, b.y);
-        return TYPE_BOX;
-      }
-      case "line": {
-        const a = pointToPixels(k.value.start, space, w, h, "line.start");
-        const b = pointToPixels(k.value.end, space, w, h, "line.end");
-        act[0] = a.x;
-        act[1] = a.y;
-        act[2] = b.x;
-        act[3] = b.y;
-        return TYPE_LINE;
-      }
-      case "point": {
-        const a = pointToPixels(k.value.at, space, w, h, "point.at");
-        act[0] = a.x;
-        act[1] = a.y;
-        return TYPE_POINT;
-      }
-      case "circle": {
-        const c = pointToPixels(k.value.center, space, w, h, "circle.center");
-        act[0] = c.x;
-        act[1] = c.y;
-        act[2] = radiusToPixels(k.value.radius, space, w, h, "circle.radius");
-        return TYPE_CIRCLE;
-      }
-      case "text":
-        return TYPE_TEXT;
-      default:
-        return TYPE_NONE;
-    }
-  } catch (err) {
-    if (isRefusal(err)) return TYPE_NONE;
-    throw err;
+function decode(action: DrawingAction, size: ImageSize): number {
+  const s = actionToShape(action, size);
+  switch (s?.type) {
+    case "box":
+      act[0] = s.box.x1;
+      act[1] = s.box.y1;
+      act[2] = s.box.x2;
+      act[3] = s.box.y2;
+      return TYPE_BOX;
+    case "line":
+      act[0] = s.p1.x;
+      act[1] = s.p1.y;
+      act[2] = s.p2.x;
+      act[3] = s.p2.y;
+      return TYPE_LINE;
+    case "point":
+      act[0] = s.at.x;
+      act[1] = s.at.y;
+      return TYPE_POINT;
+    case "circle":
+      act[0] = s.center.x;
+      act[1] = s.center.y;
+      act[2] = s.r;
+      return TYPE_CIRCLE;
+    case "text":
+      return TYPE_TEXT;
+    default:
+      return TYPE_NONE;
   }
 }
 
@@ -151,7 +131,7 @@ function rivalWins(ix: ChartIndex, target: StepTarget, ownIndex: number, better:
 
 function scoreIndex(a: ChartAnnotations, target: StepTarget, action: DrawingAction): number {
   const ix = indexOf(a);
-  const type = decode(action, a.width, a.height);
+  const type = decode(action, a);
   const t = target.shape;
   const own = target.elementId === null ? -1 : (ix.idIndex.get(target.elementId) ?? -1);
   const u = ix.unit;
