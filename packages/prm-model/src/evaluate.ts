@@ -5,6 +5,7 @@ import * as ort from "onnxruntime-node";
 import { NOISE_KINDS } from "@sketchvl/chartworld";
 import { DATASET_TYPES, perStep, type EncodedDataset } from "./dataset";
 import { INPUTS, LABELS } from "./features";
+import { argmax } from "./network";
 
 const K = LABELS.length;
 
@@ -58,12 +59,9 @@ export function evaluatePredictions(probs: Float32Array, data: EncodedDataset): 
   const perType = new Map<string, Tally>();
   const perNoise = new Map<string, Tally>();
   for (let s = 0; s < data.count; s++) {
-    let best = 0;
+    const best = argmax(probs, s, K);
     let expected = 0;
-    for (let k = 0; k < K; k++) {
-      if (probs[s * K + k] > probs[s * K + best]) best = k;
-      expected += probs[s * K + k] * (4 - k);
-    }
+    for (let k = 0; k < K; k++) expected += probs[s * K + k] * (4 - k);
     const ref = data.labels[s];
     all.add(ref, best, expected);
     const type = DATASET_TYPES[data.types[s]];

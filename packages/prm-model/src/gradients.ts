@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { InputName } from "./features";
-import { Layout, Workspace, type Architecture } from "./network";
+import { argmax, Layout, Workspace, type Architecture } from "./network";
 
 export interface GradientSetup {
   arch: Architecture;
@@ -39,11 +39,7 @@ export function runMicroBatch(setup: GradientSetup, layout: Layout, ws: Workspac
   ws.forward(setup.inputs, job.indices, n);
   let correct = 0;
   const K = layout.arch.classes;
-  for (let s = 0; s < n; s++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (ws.probs[s * K + k] > ws.probs[s * K + best]) best = k;
-    if (best === setup.labels[job.indices[s]]) correct++;
-  }
+  for (let s = 0; s < n; s++) if (argmax(ws.probs, s, K) === setup.labels[job.indices[s]]) correct++;
   const loss = ws.backward(setup.labels, job.indices, n, job.scale);
   setup.slots[job.slot].set(ws.grads);
   return { slot: job.slot, loss, correct };

@@ -433,6 +433,13 @@ export class Workspace {
   }
 }
 
+/** The most probable class of row `s` of probabilities [n × K] (the first one on ties). */
+export function argmax(probs: Float32Array, s: number, K: number): number {
+  let best = 0;
+  for (let k = 1; k < K; k++) if (probs[s * K + k] > probs[s * K + best]) best = k;
+  return best;
+}
+
 /** Probabilities [n × classes] for steps 0..n−1 of `inputs` (the TS reference of the ONNX graph). */
 export function predict(layout: Layout, params: Float32Array, inputs: InputArrays, n: number, workspace?: Workspace): Float32Array {
   const ws = workspace ?? new Workspace(layout, 64);

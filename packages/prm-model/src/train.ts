@@ -4,7 +4,7 @@
 import { Rng } from "@sketchvl/chartworld";
 import type { EncodedDataset } from "./dataset";
 import { GradientPool, type MicroBatchJob } from "./gradients";
-import { defaultArchitecture, initParams, Layout, predict, type Architecture } from "./network";
+import { argmax, defaultArchitecture, initParams, Layout, predict, type Architecture } from "./network";
 
 export interface TrainOptions {
   seed: number;
@@ -46,11 +46,7 @@ export interface TrainResult {
 export function accuracy(probs: Float32Array, labels: Uint8Array, K = 4): number {
   let ok = 0;
   const n = labels.length;
-  for (let s = 0; s < n; s++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (probs[s * K + k] > probs[s * K + best]) best = k;
-    if (best === labels[s]) ok++;
-  }
+  for (let s = 0; s < n; s++) if (argmax(probs, s, K) === labels[s]) ok++;
   return n === 0 ? 0 : ok / n;
 }
 
