@@ -1,27 +1,14 @@
 // Serving-path costs on real steps: prepareBatch (features) and onnxruntime's session.run, per
 // step, at several batch sizes. Steps are ChartWorld test samples drawn by @sketchvl/drawing.
-import { generatePrmDataset } from "@sketchvl/chartworld";
 import * as ort from "onnxruntime-node";
-import { prepareBatch, type PrmStepInput } from "./features";
-import { StepImages } from "./step-images";
+import { prepareBatch } from "./features";
+import { drawnSteps } from "./step-images";
 
 export interface BenchRow {
   batch: number;
   prepareMsPerStep: number;
   ortMsPerStep: number;
   ortMsPerBatch: number;
-}
-
-/** Real steps with their images (test split). */
-export async function sampleSteps(count: number): Promise<PrmStepInput[]> {
-  const samples = await generatePrmDataset({ split: "test", count });
-  const images = new StepImages();
-  const steps: PrmStepInput[] = [];
-  for (const s of [...samples].sort((a, b) => a.chartSeed - b.chartSeed)) {
-    const { before, after } = await images.images(s);
-    steps.push({ intent: s.intent, action: s.action, before, after });
-  }
-  return steps;
 }
 
 function median(xs: number[]): number {
@@ -31,7 +18,7 @@ function median(xs: number[]): number {
 
 export async function benchmark(modelPath: string, opts: { batches: number[]; log?: (m: string) => void; threads?: number }): Promise<BenchRow[]> {
   const maxBatch = Math.max(...opts.batches);
-  const steps = await sampleSteps(Math.max(64, maxBatch));
+  const { steps } = await drawnSteps("test", Math.max(64, maxBatch));
   const session = await ort.InferenceSession.create(modelPath, { graphOptimizationLevel: "all", intraOpNumThreads: opts.threads ?? 0 });
   const rows: BenchRow[] = [];
   try {

@@ -2,9 +2,9 @@
 // them (@sketchvl/drawing): before = chart + the expert's earlier actions, after = before + action.
 // Samples of one chart should come together: the chart and its before images are cached until the
 // next chart.
-import type { PrmSample } from "@sketchvl/chartworld";
-import { generateChart, rasterizeSvg } from "@sketchvl/chartworld";
+import { generateChart, generatePrmDataset, rasterizeSvg, type PrmSample, type Split } from "@sketchvl/chartworld";
 import { decodeImage, drawActions, type RasterImage } from "@sketchvl/drawing";
+import type { PrmStepInput } from "./features";
 
 const LIMITS = { maxPixels: 100_000_000, maxBytes: 1 << 30 };
 
@@ -37,4 +37,18 @@ export class StepImages {
     const after = await drawActions(before, [s.action]);
     return { before, after };
   }
+}
+
+/** The first `count` PRM samples of `split` and their steps (same order), drawn chart by chart. */
+export async function drawnSteps(split: Split, count: number): Promise<{ samples: PrmSample[]; steps: PrmStepInput[] }> {
+  const samples = await generatePrmDataset({ split, count });
+  const images = new StepImages();
+  const steps: PrmStepInput[] = new Array(samples.length);
+  const order = samples.map((_, i) => i).sort((a, b) => samples[a].chartSeed - samples[b].chartSeed || a - b);
+  for (const i of order) {
+    const s = samples[i];
+    const { before, after } = await images.images(s);
+    steps[i] = { intent: s.intent, action: s.action, before, after };
+  }
+  return { samples, steps };
 }

@@ -1,10 +1,9 @@
 // Small shared fixtures for the tests: a few real ChartWorld steps with their images (memoized per
 // process), and a tiny architecture that trains and exports in milliseconds.
-import { generatePrmDataset, type PrmSample, type Split } from "@sketchvl/chartworld";
-import type { PrmStepInput } from "./features";
-import { INPUTS } from "./features";
+import type { PrmSample, Split } from "@sketchvl/chartworld";
+import { INPUTS, type PrmStepInput } from "./features";
 import type { Architecture } from "./network";
-import { StepImages } from "./step-images";
+import { drawnSteps } from "./step-images";
 
 const cache = new Map<string, Promise<{ samples: PrmSample[]; steps: PrmStepInput[] }>>();
 
@@ -13,16 +12,7 @@ export function realSteps(split: Split, count: number): Promise<{ samples: PrmSa
   const key = `${split}:${count}`;
   let p = cache.get(key);
   if (!p) {
-    p = (async () => {
-      const samples = await generatePrmDataset({ split, count });
-      const images = new StepImages();
-      const steps: PrmStepInput[] = [];
-      for (const s of samples) {
-        const { before, after } = await images.images(s);
-        steps.push({ intent: s.intent, action: s.action, before, after });
-      }
-      return { samples, steps };
-    })();
+    p = drawnSteps(split, count);
     cache.set(key, p);
   }
   return p;
