@@ -58,8 +58,10 @@ function testSet(args: Args): Promise<EncodedDataset> {
   return buildDataset({ split: "test", count: num(args, "test-samples", DEFAULT_TEST_SAMPLES), workers: num(args, "threads", 2), cacheDir: args.get("cache"), log });
 }
 
-async function evaluateModel(dir: string, data: EncodedDataset): Promise<{ report: EvalReport; probs: Float32Array }> {
-  const session = await ort.InferenceSession.create(join(dir, "model.onnx"), { graphOptimizationLevel: "all" });
+/** Scores `model` (a model directory, or the ONNX bytes themselves) on `data`. */
+async function evaluateModel(model: string | Uint8Array, data: EncodedDataset): Promise<{ report: EvalReport; probs: Float32Array }> {
+  const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all" };
+  const session = typeof model === "string" ? await ort.InferenceSession.create(join(model, "model.onnx"), options) : await ort.InferenceSession.create(model, options);
   try {
     const probs = await runOnnx(session, data);
     return { report: evaluatePredictions(probs, data), probs };
@@ -118,12 +120,13 @@ async function cmdTrain(args: Args): Promise<void> {
     macsPerStep: result.layout.macsPerStep(),
   };
   const bytes = exportOnnx(result.layout, result.params, { docString: modelDocString(command) });
-  writeModelDir(out, bytes, modelConfig(trained));
-  log(`wrote ${join(out, "model.onnx")} (${bytes.length} bytes)`);
   const training = { dataSeconds, dataFromCache: data.fromCache === true, trainSeconds: result.seconds, threads: opts.threads, history: result.history, validation: validation || undefined };
+  let report: EvalReport | undefined;
   if (!args.has("no-eval")) {
     const test = await testSet(args);
-    const { report, probs } = await evaluateModel(out, test);
+    const scored = await evaluateModel(bytes, test);
+    report = scored.report;
+    const probs = scored.probs;
     // The exported graph must compute what was trained.
     const ref = predict(result.layout, result.params, test.inputs, test.count);
     let maxDiff = 0;
@@ -131,9 +134,10 @@ async function cmdTrain(args: Args): Promise<void> {
     log(`ONNX vs TypeScript forward on ${test.count} test steps: max |Δp| = ${maxDiff.toExponential(2)}`);
     if (maxDiff > 1e-4) throw new Error(`ONNX export disagrees with the trained network (max |Δp| ${maxDiff})`);
     printReport(report);
-    writeJson(join(out, "eval.json"), report);
-    writeModelDir(out, bytes, modelConfig(trained, report));
   }
+  writeModelDir(out, bytes, modelConfig(trained, report));
+  log(`wrote ${join(out, "model.onnx")} (${bytes.length} bytes)`);
+  if (report) writeJson(join(out, "eval.json"), report);
   writeJson(join(out, "training.json"), { ...training, totalSeconds: (Date.now() - t0) / 1000 });
 }
 
