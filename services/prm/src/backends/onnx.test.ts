@@ -33,6 +33,7 @@ describe("OnnxBackend (model instances on worker threads)", () => {
   let steps: PrmStep[];
   let backend: OnnxBackend;
   let expected: Float32Array;
+  let load: () => Promise<OnnxBackend>;
 
   before(async () => {
     steps = await chartWorldSteps(24);
@@ -41,6 +42,7 @@ describe("OnnxBackend (model instances on worker threads)", () => {
     const config = repository.config(entry);
     assert.equal(config.backend, "onnx");
     if (config.backend !== "onnx") return;
+    load = () => OnnxBackend.load(entry.dir, config, 1);
     backend = await OnnxBackend.load(entry.dir, config, 2);
     // The same model run in this thread on the same steps.
     const session = await ort.InferenceSession.create(join(entry.dir, "model.onnx"));
@@ -71,7 +73,7 @@ describe("OnnxBackend (model instances on worker threads)", () => {
   });
 
   it("refuses work once closed", async () => {
-    const other = await OnnxBackend.load(join(MODELS, "finepr", "1"), { backend: "onnx", features: "finepr-v1", output: "probabilities", executionProviders: ["cpu"], intraOpThreads: 1 });
+    const other = await load();
     await other.close();
     await assert.rejects(other.score(steps.slice(0, 1)), /unloaded/);
   });
