@@ -15,7 +15,7 @@ import { freePort, launchService, repoRoot, SERVICES } from "@sketchvl/launcher"
 import { ortFeeds, prepareBatch, type PrmStepInput } from "@sketchvl/prm-model";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import * as ort from "onnxruntime-node";
-import { cpuMsOf, fmt, table } from "./support";
+import { cpuMsOf, fmt, runConcurrently, table } from "./support";
 
 const { values } = parseArgs({ options: { steps: { type: "string", default: "2048" }, instances: { type: "string", default: "" } } });
 const STEPS = Number(values.steps);
@@ -115,20 +115,14 @@ async function main() {
     for (const concurrency of [1, 8, 64]) {
       const count = concurrency === 1 ? Math.min(STEPS, 512) : STEPS;
       const latencies: number[] = [];
-      let next = 0;
-      const started = performance.now();
       const cpu = [cpuMsOf(prm.child.pid!), process.cpuUsage()] as const;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < count) {
-            const i = next++;
-            const t0 = performance.now();
-            await client.scoreSteps({ model: "", steps: [request(i)] });
-            latencies.push(performance.now() - t0);
-          }
-        }),
-      );
-      const wallMs = performance.now() - started;
+      const wallMs =
+        1000 *
+        (await runConcurrently(count, concurrency, async (i) => {
+          const t0 = performance.now();
+          await client.scoreSteps({ model: "", steps: [request(i)] });
+          latencies.push(performance.now() - t0);
+        }));
       const generator = process.cpuUsage(cpu[1]);
       latencies.sort((a, b) => a - b);
       results[concurrency] = {
@@ -144,19 +138,13 @@ async function main() {
     const trajectoryRate: Record<number, number> = {};
     for (const concurrency of [8, 64]) {
       const count = Math.ceil(STEPS / stepsPerTrajectory);
-      let next = 0;
       let scored = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < count) {
-            // Not `scored += await …`: that reads `scored` before awaiting and loses the other workers' counts.
-            const { scores } = await client.scoreSteps({ model: "", steps: trajectories[next++ % trajectories.length].request });
-            scored += scores.length;
-          }
-        }),
-      );
-      trajectoryRate[concurrency] = scored / ((performance.now() - started) / 1000);
+      const seconds = await runConcurrently(count, concurrency, async (i) => {
+        // Not `scored += await …`: that reads `scored` before awaiting and loses the other tasks' counts.
+        const { scores } = await client.scoreSteps({ model: "", steps: trajectories[i % trajectories.length].request });
+        scored += scores.length;
+      });
+      trajectoryRate[concurrency] = scored / seconds;
     }
     channel.close();
     await prm.stop();

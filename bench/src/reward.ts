@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { ImageFormat, PrmServiceDefinition, RendererServiceDefinition, RenderTrajectoryResponse, RewardServiceDefinition, ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
 import { freePort, SERVICES, startMesh } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
-import { barChartPng, cpuMsOf, fmt, table } from "./support";
+import { barChartPng, cpuMsOf, fmt, runConcurrently, table } from "./support";
 
 const { values } = parseArgs({ options: { groups: { type: "string", default: "12" }, concurrency: { type: "string", default: "2" } } });
 const GROUPS = Number(values.groups);
@@ -62,18 +62,10 @@ async function main() {
   const cpuBefore = cpuOf();
   const clientBefore = process.cpuUsage();
   const stages: Record<string, number> = {};
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < GROUPS) {
-        const i = next++;
-        const group = (await client.scoreGroup(request(i, byDigest))).group!;
-        for (const [stage, ms] of Object.entries(group.stageMs)) stages[stage] = (stages[stage] ?? 0) + ms;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await runConcurrently(GROUPS, CONCURRENCY, async (i) => {
+    const group = (await client.scoreGroup(request(i, byDigest))).group!;
+    for (const [stage, ms] of Object.entries(group.stageMs)) stages[stage] = (stages[stage] ?? 0) + ms;
+  });
   const clientCpu = process.cpuUsage(clientBefore);
   const cpuAfter = cpuOf();
   const prmComputeMs = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0) - computeBefore;

@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import sharp from "sharp";
 
-/** Runs `task` `count` times with at most `concurrency` at once; returns operations per second. */
-export async function throughput(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
+/** Runs task(0 .. count − 1) with at most `concurrency` at once; returns the wall time in seconds. */
+export async function runConcurrently(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -12,7 +12,12 @@ export async function throughput(count: number, concurrency: number, task: (i: n
       while (next < count) await task(next++);
     }),
   );
-  return count / ((performance.now() - started) / 1000);
+  return (performance.now() - started) / 1000;
+}
+
+/** Runs `task` `count` times with at most `concurrency` at once; returns operations per second. */
+export async function throughput(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
+  return count / (await runConcurrently(count, concurrency, task));
 }
 
 /** A 1000×700 bar chart with axes, gridlines, labels and a legend (SVG rasterized by sharp). */
