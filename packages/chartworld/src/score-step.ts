@@ -85,31 +85,26 @@ function decode(action: DrawingAction, size: ImageSize): number {
   const s = actionToShape(action, size);
   switch (s?.type) {
     case "box":
-      act[0] = s.box.x1;
-      act[1] = s.box.y1;
-      act[2] = s.box.x2;
-      act[3] = s.box.y2;
-      return TYPE_BOX;
+      return slots(TYPE_BOX, s.box.x1, s.box.y1, s.box.x2, s.box.y2);
     case "line":
-      act[0] = s.p1.x;
-      act[1] = s.p1.y;
-      act[2] = s.p2.x;
-      act[3] = s.p2.y;
-      return TYPE_LINE;
+      return slots(TYPE_LINE, s.p1.x, s.p1.y, s.p2.x, s.p2.y);
     case "point":
-      act[0] = s.at.x;
-      act[1] = s.at.y;
-      return TYPE_POINT;
+      return slots(TYPE_POINT, s.at.x, s.at.y);
     case "circle":
-      act[0] = s.center.x;
-      act[1] = s.center.y;
-      act[2] = s.r;
-      return TYPE_CIRCLE;
+      return slots(TYPE_CIRCLE, s.center.x, s.center.y, s.r);
     case "text":
       return TYPE_TEXT;
     default:
       return TYPE_NONE;
   }
+}
+
+function slots(type: number, a: number, b: number, c = 0, d = 0): number {
+  act[0] = a;
+  act[1] = b;
+  act[2] = c;
+  act[3] = d;
+  return type;
 }
 
 function grade(value: number, limits: readonly number[], higherIsBetter: boolean): number {
