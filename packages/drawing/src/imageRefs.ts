@@ -13,10 +13,7 @@ import { createHash } from "node:crypto";
 import { type Image, ImageFormat, type ImageRef } from "@sketchvl/contract";
 import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/runtime/errors";
 import { decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, toRawImage } from "./images";
-import type { ImageStore } from "./imageStore";
-
-/** Where resolveImage finds and keeps images: an ImageStore, or a view of one (pinnedImages). */
-export type ImageLookup = Pick<ImageStore, "get" | "put">;
+import type { ImageLookup, ImageStore } from "./imageStore";
 import { applyPatch, makePatch, MAX_PATCH_REGIONS, patchDigest, type Rect } from "./patches";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;

@@ -137,11 +137,14 @@ export class ImageStore {
   }
 }
 
+/** Where resolveImage finds and keeps images: an ImageStore, or a view of one (pinnedImages). */
+export type ImageLookup = Pick<ImageStore, "get" | "put">;
+
 /**
  * `store` with the images of one request pinned: an image of the request finds an earlier one
  * (a patch its base) even if the store evicted it meanwhile under other requests' load.
  */
-export function pinnedImages(store: ImageStore): Pick<ImageStore, "get" | "put"> {
+export function pinnedImages(store: ImageStore): ImageLookup {
   const pinned = new Map<string, RasterImage>();
   return {
     get: (digest, field) => pinned.get(digest) ?? store.get(digest, field),

@@ -12,6 +12,6 @@ export {
 } from "./images";
 export { changedRegions, drawAction, drawActions, drawPlanned, planActions, prerender, MAX_TEXT_CODE_POINTS, type DrawOptions, type PlannedAction } from "./draw";
 export { styleFor, haloFor, type MarkStyle, type StyleOverrides } from "./style";
-export { ImageStore, pinnedImages, type StoreStats } from "./imageStore";
-export { outputImage, rawDigest, resolveImage, type DrawnOn, type ImageLookup, type ResolvedImage } from "./imageRefs";
+export { ImageStore, pinnedImages, type ImageLookup, type StoreStats } from "./imageStore";
+export { outputImage, rawDigest, resolveImage, type DrawnOn, type ResolvedImage } from "./imageRefs";
 export { applyPatch, makePatch, PatchedImage, patchDigest, type PlacedRegion, type Rect } from "./patches";
