@@ -14,11 +14,11 @@ import {
   type StepScore,
   type StepToScore,
 } from "@sketchvl/contract";
+import { ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 import { ClientError, Status } from "nice-grpc";
 import { isAbortError } from "abort-controller-x";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages } from "./prmImages";
-import { ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 
 export interface GroupImage {
   /** Digests of the prompt image in the renderer's and the PRM's stores. */
