@@ -20,7 +20,7 @@ import { cpuMsOf, fmt, runConcurrently, table } from "./support";
 const { values } = parseArgs({ options: { steps: { type: "string", default: "2048" }, instances: { type: "string", default: "" } } });
 const STEPS = Number(values.steps);
 const BATCH = 32;
-const MODEL_DIR = join(repoRoot, "models", "finepr", "1");
+const MODEL_DIR = join(repoRoot, "models", "finepr", "2");
 
 interface Trajectory {
   chart: RasterImage;
@@ -65,7 +65,7 @@ async function main() {
   const distinct = trajectories.flatMap((t) => t.steps);
   const steps = Array.from({ length: STEPS }, (_, i) => distinct[i % distinct.length]);
   const stepsPerTrajectory = distinct.length / trajectories.length;
-  console.log(`bench/prm: ${STEPS} ChartWorld expert steps (${trajectories.length} trajectories, ${fmt(stepsPerTrajectory, 1)} steps each), models/finepr/1, batches of ${BATCH}`);
+  console.log(`bench/prm: ${STEPS} ChartWorld expert steps (${trajectories.length} trajectories, ${fmt(stepsPerTrajectory, 1)} steps each), models/finepr/2, batches of ${BATCH}`);
 
   // Raw ORT: the model alone on pre-built batches.
   const session = await ort.InferenceSession.create(join(MODEL_DIR, "model.onnx"), { executionProviders: ["cpu"], graphOptimizationLevel: "all" });

@@ -53,7 +53,7 @@ describe("prm service", () => {
       "broken/1": { backend: "onnx" },
     });
     mkdirSync(join(repo, "finepr"));
-    symlinkSync(join(repoRoot, "models", "finepr", "1"), join(repo, "finepr", "1")); // the shipped ONNX model
+    symlinkSync(join(repoRoot, "models", "finepr", "2"), join(repo, "finepr", "2")); // the shipped ONNX model
     prm = await startService("prm", {
       args: ["--log-level", "warn", "--model-repository", repo, "--load-models", "random,judge,slow,finepr", "--default-model", "random"],
     });
@@ -113,7 +113,7 @@ describe("prm service", () => {
     const byRaw = (await client.scoreSteps({ model: "finepr", steps: asRaw })).scores;
     const byPatch = (await client.scoreSteps({ model: "finepr", steps: asPatches })).scores;
     assert.deepEqual(byPatch.map((s) => s.probabilities), byRaw.map((s) => s.probabilities));
-    assert.ok(byRaw.every((s) => s.model === "finepr" && s.version === "1"));
+    assert.ok(byRaw.every((s) => s.model === "finepr" && s.version === "2"));
     // A real model, not noise: the expert's marks rate well, the same marks moved off target do not.
     assert.ok(byRaw.every((s) => s.expectedScore > 3), byRaw.map((s) => s.expectedScore).join(" "));
     const moved = asRaw.map((s, j) => ({ ...s, id: `m${j}`, after: raw(chart), before: raw(chart) }));

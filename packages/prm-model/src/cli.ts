@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // finepr: train, evaluate and benchmark the default FinePRM model.
 //
-//   node packages/prm-model/dist/cli.js train --seed 1 --samples 90000 --out models/finepr/1
-//   node packages/prm-model/dist/cli.js eval  --model models/finepr/1
-//   node packages/prm-model/dist/cli.js bench --model models/finepr/1
+//   node packages/prm-model/dist/cli.js train --seed 1 --samples 90000 --out models/finepr/2
+//   node packages/prm-model/dist/cli.js eval  --model models/finepr/2
+//   node packages/prm-model/dist/cli.js bench --model models/finepr/2
+//   node packages/prm-model/dist/cli.js glyphs   (re-renders glyphs/dejavu.json, the encoder's type)
 //
 // train: ChartWorld PRM samples of the train split → network → model.onnx + config.json, then the
 // held-out test split → eval.json (and config.json's "eval"). Deterministic for a seed: options
 // that only change speed (--threads, --cache) do not change a byte of model.onnx.
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { textWidth } from "@sketchvl/chartworld";
 import * as ort from "onnxruntime-node";
 import { buildDataset, type EncodedDataset } from "./dataset";
 import { evaluatePredictions, formatConfusion, runOnnx, type EvalReport } from "./evaluate";
@@ -16,11 +19,12 @@ import { evalSummary, modelConfig, modelDocString, readConfig, writeJson, writeM
 import { predict } from "./network";
 import { exportOnnx } from "./onnx-export";
 import { benchmark } from "./bench";
+import { atlasJson, GLYPH_FILE, renderGlyphAtlas } from "./glyphs";
 import { defaultTrainOptions, train } from "./train";
 
 type Args = Map<string, string>;
 
-/** The defaults are the shipped model's settings (models/finepr/1). */
+/** The defaults are the shipped model's settings (models/finepr/2). */
 const DEFAULT_SAMPLES = 90000;
 const DEFAULT_COPIES = 2;
 const DEFAULT_TEST_SAMPLES = 8000;
@@ -80,7 +84,7 @@ function printReport(r: EvalReport): void {
 async function cmdTrain(args: Args): Promise<void> {
   const seed = num(args, "seed", 1);
   const samples = num(args, "samples", DEFAULT_SAMPLES);
-  const out = resolve(args.get("out") ?? "models/finepr/1");
+  const out = resolve(args.get("out") ?? "models/finepr/2");
   const opts = defaultTrainOptions(seed);
   opts.epochs = num(args, "epochs", opts.epochs);
   opts.lr = num(args, "lr", opts.lr);
@@ -104,7 +108,7 @@ async function cmdTrain(args: Args): Promise<void> {
   // --validation, --test-samples or --no-eval).
   const quiet = new Set(["threads", "cache", "out", "seed", "samples", "validation", "test-samples", "no-eval"]);
   const shown = [...args].filter(([k]) => !quiet.has(k));
-  const command = ["node packages/prm-model/dist/cli.js train", `--seed ${seed}`, `--samples ${samples}`, `--out ${args.get("out") ?? "models/finepr/1"}`, ...shown.map(([k, v]) => `--${k} ${v}`)].join(" ");
+  const command = ["node packages/prm-model/dist/cli.js train", `--seed ${seed}`, `--samples ${samples}`, `--out ${args.get("out") ?? "models/finepr/2"}`, ...shown.map(([k, v]) => `--${k} ${v}`)].join(" ");
   const trained: TrainedInfo = {
     seed,
     samples,
@@ -142,7 +146,7 @@ async function cmdTrain(args: Args): Promise<void> {
 }
 
 async function cmdEval(args: Args): Promise<void> {
-  const dir = resolve(args.get("model") ?? "models/finepr/1");
+  const dir = resolve(args.get("model") ?? "models/finepr/2");
   const config = readConfig(dir);
   const test = await testSet(args);
   const { report } = await evaluateModel(dir, test);
@@ -155,7 +159,7 @@ async function cmdEval(args: Args): Promise<void> {
 }
 
 async function cmdBench(args: Args): Promise<void> {
-  const dir = resolve(args.get("model") ?? "models/finepr/1");
+  const dir = resolve(args.get("model") ?? "models/finepr/2");
   const rows = await benchmark(join(dir, "model.onnx"), { batches: (args.get("batches") ?? "1,8,64").split(",").map(Number), log });
   console.log(JSON.stringify(rows, null, 2));
 }
@@ -164,13 +168,15 @@ const HELP = `usage:
   cli.js train --seed S --samples N --out DIR [--copies C] [--epochs E] [--lr X] [--batch B] [--hidden H,..] [--channels C,..]
                [--validation V] [--test-samples M] [--threads T] [--cache DIR] [--no-eval]
   cli.js eval  --model DIR [--test-samples M] [--threads T] [--cache DIR] [--report FILE]
-  cli.js bench --model DIR [--batches 1,8,64]`;
+  cli.js bench --model DIR [--batches 1,8,64]
+  cli.js glyphs`;
 
 async function main(): Promise<void> {
   const { command, args } = parseArgs(process.argv.slice(2));
   if (command === "train") await cmdTrain(args);
   else if (command === "eval") await cmdEval(args);
   else if (command === "bench") await cmdBench(args);
+  else if (command === "glyphs") writeFileSync(GLYPH_FILE, atlasJson(await renderGlyphAtlas(textWidth)));
   else {
     console.error(HELP);
     process.exitCode = command === "help" || command === "--help" ? 0 : 2;

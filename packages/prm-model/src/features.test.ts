@@ -15,7 +15,7 @@ function blank(width: number, height: number, channels: 3 | 4 = 3): RasterImage 
 const NORM = CoordinateSpace.COORDINATE_SPACE_NORM_1000;
 
 test("the contract constants", () => {
-  assert.equal(FEATURE_SET, "finepr-v1");
+  assert.equal(FEATURE_SET, "finepr-v2");
   assert.deepEqual([...LABELS], ["excellent", "acceptable", "poor", "unacceptable"]);
   assert.deepEqual(
     INPUTS.map((i) => i.name),

@@ -1,10 +1,11 @@
-// The input encoding "finepr-v1": one step → four tensors.
+// The input encoding "finepr-v2": one step → four tensors.
 //
 //   local   [B, 5, 32, 32]   the action's own window (its box, or a fixed-size spot in units of u)
 //   context [B, 5, 16, 16]   the same centre, three times wider and taller (capped near the image size)
 //   ends    [B, 10, 16, 16]  two close-ups where precision is judged: a line's two ends, a box's
 //                            top-left and bottom-right corners, a point's or circle's centre at two scales
-//   meta    [B, 80]          action type one-hot, normalised geometry, intent features
+//   meta    [B, 108]         action type one-hot, normalised geometry, intent features, and whether
+//                            the text at the mark's label spots says what the intent names (text-match.ts)
 //
 // Patch channels: before-image ink R, G, B; the change after − before; inside-the-image (patches.ts).
 // Windows are sized by what the reference scorer measures: boxes relative to their own size (IoU is
@@ -25,9 +26,10 @@ import {
 } from "./geometry";
 import { INTENT_FEATURES, intentFeatures } from "./intent";
 import { PATCH_CHANNELS, samplePatch, stepPixels, type Window } from "./patches";
+import { TEXT_FEATURES, textFeatures } from "./text-match";
 
 /** Names the input encoding; written into the model's config.json and checked by the service. */
-export const FEATURE_SET = "finepr-v1";
+export const FEATURE_SET = "finepr-v2";
 
 /** The output order of the model's "probabilities". */
 export const LABELS = ["excellent", "acceptable", "poor", "unacceptable"] as const;
@@ -46,7 +48,7 @@ export const CONTEXT_SIZE = 16;
 export const ENDS_SIZE = 16;
 /** Geometry scalars in "meta" after the type one-hot. */
 export const GEOMETRY_FEATURES = 18;
-export const META_FEATURES = ACTION_TYPES.length + GEOMETRY_FEATURES + INTENT_FEATURES;
+export const META_FEATURES = ACTION_TYPES.length + GEOMETRY_FEATURES + INTENT_FEATURES + TEXT_FEATURES;
 
 /** Input names and per-step shapes (without the batch dimension), in graph order. */
 export const INPUTS = [
@@ -194,6 +196,7 @@ export function encodeStep(step: PrmStepInput, i: number, inputs: Record<InputNa
   samplePatch(pixels, j(b), ENDS_SIZE, ends, (2 * i + 1) * END_LEN);
   geometryFeatures(g, meta, i * META_FEATURES);
   intentFeatures(step.intent, g.type, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES);
+  textFeatures(step.intent, g, pixels, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES + INTENT_FEATURES);
 }
 
 /**

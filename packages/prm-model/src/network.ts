@@ -3,7 +3,7 @@
 //   local   [5,32,32]  → conv3×3 → ReLU → maxpool2  (×3 blocks) → flatten ┐
 //   context [5,16,16]  → conv3×3 → ReLU → maxpool2  (×3 blocks) → flatten │
 //   ends    [10,16,16] → conv3×3 → ReLU → maxpool2  (×3 blocks) → flatten ├→ concat → Gemm → ReLU … → Gemm → softmax
-//   meta    [80]                                                          ┘
+//   meta    [108]                                                         ┘
 //
 // All parameters live in one Float32Array (the layout below); gradients in another of the same
 // shape. The same layout is what onnx-export.ts writes as initializers.

@@ -73,9 +73,9 @@ test("ONNX Runtime computes what the TypeScript forward pass computes (real step
   }
 });
 
-const SHIPPED = join(__dirname, "..", "..", "..", "models", "finepr", "1");
+const SHIPPED = join(__dirname, "..", "..", "..", "models", "finepr", "2");
 
-test("the shipped model: config contract, ONNX output = TypeScript forward on held-out test steps", { skip: !existsSync(join(SHIPPED, "model.onnx")) && "models/finepr/1 not built" }, async () => {
+test("the shipped model: config contract, ONNX output = TypeScript forward on held-out test steps", { skip: !existsSync(join(SHIPPED, "model.onnx")) && "models/finepr/2 not built" }, async () => {
   const config = readConfig(SHIPPED);
   assert.equal(config.backend, "onnx");
   assert.equal(config.features, FEATURE_SET);

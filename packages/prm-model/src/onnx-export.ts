@@ -3,7 +3,7 @@
 // "probabilities" [batch, 4] in LABELS order. The same graph runs on ORT's CPU and CUDA providers.
 // Deterministic: the same parameters give the same bytes.
 import { onnx } from "onnx-proto";
-import { LABELS } from "./features";
+import { FEATURE_SET, LABELS } from "./features";
 import type { Layout } from "./network";
 
 export const OPSET = 13;
@@ -79,7 +79,7 @@ export function exportOnnx(layout: Layout, params: Float32Array, info: ExportInf
     irVersion: 7,
     opsetImport: [{ domain: "", version: OPSET }],
     producerName: "@sketchvl/prm-model",
-    producerVersion: "finepr-v1",
+    producerVersion: FEATURE_SET,
     docString: info.docString ?? "",
     graph: {
       name: "finepr",
