@@ -63,6 +63,8 @@ export function intentNames(intent: string): { whole: string; words: string[] } 
 interface Line {
   row: boolean;
   across: (t: Template, f: Found) => [number, number];
+  /** How far (px) along the line the other labels are looked for. */
+  reach: number;
 }
 
 /** A label spot: where the rule puts the label, and the lines its neighbours share. */
@@ -73,8 +75,12 @@ interface Spot {
 
 /** Profile candidates kept per line: the profile only shortlists, the 2D correlation decides. */
 const LINE_CANDIDATES = 6;
-/** How far (px) along a line the other labels are looked for: most of a chart's width. */
-const ALONG = 320;
+/** How far (px) along an axis the other tick labels are looked for: most of a chart's width. */
+const AXIS_REACH = 320;
+/** How far (px) along a legend the other entries are: a legend is short. */
+const LEGEND_REACH = 160;
+/** Shortlisted labels along a line measured at full resolution. */
+const REFINED = 3;
 
 /**
  * The offsets where `tp` (centred, squared norm `tss`) correlates best with `v`: local maxima only
@@ -127,10 +133,11 @@ function bestAlong(px: StepPixels, list: readonly Template[], f: Found, line: Li
     lo = Math.min(lo, ranges[k][0] - 1);
     hi = Math.max(hi, ranges[k][1] + (row ? t.bmp.h : t.bmp.w) + 1);
   });
-  const x0 = row ? Math.max(0, f.x - ALONG) : lo;
-  const y0 = row ? lo : Math.max(0, f.y - ALONG);
-  const w = row ? Math.min(px.width, f.x + f.t.bmp.w + ALONG) - x0 : hi - lo;
-  const h = row ? hi - lo : Math.min(px.height, f.y + f.t.bmp.h + ALONG) - y0;
+  const reach = line.reach;
+  const x0 = row ? Math.max(0, f.x - reach) : lo;
+  const y0 = row ? lo : Math.max(0, f.y - reach);
+  const w = row ? Math.min(px.width, f.x + f.t.bmp.w + reach) - x0 : hi - lo;
+  const h = row ? hi - lo : Math.min(px.height, f.y + f.t.bmp.h + reach) - y0;
   if (w <= 2 || h <= 2) return 0;
   const full = new Plane(readInk(px, x0, y0, w, h), w, h);
   const halfInk = halve(full.ink, w, h);
@@ -153,24 +160,30 @@ function bestAlong(px: StepPixels, list: readonly Template[], f: Found, line: Li
     }
     profileOffsets(tp, tss, v, own, k, top);
   });
-  let best = 0;
+  // Each shortlisted offset searched across the band at half resolution (its best placement, one
+  // per offset, so the refined ones are distinct labels); the best REFINED of those at full.
+  const across: Candidate[] = [];
   for (const c of top) {
     const t = list[c.k];
     const [from, to] = ranges[c.k];
     const b0 = (from - (row ? y0 : x0)) >> 1;
     const b1 = (to - (row ? y0 : x0)) >> 1;
-    // Across the band at half resolution, then the best spot at full resolution.
-    let hv = -Infinity;
-    let ha = 0;
-    let hb = 0;
+    let bv = -Infinity;
+    let ba = 0;
+    let bb = 0;
     for (let a = c.x - 1; a <= c.x + 1; a++) {
       for (let b = b0; b <= b1; b++) {
         const v2 = row ? half.ncc(t.half, a, b) : half.ncc(t.half, b, a);
-        if (v2 > hv) [hv, ha, hb] = [v2, a, b];
+        if (v2 > bv) [bv, ba, bb] = [v2, a, b];
       }
     }
-    for (let a = 2 * ha - 1; a <= 2 * ha + 2; a++) {
-      for (let b = 2 * hb - 1; b <= 2 * hb + 2; b++) {
+    keepTop(across, bv, c.k, ba, bb, REFINED);
+  }
+  let best = 0;
+  for (const c of across) {
+    const t = list[c.k];
+    for (let a = 2 * c.x - 1; a <= 2 * c.x + 2; a++) {
+      for (let b = 2 * c.y - 1; b <= 2 * c.y + 2; b++) {
         const v2 = row ? full.ncc(t.full, a, b) : full.ncc(t.full, b, a);
         if (v2 > best) best = v2;
       }
@@ -214,6 +227,18 @@ function matchAt(px: StepPixels, text: string, spot: Spot): [number, number, num
   return [f.v, worst, elsewhere - f.v, inkBeside(px, f)];
 }
 
+/**
+ * Which spots an intent's label can be at: a legend entry's is inside the box, an x-axis label's
+ * below the mark, a y-axis label's left of it; any other name (a bar's category, ...) below or left.
+ */
+function spotsNamed(intent: string): [boolean, boolean, boolean] {
+  const text = intent.slice(0, 256).toLowerCase();
+  if (text.includes("legend")) return [true, false, false];
+  if (/\bx[- ]axis\b/.test(text)) return [false, true, false];
+  if (/\by[- ]axis\b/.test(text)) return [false, false, true];
+  return [true, true, true];
+}
+
 function spots(g: StepGeometry): (Spot | null)[] {
   const x1 = Math.round(Math.min(g.x1, g.x2));
   const x2 = Math.round(Math.max(g.x1, g.x2));
@@ -232,21 +257,21 @@ function spots(g: StepGeometry): (Spot | null)[] {
           },
           // Legend entries stand in a column or in a row; their labels sit where this box's would.
           lines: [
-            { row: true, across: (t) => [y1 - 3, y2 + 3 - t.bmp.h] },
+            { row: true, across: (t) => [y1 - 3, y2 + 3 - t.bmp.h], reach: LEGEND_REACH },
             // (a longer name than this box's may run past its right edge)
-            { row: false, across: (t) => [x1 - 3, Math.max(x1 - 3, Math.round(x2 - t.bmp.w / 2))] },
+            { row: false, across: (t) => [x1 - 3, Math.max(x1 - 3, Math.round(x2 - t.bmp.w / 2))], reach: LEGEND_REACH },
           ],
         }
       : null;
   const below: Spot = {
     place: (tw) => [Math.round(cx - tw / 2) - SLACK, Math.round(cx - tw / 2) + SLACK, y2 - 3, y2 + REACH],
     // x tick labels share their top.
-    lines: [{ row: true, across: (_t, f) => [f.y - 2, f.y + 2] }],
+    lines: [{ row: true, across: (_t, f) => [f.y - 2, f.y + 2], reach: AXIS_REACH }],
   };
   const left: Spot = {
     place: (tw, th) => [x1 - tw - REACH, x1 - tw + 3, Math.round(cy - th / 2) - SLACK, Math.round(cy - th / 2) + SLACK],
     // y tick labels share their right edge.
-    lines: [{ row: false, across: (t, f) => [f.x + f.t.bmp.w - t.bmp.w - 3, f.x + f.t.bmp.w - t.bmp.w + 3] }],
+    lines: [{ row: false, across: (t, f) => [f.x + f.t.bmp.w - t.bmp.w - 3, f.x + f.t.bmp.w - t.bmp.w + 3], reach: AXIS_REACH }],
   };
   return [inside, below, left];
 }
@@ -261,8 +286,9 @@ export function textFeatures(intent: string, g: StepGeometry, px: StepPixels, ou
   out[offset + 1] = names.words.length > 1 ? 1 : 0;
   out[offset + 2] = names.whole.length / 10;
   out[offset + 3] = /^[0-9.,%-]+$/.test(names.whole) ? 1 : 0;
+  const named = spotsNamed(intent);
   spots(g).forEach((spot, s) => {
-    if (!spot) return;
+    if (!spot || !named[s]) return;
     const o = offset + 4 + s * 8;
     const whole = matchAt(px, names.whole, spot);
     out.set(whole, o);
