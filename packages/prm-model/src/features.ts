@@ -26,6 +26,7 @@ import {
 } from "./geometry";
 import { INTENT_FEATURES, intentFeatures } from "./intent";
 import { PATCH_CHANNELS, samplePatch, stepPixels, type Window } from "./patches";
+import { glyphAtlas } from "./glyphs";
 import { TEXT_FEATURES, textFeatures } from "./text-match";
 
 /** Names the input encoding; written into the model's config.json and checked by the service. */
@@ -197,6 +198,11 @@ export function encodeStep(step: PrmStepInput, i: number, inputs: Record<InputNa
   geometryFeatures(g, meta, i * META_FEATURES);
   intentFeatures(step.intent, g.type, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES);
   textFeatures(step.intent, g, pixels, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES + INTENT_FEATURES);
+}
+
+/** Reads what the encoding needs from disk (the glyph bitmaps) now, so a broken install fails when a model loads, not on a request. */
+export function preloadEncoding(): void {
+  glyphAtlas();
 }
 
 /**

@@ -38,7 +38,13 @@ export const GLYPH_FILE = join(__dirname, "..", "glyphs", "dejavu.json");
 let atlas: GlyphAtlas | null = null;
 
 export function glyphAtlas(): GlyphAtlas {
-  atlas ??= JSON.parse(readFileSync(GLYPH_FILE, "utf8")) as GlyphAtlas;
+  if (!atlas) {
+    try {
+      atlas = JSON.parse(readFileSync(GLYPH_FILE, "utf8")) as GlyphAtlas;
+    } catch (err) {
+      throw new Error(`the encoding's glyph file ${GLYPH_FILE} cannot be read: ${(err as Error).message}`);
+    }
+  }
   return atlas;
 }
 

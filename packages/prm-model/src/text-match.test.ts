@@ -15,6 +15,8 @@ test("intentNames: the capitalised words and numbers an intent names", () => {
   assert.deepEqual(intentNames("Box the Jan Urban bar"), { whole: "Jan Urban", words: ["Jan", "Urban"] });
   assert.deepEqual(intentNames("Box the R&D bar, which passes the line"), { whole: "R&D", words: [] });
   assert.deepEqual(intentNames("Circle the point where North rises above 400 for good"), { whole: "North", words: [] });
+  // Each word costs a search: at most four distinct ones, whatever the intent.
+  assert.deepEqual(intentNames(`Box the ${"A B ".repeat(60)}C D E F bar`)!.words, ["A", "B", "C", "D"]);
   assert.equal(intentNames("Box the tallest bar"), null);
   assert.equal(intentNames("Draw a line from that point down to the x-axis"), null);
   assert.equal(intentNames(""), null);

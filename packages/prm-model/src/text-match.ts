@@ -34,6 +34,7 @@ const REACH = 14;
 const MAX_INSIDE_H = 24;
 const MAX_INSIDE_W = 320;
 const MAX_NAME = 24;
+const MAX_WORDS = 4;
 
 /** The names an intent gives: the run of capitalised words / numbers after the verb, and its words. */
 export function intentNames(intent: string): { whole: string; words: string[] } | null {
@@ -52,7 +53,9 @@ export function intentNames(intent: string): { whole: string; words: string[] } 
   }
   if (best.length === 0) return null;
   const whole = best.join(" ").slice(0, MAX_NAME);
-  return { whole, words: best.length > 1 ? best.map((w) => w.slice(0, MAX_NAME)) : [] };
+  // Each word costs a search: a few distinct ones (ChartWorld names have at most three).
+  const words = best.length > 1 ? [...new Set(best.map((w) => w.slice(0, MAX_NAME)))].slice(0, MAX_WORDS) : [];
+  return { whole, words };
 }
 
 /**
@@ -160,8 +163,9 @@ function bestAlong(px: StepPixels, list: readonly Template[], f: Found, line: Li
     }
     profileOffsets(tp, tss, v, own, k, top);
   });
-  // Each shortlisted offset searched across the band at half resolution (its best placement, one
-  // per offset, so the refined ones are distinct labels); the best REFINED of those at full.
+  // Each shortlisted (offset, type) searched across the band at half resolution for its best
+  // placement; the best REFINED of those at full resolution. Types are not merged: the profile
+  // ranks them poorly, the 2D correlation tells them apart.
   const across: Candidate[] = [];
   for (const c of top) {
     const t = list[c.k];
@@ -213,10 +217,7 @@ function inkBeside(px: StepPixels, f: Found): number {
  * the same type matches elsewhere along the spot's row or column (the named label is another
  * one), and the ink beside it.
  */
-function matchAt(px: StepPixels, text: string, spot: Spot): [number, number, number, number] {
-  const list = templatesOf(text);
-  if (list.length === 0) return [0, 0, 0, 0];
-  const f = search(px, list, spot.place);
+function matchAt(px: StepPixels, list: readonly Template[], f: Found | null, spot: Spot): [number, number, number, number] {
   if (!f) return [0, 0, 0, 0];
   let worst = f.v;
   const chars = f.t.bmp.chars;
@@ -229,7 +230,7 @@ function matchAt(px: StepPixels, text: string, spot: Spot): [number, number, num
 
 /**
  * Which spots an intent's label can be at: a legend entry's is inside the box, an x-axis label's
- * below the mark, a y-axis label's left of it; any other name (a bar's category, ...) below or left.
+ * below the mark, a y-axis label's left of it; any other name (a bar's category, ...) at all three.
  */
 function spotsNamed(intent: string): [boolean, boolean, boolean] {
   const text = intent.slice(0, 256).toLowerCase();
@@ -290,14 +291,17 @@ export function textFeatures(intent: string, g: StepGeometry, px: StepPixels, ou
   spots(g).forEach((spot, s) => {
     if (!spot || !named[s]) return;
     const o = offset + 4 + s * 8;
-    const whole = matchAt(px, names.whole, spot);
+    const wholeList = templatesOf(names.whole);
+    const wholeFound = wholeList.length > 0 ? search(px, wholeList, spot.place) : null;
+    const whole = matchAt(px, wholeList, wholeFound, spot);
     out.set(whole, o);
     // The best single word of a several-word name ("Jan" of "Jan Urban": the category under the bar).
-    let word = whole;
+    let best = { list: wholeList, found: wholeFound };
     for (const w of names.words) {
-      const m = matchAt(px, w, spot);
-      if (m[0] > word[0]) word = m;
+      const list = templatesOf(w);
+      const found = list.length > 0 ? search(px, list, spot.place) : null;
+      if (found && found.v > (best.found?.v ?? 0)) best = { list, found };
     }
-    out.set(word, o + 4);
+    out.set(best.found === wholeFound ? whole : matchAt(px, best.list, best.found, spot), o + 4);
   });
 }

@@ -1,8 +1,8 @@
 // One ONNX model instance on its own thread (started by onnx.ts): the input encoding and
-// session.run — both synchronous, together ~0.5 ms a step on CPU — stay off the service's event
-// loop, and N instances use N cores. Messages: stepsMessage.ts.
+// session.run — both synchronous, together 0.3–1.5 ms a step on CPU (reading the label a mark
+// points at is most of it) — stay off the service's event loop, and N instances use N cores. Messages: stepsMessage.ts.
 import { parentPort, workerData } from "node:worker_threads";
-import { ortFeeds } from "@sketchvl/prm-model";
+import { ortFeeds, preloadEncoding } from "@sketchvl/prm-model";
 import * as ort from "onnxruntime-node";
 import { type StepsMessage, unpackSteps } from "./stepMessages";
 
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const port = parentPort!;
   let session: ort.InferenceSession;
   try {
+    preloadEncoding();
     session = await ort.InferenceSession.create(options.modelPath, {
       executionProviders: options.executionProviders,
       intraOpNumThreads: options.intraOpThreads,
