@@ -40,7 +40,7 @@ function blur(src: Float32Array, w: number, h: number): Float32Array {
 }
 
 /** 2×2 block means of a w×h plane (odd edges averaged over what is there). */
-export function halve(src: Float32Array, w: number, h: number): { ink: Float32Array; w: number; h: number } {
+function halve(src: Float32Array, w: number, h: number): { ink: Float32Array; w: number; h: number } {
   const hw = (w + 1) >> 1;
   const hh = (h + 1) >> 1;
   const ink = new Float32Array(hw * hh);
@@ -211,6 +211,13 @@ export function readInk(px: StepPixels, x0: number, y0: number, w: number, h: nu
   return ink;
 }
 
+/** A region of the before image as a full-resolution plane (blurred like the templates) and its half. */
+export function readPlanes(px: StepPixels, x0: number, y0: number, w: number, h: number): { full: Plane; half: Plane } {
+  const full = new Plane(readInk(px, x0, y0, w, h), w, h);
+  const half = halve(full.ink, w, h);
+  return { full, half: new Plane(half.ink, half.w, half.h) };
+}
+
 /** Placements of a template's top-left, in image pixels: [xFrom, xTo] × [yFrom, yTo]. */
 export type Placement = (tw: number, th: number) => [number, number, number, number];
 
@@ -257,11 +264,7 @@ export function search(px: StepPixels, list: readonly Template[], place: Placeme
     rx1 = Math.max(rx1, xb + t.bmp.w + 1);
     ry1 = Math.max(ry1, yb + t.bmp.h + 1);
   }
-  const w = rx1 - rx0;
-  const h = ry1 - ry0;
-  const full = new Plane(readInk(px, rx0, ry0, w, h), w, h);
-  const halfInk = halve(full.ink, w, h);
-  const half = new Plane(halfInk.ink, halfInk.w, halfInk.h);
+  const { full, half } = readPlanes(px, rx0, ry0, rx1 - rx0, ry1 - ry0);
   const top: Candidate[] = [];
   list.forEach((t, k) => {
     const [xa, xb, ya, yb] = place(t.bmp.w, t.bmp.h);

@@ -11,7 +11,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, write
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { generatePrmDataset, Rng, type Split } from "@sketchvl/chartworld";
-import { encodeStep, FEATURE_SET, INPUTS, LABELS, type InputName } from "./features";
+import { encodeJitteredCopy, encodeStep, FEATURE_SET, INPUTS, LABELS, type InputName } from "./features";
 import { StepImages } from "./step-images";
 
 /** Action types in the order of EncodedDataset.types (text last, never produced by ChartWorld). */
@@ -81,7 +81,7 @@ export async function encodeShard(shard: ShardSpec, inputs: Record<InputName, Fl
     encodeStep(step, shard.base + i, inputs);
     for (let c = 1; c < shard.copies; c++) {
       const rng = new Rng(s.chartSeed, `finepr-jitter:${s.id}:${c}`);
-      encodeStep(step, c * shard.stride + shard.base + i, inputs, () => rng.next());
+      encodeJitteredCopy(step, shard.base + i, c * shard.stride + shard.base + i, inputs, () => rng.next());
     }
   }
   return {

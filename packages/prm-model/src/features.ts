@@ -25,7 +25,7 @@ import {
   type StepGeometry,
 } from "./geometry";
 import { INTENT_FEATURES, intentFeatures } from "./intent";
-import { PATCH_CHANNELS, samplePatch, stepPixels, type Window } from "./patches";
+import { PATCH_CHANNELS, samplePatch, stepPixels, type StepPixels, type Window } from "./patches";
 import { glyphAtlas } from "./glyphs";
 import { TEXT_FEATURES, textFeatures } from "./text-match";
 
@@ -185,7 +185,25 @@ export function jitterWindow(w: Window, random: () => number): Window {
 
 /** Fills the inputs of step `i` of a batch (arrays sized for the batch); `jitter` is for training only. */
 export function encodeStep(step: PrmStepInput, i: number, inputs: Record<InputName, Float32Array>, jitter?: () => number): void {
-  const { local, context, ends, meta } = inputs;
+  const { pixels, g } = encodeWindows(step, i, inputs, jitter);
+  const meta = inputs.meta;
+  geometryFeatures(g, meta, i * META_FEATURES);
+  intentFeatures(step.intent, g.type, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES);
+  textFeatures(step.intent, g, pixels, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES + INTENT_FEATURES);
+}
+
+/**
+ * A jittered training copy at `i` of the step already encoded at `from`: its windows moved, its meta
+ * copied (no window enters it), so the text search is not done twice.
+ */
+export function encodeJitteredCopy(step: PrmStepInput, from: number, i: number, inputs: Record<InputName, Float32Array>, jitter: () => number): void {
+  encodeWindows(step, i, inputs, jitter);
+  inputs.meta.copyWithin(i * META_FEATURES, from * META_FEATURES, (from + 1) * META_FEATURES);
+}
+
+/** The patch inputs (local, context, ends) of step `i`; returns the step's pixels and geometry. */
+function encodeWindows(step: PrmStepInput, i: number, inputs: Record<InputName, Float32Array>, jitter?: () => number): { pixels: StepPixels; g: StepGeometry } {
+  const { local, context, ends } = inputs;
   const pixels = stepPixels(step.before, step.after ?? null);
   const g = stepGeometry(step.action, pixels.width, pixels.height);
   const j = (w: Window): Window => (jitter ? jitterWindow(w, jitter) : w);
@@ -195,9 +213,7 @@ export function encodeStep(step: PrmStepInput, i: number, inputs: Record<InputNa
   const [a, b] = endWindows(g);
   samplePatch(pixels, j(a), ENDS_SIZE, ends, 2 * i * END_LEN);
   samplePatch(pixels, j(b), ENDS_SIZE, ends, (2 * i + 1) * END_LEN);
-  geometryFeatures(g, meta, i * META_FEATURES);
-  intentFeatures(step.intent, g.type, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES);
-  textFeatures(step.intent, g, pixels, meta, i * META_FEATURES + ACTION_TYPES.length + GEOMETRY_FEATURES + INTENT_FEATURES);
+  return { pixels, g };
 }
 
 /** Reads what the encoding needs from disk (the glyph bitmaps) now, so a broken install fails when a model loads, not on a request. */

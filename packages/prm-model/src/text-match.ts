@@ -14,7 +14,7 @@
 // one), and the ink just beside the match (the text there is longer: "10" for "0"), for the whole
 // name and for its best single word. Lines, circles and other actions get zeros: the text they
 // relate to is not at a fixed spot.
-import { halve, keepTop, Plane, readInk, search, templatesOf, type Candidate, type Found, type Placement, type Template } from "./correlate";
+import { keepTop, readInk, readPlanes, search, templatesOf, type Candidate, type Found, type Placement, type Template } from "./correlate";
 import type { StepGeometry } from "./geometry";
 import { TYPE_BOX, TYPE_POINT } from "./geometry";
 import type { StepPixels } from "./patches";
@@ -142,9 +142,7 @@ function bestAlong(px: StepPixels, list: readonly Template[], f: Found, line: Li
   const w = row ? Math.min(px.width, f.x + f.t.bmp.w + reach) - x0 : hi - lo;
   const h = row ? hi - lo : Math.min(px.height, f.y + f.t.bmp.h + reach) - y0;
   if (w <= 2 || h <= 2) return 0;
-  const full = new Plane(readInk(px, x0, y0, w, h), w, h);
-  const halfInk = halve(full.ink, w, h);
-  const half = new Plane(halfInk.ink, halfInk.w, halfInk.h);
+  const { full, half } = readPlanes(px, x0, y0, w, h);
   // The band's profile along the line: its ink summed across the whole band.
   const n = row ? half.w : half.h;
   const v = new Float64Array(n);
@@ -154,10 +152,10 @@ function bestAlong(px: StepPixels, list: readonly Template[], f: Found, line: Li
   list.forEach((t, k) => {
     const p = t.half;
     const L = row ? p.w : p.h;
+    const depth = row ? p.h : p.w;
     const tp = new Float64Array(L);
     let tss = 0;
     for (let i = 0; i < L; i++) {
-      const depth = row ? p.h : p.w;
       for (let d = 0; d < depth; d++) tp[i] += row ? p.centred[d * p.w + i] : p.centred[i * p.w + d];
       tss += tp[i] * tp[i];
     }
