@@ -9,6 +9,8 @@ export * from "./gen/sketchvl/v1/renderer";
 export * from "./gen/sketchvl/v1/trainer";
 export * from "./gen/sketchvl/v1/prm";
 export * from "./gen/sketchvl/v1/reward";
+export * from "./gen/sketchvl/v1/policy";
+export * from "./gen/sketchvl/v1/learner";
 // Every generated service file declares this same helper type; an explicit export settles which.
 export type { ServerStreamingMethodResult } from "./gen/sketchvl/v1/renderer";
 
