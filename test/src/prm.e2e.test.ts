@@ -2,7 +2,7 @@
 // lifecycle (load, switch under load with zero failures, unload), dynamic batching limits, and
 // bad input. The remote judge is tested against FakeJudgeServer (no real judge model runs here).
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -52,8 +52,10 @@ describe("prm service", () => {
       "slow/1": { backend: "remote-judge", url: slowJudge.url, model: "finepr-7b", timeoutMs: 5000, maxRetries: 0, batching: { maxBatchSize: 1, maxQueueSize: 2 } },
       "broken/1": { backend: "onnx" },
     });
-    mkdirSync(join(repo, "finepr"));
-    symlinkSync(join(repoRoot, "models", "finepr", "2"), join(repo, "finepr", "2")); // the shipped ONNX model
+    cpSync(join(repoRoot, "models", "finepr", "2"), join(repo, "finepr", "2"), { recursive: true }); // the shipped ONNX model
+    // A version that is a symlink out of the repository is never loaded.
+    mkdirSync(join(repo, "escape"));
+    symlinkSync(join(repoRoot, "models", "random", "1"), join(repo, "escape", "1"));
     prm = await startService("prm", {
       args: ["--log-level", "warn", "--model-repository", repo, "--load-models", "random,judge,slow,finepr", "--default-model", "random"],
     });
@@ -229,6 +231,11 @@ describe("prm service", () => {
       assert.match(broken.message, /features/);
       const version = await failureOf(() => client.loadModel({ model: "random", version: "9" }));
       assert.deepEqual([version.code, version.fields], ["NOT_FOUND", ["version"]]);
+      const escape = await failureOf(() => client.loadModel({ model: "escape", version: "" }));
+      assert.equal(escape.code, "FAILED_PRECONDITION");
+      assert.match(escape.message, /outside the model repository/);
+      const dotted = await failureOf(() => client.loadModel({ model: "../models", version: "" }));
+      assert.deepEqual([dotted.code, dotted.fields], ["INVALID_ARGUMENT", ["model"]]);
     });
   });
 });

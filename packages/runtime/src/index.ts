@@ -5,4 +5,5 @@ export * from "./server";
 export * from "./client";
 export * from "./asyncQueue";
 export * from "./idempotency";
+export * from "./chatCompletions";
 export { describeFailure, toServerError } from "./grpc-errors";

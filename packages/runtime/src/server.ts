@@ -31,6 +31,11 @@ export interface StartOptions {
   logger?: Logger;
   /** Work before the services report ready (loading models); liveness is already SERVING meanwhile. */
   prepare?: () => Promise<void>;
+  /**
+   * Whether the services are ready once `prepare` is done (default: yes). A service whose
+   * readiness changes later (a model it needs loaded or unloaded) sets `health` itself.
+   */
+  ready?: () => boolean;
   /** Runs after the server stopped accepting calls (close stores, flush state). */
   onShutdown?: () => Promise<void>;
 }
@@ -82,8 +87,10 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
   logger.info({ listen: `${config.host}:${port}`, services: serviceNames }, "listening");
 
   await options.prepare?.();
-  for (const service of serviceNames) health.setStatus("healthy", service);
-  logger.info({ services: serviceNames }, "ready");
+  if (options.ready?.() ?? true) {
+    for (const service of serviceNames) health.setStatus("healthy", service);
+    logger.info({ services: serviceNames }, "ready");
+  }
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = "shutdown") =>

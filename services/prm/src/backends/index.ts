@@ -12,6 +12,7 @@ export type BackendFactory = (entry: ModelEntry, config: ModelConfig, instances:
 export const createBackend: BackendFactory = async (entry, config, instances) => {
   switch (config.backend) {
     case "onnx":
+      entry.file("model.onnx"); // refuses a model.onnx that links out of the repository
       return OnnxBackend.load(entry.dir, config, instances);
     case "reference":
       return new ReferenceBackend();

@@ -2,22 +2,14 @@
 // a 7B FinePRM served by vLLM would be used), prompted as the paper's reviewer. The score comes
 // from the probabilities of the four label tokens in one forward pass (top_logprobs of the first
 // generated token), the way VisualPRM reads a judge token. Each call has a timeout, bounded
-// retries on 408/429/5xx and network errors, and a client-side rate limit.
+// retries on 408/429/5xx and network errors, and a client-side rate limit (@sketchvl/runtime's
+// ChatCompletionsClient, shared with the policy's openai-compatible backend).
 import { encodePng, type RasterImage } from "@sketchvl/drawing";
+import { ChatCompletionsClient, type RemoteEndpointConfig } from "@sketchvl/runtime";
 import { UnavailableError } from "@sketchvl/runtime/errors";
 import { type LabelProbabilities, oneHot, type PrmStep, type ScoringBackend } from "./types";
 
-export interface RemoteJudgeConfig {
-  /** Base URL of the API, e.g. "http://finepr-vllm:8000/v1". */
-  url: string;
-  model: string;
-  /** Environment variable holding the API key, if the endpoint wants one. */
-  apiKeyEnv?: string;
-  timeoutMs: number;
-  maxRetries: number;
-  requestsPerSecond: number;
-  maxConcurrency: number;
-}
+export type RemoteJudgeConfig = RemoteEndpointConfig;
 
 export const REVIEWER_PROMPT =
   "You are a meticulous reviewer of visual reasoning steps on charts. You see the chart before " +
@@ -26,7 +18,6 @@ export const REVIEWER_PROMPT =
   "word: Excellent, Acceptable, Poor or Unacceptable.";
 
 const LABEL_WORDS = ["Excellent", "Acceptable", "Poor", "Unacceptable"];
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Which label a generated token begins (case-insensitive prefix of at least two letters), or -1. */
 export function labelOfToken(token: string): number {
@@ -59,38 +50,11 @@ export function probabilitiesFromResponse(body: ChatResponse): LabelProbabilitie
   throw new UnavailableError(`the judge's answer names no label: ${JSON.stringify(text.slice(0, 80))}`);
 }
 
-/** Requests start at most `perSecond` a second and at most `concurrency` at once. */
-class RateLimiter {
-  private nextStart = 0;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly concurrency: number,
-  ) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    try {
-      const now = performance.now();
-      const start = Math.max(now, this.nextStart);
-      this.nextStart = start + 1000 / this.perSecond;
-      if (start > now) await new Promise((r) => setTimeout(r, start - now));
-      return await task();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
 export class RemoteJudgeBackend implements ScoringBackend {
-  private readonly limiter: RateLimiter;
+  private readonly client: ChatCompletionsClient;
 
-  constructor(private readonly config: RemoteJudgeConfig) {
-    this.limiter = new RateLimiter(config.requestsPerSecond, config.maxConcurrency);
+  constructor(config: RemoteJudgeConfig) {
+    this.client = new ChatCompletionsClient(config);
   }
 
   async score(steps: readonly PrmStep[]): Promise<LabelProbabilities[]> {
@@ -98,8 +62,7 @@ export class RemoteJudgeBackend implements ScoringBackend {
   }
 
   private async scoreOne(step: PrmStep): Promise<LabelProbabilities> {
-    const body = JSON.stringify({
-      model: this.config.model,
+    const body = {
       messages: [
         { role: "system", content: REVIEWER_PROMPT },
         {
@@ -115,33 +78,8 @@ export class RemoteJudgeBackend implements ScoringBackend {
       temperature: 0,
       logprobs: true,
       top_logprobs: 20,
-    });
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    const key = this.config.apiKeyEnv ? process.env[this.config.apiKeyEnv] : undefined;
-    if (key) headers.authorization = `Bearer ${key}`;
-
-    let lastProblem = "";
-    for (let attempt = 0; attempt <= this.config.maxRetries; attempt++) {
-      if (attempt > 0) await backoff(attempt);
-      try {
-        const response = await this.limiter.run(() =>
-          fetch(`${this.config.url.replace(/\/$/, "")}/chat/completions`, {
-            method: "POST",
-            headers,
-            body,
-            signal: AbortSignal.timeout(this.config.timeoutMs),
-          }),
-        );
-        if (response.ok) return probabilitiesFromResponse((await response.json()) as ChatResponse);
-        lastProblem = `HTTP ${response.status}`;
-        await response.body?.cancel();
-        if (!RETRYABLE.has(response.status)) break;
-      } catch (err) {
-        if (err instanceof UnavailableError) throw err;
-        lastProblem = (err as Error).name === "TimeoutError" ? `no answer within ${this.config.timeoutMs} ms` : (err as Error).message;
-      }
-    }
-    throw new UnavailableError(`remote judge ${this.config.url} failed for step ${step.id}: ${lastProblem}`);
+    };
+    return probabilitiesFromResponse((await this.client.complete(body, `step ${step.id}`)) as ChatResponse);
   }
 
   async close(): Promise<void> {}
@@ -166,10 +104,3 @@ function dataUrl(image: RasterImage): Promise<string> {
   }
   return url;
 }
-
-/** Exponential backoff with full jitter: 100 ms, 200 ms, 400 ms... at most 2 s. */
-function backoff(attempt: number): Promise<void> {
-  const cap = Math.min(2000, 100 * 2 ** (attempt - 1));
-  return new Promise((r) => setTimeout(r, Math.random() * cap));
-}
-
