@@ -15,7 +15,7 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: "renderer", readiness: "sketchvl.v1.RendererService", defaultPort: 50051 },
   { name: "trainer", readiness: "sketchvl.v1.TrainerService", defaultPort: 50052 },
   { name: "prm", readiness: "sketchvl.v1.PrmService", defaultPort: 50053 },
-  { name: "policy", readiness: "sketchvl.v1.PolicyService", defaultPort: 50054 },
+  { name: "policy", readiness: "sketchvl.v1.PolicyService", defaultPort: 50054, peers: { "--renderer-address": "renderer" } },
   {
     name: "reward",
     readiness: "sketchvl.v1.RewardService",

@@ -13,6 +13,9 @@ describe("findAnswer", () => {
     assert.equal(answerOf("<answer>tag wins</answer>\nAnswer: line"), "tag wins");
     assert.equal(answerOf("Final answer: 3"), "3");
     assert.equal(answerOf("no answer here"), null);
+    // After the image marker of a multi-turn rollout (the policy service's text).
+    assert.equal(answerOf("Action1: #Draw Box, [1,2,3,4], Red\n<image>Answer: Company A"), "Company A");
+    assert.equal(answerOf("Action1: #Draw Box, [1,2,3,4], Red\n<|vision_start|><|image_pad|><|vision_end|>Answer: 7"), "7");
     assert.equal(answerOf(""), null);
   });
 

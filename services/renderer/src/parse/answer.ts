@@ -1,7 +1,9 @@
 // The final answer: the last <answer>…</answer> block (an unclosed one runs to the end), else the
 // last "Answer: …" line ("Final Answer:", markdown bold allowed). The span covers the answer
 // itself: surrounding markdown emphasis, quotes and a sentence-final period are left out, so the
-// answer can be graded as it stands ("**Answer:** \"Brazil\"." → Brazil).
+// answer can be graded as it stands ("**Answer:** \"Brazil\"." → Brazil). A line may start
+// right after an image marker: a multi-turn rollout reads "…Red\n<image>Answer: 2015".
+import { findImageMarkers } from "./markers";
 import { trimSpan, type Span16 } from "./offsets";
 
 /** "Answer:" as a line label; group 1 is the content. */
@@ -22,10 +24,22 @@ export function findAnswer(text: string): { answer: string; span: Span16 } | und
     return result(text, trimSpan(text, { start, end: close < 0 ? text.length : close }));
   }
   let last: RegExpExecArray | undefined;
-  for (const m of text.matchAll(ANSWER_LINE)) last = m;
+  for (const m of withoutMarkers(text).matchAll(ANSWER_LINE)) last = m;
   if (!last) return undefined;
   const end = last.index! + last[0].length;
   return result(text, trimSpan(text, { start: end - last[1].length, end }));
+}
+
+/** The text with image markers blanked (same offsets), so a label right after one starts its line. */
+function withoutMarkers(text: string): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (const m of findImageMarkers(text)) {
+    parts.push(text.slice(at, m.start), text.slice(m.start, m.end).replace(/[^\n]/g, " "));
+    at = m.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join("");
 }
 
 /** Drops emphasis, quotes and a final period around the answer (the same on both ends). */
