@@ -1,0 +1,50 @@
+// What a person running `npm run train` sees: a progress bar per phase on a terminal (one line
+// per tenth otherwise, so CI logs stay short), each held-out evaluation, and where results go.
+import type { TrainingReporter } from "./run";
+
+export function consoleReporter(prefix = ""): TrainingReporter {
+  const tty = process.stderr.isTTY === true;
+  let name = "";
+  let total = 0;
+  let started = 0;
+  let lastPrinted = -1;
+  return {
+    phase(phase, steps) {
+      if (tty && name) process.stderr.write("\n");
+      name = phase;
+      total = steps;
+      started = Date.now();
+      lastPrinted = -1;
+    },
+    tick(done, detail) {
+      const fraction = total ? done / total : 1;
+      const elapsed = (Date.now() - started) / 1000;
+      const eta = done > 0 ? (elapsed / done) * (total - done) : 0;
+      if (tty) {
+        const width = 28;
+        const bar = "█".repeat(Math.round(fraction * width)).padEnd(width, "░");
+        process.stderr.write(`\r${prefix}${name} ${bar} ${done}/${total} ${elapsed.toFixed(0)}s eta ${eta.toFixed(0)}s ${detail}\x1b[K`);
+      } else {
+        const tenth = Math.floor(fraction * 10);
+        if (tenth !== lastPrinted || done === total) {
+          lastPrinted = tenth;
+          console.log(`${prefix}${name}: ${done}/${total} (${elapsed.toFixed(0)} s) ${detail}`);
+        }
+      }
+    },
+    update() {},
+    evaluation(e) {
+      if (tty) process.stderr.write("\n");
+      const mix = Object.entries(e.actionMix).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(", ");
+      console.log(
+        `${prefix}held-out @ update ${e.update} (policy v${e.policyVersion}): accuracy ${(100 * e.accuracy).toFixed(1)}% of ${e.questions}, ` +
+          `FinePRM ${e.meanProcessScore.toFixed(2)}, reference ${e.meanReferenceScore.toFixed(2)} (${(100 * e.referenceCoverage).toFixed(0)}% of steps matched), ` +
+          `${e.stepsPerResponse.toFixed(1)} steps/answer [${mix}]`,
+      );
+    },
+    log(line) {
+      if (tty && name) process.stderr.write("\n");
+      console.log(`${prefix}${line}`);
+    },
+  };
+}

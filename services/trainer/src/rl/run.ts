@@ -1,0 +1,182 @@
+// A training run end to end: cold-start SFT on ChartWorld's expert trajectories, then RL updates
+// through the mesh (grpo / finepo / ablations), a new policy version published to the policy
+// service every `publishEvery` updates, held-out evaluations, and a checkpoint a killed run resumes
+// from.
+import { join } from "node:path";
+import { Objective, type TrainSequence } from "@sketchvl/contract";
+import { type PolicyArchitecture, loadVocabulary, type Tokenizer } from "@sketchvl/policy-model";
+import { type Evaluation, evaluatePolicy } from "./evaluate";
+import { type LearnerWorker, startLearner } from "./learnerWorker";
+import { type Prompt, loadPrompts, promptBatch } from "./prompts";
+import { type RlMode, type RlSettings, type UpdateRecord, mapConcurrently, rlUpdate } from "./rlStep";
+import { type EvalRecord, RunFolder, type RunState } from "./runState";
+import { expertSequence } from "./sequences";
+import { POLICY_MODEL, type TrainingMesh, startTrainingMesh } from "./trainingMesh";
+
+export type TrainingMode = "sft" | RlMode;
+
+export interface TrainingOptions {
+  outDir: string;
+  mode: TrainingMode;
+  seed: number;
+  architecture: Omit<PolicyArchitecture, "vocab_size">;
+  threads: number;
+  sft: { charts: number; updates: number; batch: number; learningRate: number };
+  /** RL settings; the advantage mode comes from `mode` (evaluations of an SFT run score with FinePO). */
+  rl: Omit<RlSettings, "mode"> & { updates: number; promptsPerUpdate: number; learningRate: number; publishEvery: number; trainCharts: number };
+  evaluation: { charts: number; every: number };
+  /** Start RL from this checkpoint instead of running SFT (the ablation's shared SFT policy). */
+  startFrom?: { checkpoint: string; sftUpdates: number };
+  /** Stop after this many RL updates in this process (a test's "kill it mid-run"). */
+  stopAfterUpdates?: number;
+  report?: TrainingReporter;
+  /**
+   * Called once the mesh is up (a test drives extra load through it during version switches); what
+   * it returns is awaited before the mesh stops.
+   */
+  onMesh?: (mesh: TrainingMesh) => (() => Promise<void>) | void;
+}
+
+export interface TrainingReporter {
+  phase(name: string, total: number): void;
+  tick(done: number, detail: string): void;
+  update(record: UpdateRecord): void;
+  evaluation(record: EvalRecord): void;
+  log(line: string): void;
+}
+
+export interface TrainingResult {
+  state: RunState;
+  history: UpdateRecord[];
+  evaluations: EvalRecord[];
+  folder: string;
+}
+
+const silent: TrainingReporter = { phase() {}, tick() {}, update() {}, evaluation() {}, log() {} };
+
+export async function runTraining(options: TrainingOptions): Promise<TrainingResult> {
+  const report = options.report ?? silent;
+  const settings: RlSettings = { ...options.rl, mode: options.mode === "sft" ? "finepo" : options.mode };
+  const folder = new RunFolder(options.outDir);
+  const tokenizer = loadVocabulary();
+  const learner = await startLearner({ threads: options.threads });
+  let mesh: TrainingMesh | undefined;
+  let detach: (() => Promise<void>) | undefined;
+  try {
+    let state = folder.readState() ?? { phase: "sft", updates: 0, policyVersion: 0, checkpoint: "", sftUpdates: 0 };
+    if (state.phase !== "sft") report.log(`resuming ${options.outDir} at RL update ${state.updates} (policy version ${state.policyVersion})`);
+    folder.truncateLogs(state.updates);
+    const a = options.architecture;
+    const architecture = { vocabSize: tokenizer.vocabSize, imageSize: a.image_size, dModel: a.d_model, layers: a.layers, heads: a.heads, maxPositions: a.max_positions };
+    const rlLearningRate = options.rl.learningRate;
+
+    if (state.phase === "sft") {
+      if (options.startFrom) {
+        await learner.client.initPolicy({ architecture, optimizer: { learningRate: rlLearningRate, weightDecay: 0, gradClip: 1 }, seed: options.seed, checkpoint: options.startFrom.checkpoint, keepReference: true, threads: options.threads });
+        state = { ...state, sftUpdates: options.startFrom.sftUpdates };
+      } else {
+        await learner.client.initPolicy({ architecture, optimizer: { learningRate: options.sft.learningRate, weightDecay: 0.01, gradClip: 1 }, seed: options.seed, checkpoint: "", keepReference: false, threads: options.threads });
+        await coldStart(learner, tokenizer, options, report);
+        state = { ...state, sftUpdates: options.sft.updates };
+      }
+      state = await publish(learner, folder, tokenizer, options, { ...state, phase: options.mode === "sft" ? "done" : "rl" }, "sft");
+      // RL continues from the SFT weights with a fresh optimizer and the SFT policy as KL reference.
+      if (state.phase === "rl") await learner.client.initPolicy({ architecture, optimizer: { learningRate: rlLearningRate, weightDecay: 0, gradClip: 1 }, seed: options.seed, checkpoint: state.checkpoint, keepReference: true, threads: options.threads });
+    } else {
+      await learner.client.initPolicy({ architecture, optimizer: { learningRate: rlLearningRate, weightDecay: 0, gradClip: 1 }, seed: options.seed, checkpoint: state.checkpoint, keepReference: true, threads: options.threads });
+    }
+
+    mesh = await startTrainingMesh({ policyRepository: folder.models, trainerState: join(options.outDir, "trainer-state") });
+    // The version state.json names, not merely the newest folder (an export whose state write was lost).
+    await mesh.clients.policy.loadPolicy({ model: POLICY_MODEL, version: String(state.policyVersion) });
+    detach = options.onMesh?.(mesh) ?? undefined;
+    const runId = `${options.mode}-seed${options.seed}`;
+    report.log("loading held-out questions");
+    const heldOut = await loadPrompts("test", options.evaluation.charts);
+    const evaluate = async (update: number) => {
+      const e = await evaluatePolicy(mesh!.clients, heldOut, settings, `${runId}-eval-${update}`);
+      const record: EvalRecord = { ...e, update, policyVersion: String(state.policyVersion) };
+      folder.append("evaluations.jsonl", record);
+      report.evaluation(record);
+      return e;
+    };
+
+    if (state.phase === "rl") {
+      report.log("loading training prompts");
+      const train = await loadPrompts("train", options.rl.trainCharts);
+      if (state.updates === 0 && folder.evaluations(0).length === 0) await evaluate(0);
+      state = await rlPhase(learner, mesh, folder, tokenizer, train, options, settings, state, report, evaluate, runId);
+    }
+    if (state.phase === "done" && !folder.evaluations(state.updates).some((e) => e.update === state.updates)) await evaluate(state.updates);
+    return { state, history: folder.history(state.updates), evaluations: folder.evaluations(state.updates), folder: options.outDir };
+  } finally {
+    await detach?.();
+    await mesh?.stop();
+    await learner.stop();
+  }
+}
+
+async function coldStart(learner: LearnerWorker, tokenizer: Tokenizer, options: TrainingOptions, report: TrainingReporter): Promise<void> {
+  const { charts, updates, batch } = options.sft;
+  report.phase("SFT data (expert trajectories)", charts);
+  const prompts = await loadPrompts("train", charts, (done) => report.tick(done, "charts"));
+  const size = options.architecture.image_size;
+  const sequences: TrainSequence[] = await mapConcurrently(prompts, 2, (p) =>
+    expertSequence(tokenizer, p.question, p.example.trajectories[p.questionIndex], p.png, size),
+  );
+  report.phase(`SFT (${sequences.length} expert trajectories)`, updates);
+  for (let u = 0; u < updates; u++) {
+    const r = await learner.client.trainStep({ sequences: promptBatch(sequences, options.seed, u, batch), loss: { objective: Objective.OBJECTIVE_SFT, clipLow: 0, clipHigh: 0, klCoef: 0, entropyCoef: 0 }, microBatch: 0 });
+    report.tick(u + 1, `loss ${r.loss.toFixed(3)}`);
+  }
+}
+
+async function rlPhase(
+  learner: LearnerWorker,
+  mesh: TrainingMesh,
+  folder: RunFolder,
+  tokenizer: Tokenizer,
+  train: Prompt[],
+  options: TrainingOptions,
+  settings: RlSettings,
+  initial: RunState,
+  report: TrainingReporter,
+  evaluate: (update: number) => Promise<Evaluation>,
+  runId: string,
+): Promise<RunState> {
+  let state = initial;
+  const { updates, promptsPerUpdate, publishEvery } = options.rl;
+  const stopAt = Math.min(updates, options.stopAfterUpdates !== undefined ? state.updates + options.stopAfterUpdates : updates);
+  report.phase(`RL (${options.mode})`, updates);
+  report.tick(state.updates, "");
+  for (let u = state.updates; u < stopAt; u++) {
+    const prompts = promptBatch(train, options.seed, u, promptsPerUpdate);
+    const record = await rlUpdate(mesh.clients, learner.client, prompts, settings, { runId, update: u, seed: options.seed, policyVersion: String(state.policyVersion) });
+    folder.append("history.jsonl", record);
+    report.update(record);
+    report.tick(u + 1, `reward ${record.reward.toFixed(2)} acc ${record.accuracy.toFixed(2)} prm ${record.meanProcessScore.toFixed(2)}`);
+    const done = u + 1;
+    if (done % publishEvery === 0 || done === updates) {
+      state = await publish(learner, folder, tokenizer, options, { ...state, updates: done, phase: done === updates ? "done" : "rl" }, `u${done}`);
+      await mesh.clients.policy.loadPolicy({ model: POLICY_MODEL, version: String(state.policyVersion) });
+    }
+    if (done % options.evaluation.every === 0 && done !== updates) await evaluate(done);
+  }
+  return state;
+}
+
+/** Checkpoint, export the weights as the next policy version, then record both in state.json. */
+async function publish(learner: LearnerWorker, folder: RunFolder, tokenizer: Tokenizer, options: TrainingOptions, next: RunState, name: string): Promise<RunState> {
+  const checkpoint = folder.checkpointPath(name);
+  await learner.client.saveCheckpoint({ path: checkpoint });
+  // After the newest folder present: an export whose state.json write was lost keeps its number.
+  const version = Math.max(next.policyVersion, ...folder.versions(POLICY_MODEL)) + 1;
+  await learner.client.exportPolicy({
+    directory: join(folder.models, POLICY_MODEL, String(version)),
+    vocabularyJson: JSON.stringify(tokenizer.toJSON()),
+    configJson: JSON.stringify({ defaults: { maxTurns: options.rl.maxTurns, maxTokensPerTurn: options.rl.maxTokensPerTurn }, trainedBy: { mode: options.mode, seed: options.seed, stage: name } }),
+  });
+  const state = { ...next, policyVersion: version, checkpoint };
+  folder.writeState(state);
+  return state;
+}
