@@ -1,4 +1,4 @@
-"""The built-in SketchVL policy network (see /tmp/policy-design.md, "Model").
+"""The built-in SketchVL policy network (see packages/policy-model/README.md, "Model").
 
 Two paths share every weight and every formula:
 

@@ -1,6 +1,6 @@
 // The paper's ablation in miniature: SFT only, GRPO, FinePO, FinePO with a random PRM and FinePO
-// without the KL action regularization, all from the same SFT checkpoint per seed, each seed a
-// separate SFT. One table (held-out accuracy, FinePRM vs reference step quality, action mix,
+// without the KL action regularization, all from one SFT checkpoint (as the paper's arms share
+// theirs); each RL seed changes the sampling and the data order. One table (held-out accuracy, FinePRM vs reference step quality, action mix,
 // updates to reach GRPO's final accuracy) and the curves.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { consoleReporter } from "./reporter";
 
 export interface AblationOptions {
   outDir: string;
+  /** RL seeds; the first also seeds the shared SFT. */
   seeds: number[];
   arms: RlMode[];
   base: Omit<TrainingOptions, "outDir" | "mode" | "seed" | "startFrom" | "report">;
@@ -25,10 +26,10 @@ export interface ArmResult {
 
 export async function runAblation(options: AblationOptions): Promise<{ table: string; results: ArmResult[] }> {
   const results: ArmResult[] = [];
+  const sftSeed = options.seeds[0];
+  const sft = await runTraining({ ...options.base, outDir: join(options.outDir, "sft"), mode: "sft", seed: sftSeed, report: consoleReporter("[sft] ") });
+  results.push({ arm: "sft", seed: sftSeed, result: sft });
   for (const seed of options.seeds) {
-    const sftDir = join(options.outDir, `seed${seed}`, "sft");
-    const sft = await runTraining({ ...options.base, outDir: sftDir, mode: "sft", seed, report: consoleReporter(`[seed ${seed} sft] `) });
-    results.push({ arm: "sft", seed, result: sft });
     for (const arm of options.arms) {
       const result = await runTraining({
         ...options.base,

@@ -60,6 +60,8 @@ export interface UpdateRecord {
   entropy: number;
   clipFraction: number;
   gradNorm: number;
+  /** Responses trained on (not masked). */
+  responses: number;
   /** Mean outcome reward R(y) and the fraction of correct answers over the batch's responses. */
   reward: number;
   accuracy: number;

@@ -10,7 +10,8 @@ import { type LearnerWorker, startLearner } from "./learnerWorker";
 import { type Prompt, loadPrompts, promptBatch } from "./prompts";
 import { type RlMode, type RlSettings, type UpdateRecord, mapConcurrently, rlUpdate } from "./rlStep";
 import { type EvalRecord, RunFolder, type RunState } from "./runState";
-import { expertSequence } from "./sequences";
+import type { RasterImage } from "@sketchvl/drawing";
+import { decodeChart, expertSequence } from "./sequences";
 import { POLICY_MODEL, type TrainingMesh, startTrainingMesh } from "./trainingMesh";
 
 export type TrainingMode = "sft" | RlMode;
@@ -93,9 +94,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
     const runId = `${options.mode}-seed${options.seed}`;
     report.log("loading held-out questions");
     const heldOut = await loadPrompts("test", options.evaluation.charts);
-    const evaluate = async (update: number) => {
+    const evaluate = async (update: number, policyVersion: number) => {
       const e = await evaluatePolicy(mesh!.clients, heldOut, settings, `${runId}-eval-${update}`);
-      const record: EvalRecord = { ...e, update, policyVersion: String(state.policyVersion) };
+      const record: EvalRecord = { ...e, update, policyVersion: String(policyVersion) };
       folder.append("evaluations.jsonl", record);
       report.evaluation(record);
       return e;
@@ -104,10 +105,10 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
     if (state.phase === "rl") {
       report.log("loading training prompts");
       const train = await loadPrompts("train", options.rl.trainCharts);
-      if (state.updates === 0 && folder.evaluations(0).length === 0) await evaluate(0);
+      if (state.updates === 0 && folder.evaluations(0).length === 0) await evaluate(0, state.policyVersion);
       state = await rlPhase(learner, mesh, folder, tokenizer, train, options, settings, state, report, evaluate, runId);
     }
-    if (state.phase === "done" && !folder.evaluations(state.updates).some((e) => e.update === state.updates)) await evaluate(state.updates);
+    if (state.phase === "done" && !folder.evaluations(state.updates).some((e) => e.update === state.updates)) await evaluate(state.updates, state.policyVersion);
     return { state, history: folder.history(state.updates), evaluations: folder.evaluations(state.updates), folder: options.outDir };
   } finally {
     await detach?.();
@@ -117,13 +118,20 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
 }
 
 async function coldStart(learner: LearnerWorker, tokenizer: Tokenizer, options: TrainingOptions, report: TrainingReporter): Promise<void> {
-  const { charts, updates, batch } = options.sft;
-  report.phase("SFT data (expert trajectories)", charts);
-  const prompts = await loadPrompts("train", charts, (done) => report.tick(done, "charts"));
+  const { updates, batch } = options.sft;
+  report.phase("SFT data: ChartWorld charts", options.sft.charts);
+  const prompts = await loadPrompts("train", options.sft.charts, (done) => report.tick(done, "charts"));
+  report.phase("SFT data: expert turns drawn", prompts.length);
   const size = options.architecture.image_size;
-  const sequences: TrainSequence[] = await mapConcurrently(prompts, 2, (p) =>
-    expertSequence(tokenizer, p.question, p.example.trajectories[p.questionIndex], p.png, size),
-  );
+  // A chart's questions share its decoded pixels (decoded once, on first use).
+  const charts = new Map<Buffer, Promise<RasterImage>>();
+  const chartOf = (png: Buffer) => charts.get(png) ?? charts.set(png, decodeChart(png)).get(png)!;
+  let drawn = 0;
+  const sequences: TrainSequence[] = await mapConcurrently(prompts, 2, async (p) => {
+    const sequence = await expertSequence(tokenizer, p.question, p.example.trajectories[p.questionIndex], await chartOf(p.png), size);
+    report.tick(++drawn, "trajectories drawn");
+    return sequence;
+  });
   report.phase(`SFT (${sequences.length} expert trajectories)`, updates);
   for (let u = 0; u < updates; u++) {
     const r = await learner.client.trainStep({ sequences: promptBatch(sequences, options.seed, u, batch), loss: { objective: Objective.OBJECTIVE_SFT, clipLow: 0, clipHigh: 0, klCoef: 0, entropyCoef: 0 }, microBatch: 0 });
@@ -141,7 +149,7 @@ async function rlPhase(
   settings: RlSettings,
   initial: RunState,
   report: TrainingReporter,
-  evaluate: (update: number) => Promise<Evaluation>,
+  evaluate: (update: number, policyVersion: number) => Promise<Evaluation>,
   runId: string,
 ): Promise<RunState> {
   let state = initial;
@@ -160,7 +168,7 @@ async function rlPhase(
       state = await publish(learner, folder, tokenizer, options, { ...state, updates: done, phase: done === updates ? "done" : "rl" }, `u${done}`);
       await mesh.clients.policy.loadPolicy({ model: POLICY_MODEL, version: String(state.policyVersion) });
     }
-    if (done % options.evaluation.every === 0 && done !== updates) await evaluate(done);
+    if (done % options.evaluation.every === 0 && done !== updates) await evaluate(done, state.policyVersion);
   }
   return state;
 }

@@ -2,7 +2,8 @@
 // image each token looked at, and per completion token the sampling log-prob, the advantage and
 // whether it is in the loss. Built from expert trajectories (SFT) or from scored rollouts (RL).
 import type { DrawingAction, Rollout, TrainSequence } from "@sketchvl/contract";
-import { drawActionsOnPng, type ExpertTrajectory } from "@sketchvl/chartworld";
+import type { ExpertTrajectory } from "@sketchvl/chartworld";
+import { type RasterImage, decodeImage, drawAction } from "@sketchvl/drawing";
 import { SPECIAL_TOKENS, type Tokenizer, expertTurns, modelInput, promptTokens, tensorBytes } from "@sketchvl/policy-model";
 
 /** Token p looks at the image fed back most recently: the number of image markers at or before p. */
@@ -17,15 +18,27 @@ export function expertCompletion(tokenizer: Tokenizer, trajectory: ExpertTraject
   return turns.flatMap((text, i) => [...tokenizer.encode(text), ...(i === turns.length - 1 ? [SPECIAL_TOKENS.eos] : [SPECIAL_TOKENS.eot, SPECIAL_TOKENS.image])]);
 }
 
-/** The images an expert trajectory's turns look at: the chart, then the chart after each step is drawn. */
-export async function expertTurnImages(chartPng: Buffer, actions: readonly DrawingAction[], imageSize: number): Promise<Buffer[]> {
-  const images = [await modelInput({ png: chartPng }, imageSize)];
-  let drawn = chartPng;
+// ChartWorld's own charts (≤ 1200×900): no tight limits needed.
+const CHART_LIMITS = { maxPixels: 100_000_000, maxBytes: 1 << 30 };
+const asInput = (img: RasterImage) => ({ raw: img.pixels, width: img.width, height: img.height, channels: img.channels });
+
+/**
+ * The images an expert trajectory's turns look at: the chart, then the chart after each step is
+ * drawn — drawn step by step on decoded pixels with the renderer's own drawing code, as the
+ * renderer draws a policy's turns.
+ */
+export async function expertTurnImages(chart: RasterImage, actions: readonly DrawingAction[], imageSize: number): Promise<Buffer[]> {
+  const images = [await modelInput(asInput(chart), imageSize)];
+  let drawn = chart;
   for (const action of actions) {
-    drawn = await drawActionsOnPng(drawn, [action]);
-    images.push(await modelInput({ png: drawn }, imageSize));
+    drawn = await drawAction(drawn, action);
+    images.push(await modelInput(asInput(drawn), imageSize));
   }
   return images.map(tensorBytes);
+}
+
+export function decodeChart(png: Buffer): Promise<RasterImage> {
+  return decodeImage(png, CHART_LIMITS);
 }
 
 /** A cold-start SFT sequence: the expert's completion, every token but the image markers in the loss. */
@@ -33,7 +46,7 @@ export async function expertSequence(
   tokenizer: Tokenizer,
   question: string,
   trajectory: ExpertTrajectory,
-  chartPng: Buffer,
+  chart: RasterImage,
   imageSize: number,
 ): Promise<TrainSequence> {
   const prompt = promptTokens(tokenizer, question);
@@ -42,7 +55,7 @@ export async function expertSequence(
   return {
     tokens,
     imageIndex: imageIndexOf(tokens),
-    images: await expertTurnImages(chartPng, trajectory.steps.map((s) => s.action), imageSize),
+    images: await expertTurnImages(chart, trajectory.steps.map((s) => s.action), imageSize),
     completionStart: prompt.length,
     oldLogprobs: completion.map(() => 0),
     advantages: completion.map(() => 1),

@@ -32,6 +32,8 @@ export async function startTrainingMesh(options: { policyRepository: string; tra
       POLICY_MAX_MESSAGE_BYTES: String(256 * 1024 * 1024),
       PRM_MODEL_REPOSITORY: join(repoRoot, "models"),
       TRAINER_STATE_DIR: options.trainerState,
+      // The loop calls the reward service over gRPC; its OpenRLHF HTTP port would collide with npm start's.
+      REWARD_HTTP_PORT: "-1",
       SKETCHVL_LOG_LEVEL: process.env.SKETCHVL_LOG_LEVEL ?? "warn",
     },
   });
