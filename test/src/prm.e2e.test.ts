@@ -11,6 +11,8 @@ import { changedRegions, decodeImage, drawActions, drawPlanned, ImageStore, outp
 import { repoRoot, type RunningProcess } from "@sketchvl/launcher";
 import { chartWorldGroup } from "./support/chartworldGroup";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
+import { createChannel, createClient } from "nice-grpc";
+import { HealthDefinition } from "nice-grpc-server-health";
 import { type FakeJudgeServer, startFakeJudge } from "./support/fakeJudge";
 import { failureOf, startService } from "./support/mesh";
 
@@ -162,6 +164,27 @@ describe("prm service", () => {
     await busy;
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(!slowJudge.requests.slice(before).some((r) => JSON.stringify(r.body.messages).includes("[late]")), "the expired step was dropped from the queue");
+  });
+
+  it("readiness follows the default model: NOT_SERVING once it is unloaded, SERVING again once loaded", async () => {
+    const channel = createChannel(prm.address);
+    const health = createClient(HealthDefinition, channel);
+    const status = async (service: string) => (await health.check({ service })).status;
+    const SERVING = 1; // grpc.health.v1
+    try {
+      assert.equal(await status("sketchvl.v1.PrmService"), SERVING);
+      await client.unloadModel({ model: "random", version: "" });
+      assert.notEqual(await status("sketchvl.v1.PrmService"), SERVING, "a replica that would mask every step is not ready");
+      assert.equal(await status(""), SERVING, "still live: a load balancer stops routing, Kubernetes does not restart it");
+      const unloaded = await failureOf(() => client.scoreSteps({ model: "", steps: [step("u")] }));
+      assert.equal(unloaded.code, "FAILED_PRECONDITION");
+      await client.loadModel({ model: "judge", version: "" }); // another model does not make it ready
+      assert.notEqual(await status("sketchvl.v1.PrmService"), SERVING);
+      await client.loadModel({ model: "random", version: "1" });
+      assert.equal(await status("sketchvl.v1.PrmService"), SERVING);
+    } finally {
+      channel.close();
+    }
   });
 
   it("switches to a new version under load with zero failed requests, then unloads the old one", async () => {

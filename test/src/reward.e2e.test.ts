@@ -228,6 +228,79 @@ describe("reward service", () => {
     }
   });
 
+  describe("a dependency that fails when a group starts", () => {
+    // Reward replicas whose PRM, renderer or trainer address has nothing listening (down, not yet
+    // up): each fault answers with its own status, never INTERNAL.
+    const rewards: Record<"noPrm" | "noRenderer" | "noTrainer", { client: Client; http: string }> = {} as never;
+    const channels: Array<{ close(): void }> = [];
+
+    before(async () => {
+      const [renderer, prm, trainer] = processes.map((p) => p.address);
+      const dead = async () => `127.0.0.1:${await freePort()}`;
+      const start = async (peers: [string, string, string]) => {
+        const httpPort = await freePort();
+        const reward = await startService("reward", {
+          args: ["--log-level", "error", "--renderer-address", peers[0], "--prm-address", peers[1], "--trainer-address", peers[2], "--http-port", String(httpPort), "--image-root", imageRoot, "--call-deadline-ms", "3000"],
+        });
+        processes.push(reward);
+        const channel = createMeshChannel(reward.address);
+        channels.push(channel);
+        return { client: createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 30_000 }), http: `http://127.0.0.1:${httpPort}/get_reward` };
+      };
+      [rewards.noPrm, rewards.noRenderer, rewards.noTrainer] = await Promise.all([
+        start([renderer, await dead(), trainer]),
+        start([await dead(), prm, trainer]),
+        start([renderer, prm, await dead()]),
+      ]);
+    });
+
+    after(() => channels.forEach((c) => c.close()));
+
+    it("PRM down: each response it would rate is masked INFRASTRUCTURE; the rest of the group is answered", async () => {
+      const got = (await rewards.noPrm.client.scoreGroup(request({ requestId: "no-prm" }))).group!;
+      const [expert, wrong, malformed, offImage] = got.responses;
+      for (const r of [expert, wrong]) {
+        assert.deepEqual([r.maskSample, r.failureKind], [true, FailureKind.FAILURE_KIND_INFRASTRUCTURE], r.id);
+        assert.match(r.failureReason, /^prm: prm: UNAVAILABLE/);
+        assert.equal(r.tokenAdvantages.length, 0);
+      }
+      // Format failures never needed the PRM: graded and in the group mean, as with a PRM up.
+      for (const r of [malformed, offImage]) assert.deepEqual([r.maskSample, r.failureKind], [false, FailureKind.FAILURE_KIND_FORMAT]);
+      assert.deepEqual([malformed.coarseAdvantage, offImage.coarseAdvantage], [0.5, -0.5]);
+    });
+
+    it("renderer down: nothing can be parsed, so the group is UNAVAILABLE (retryable), not INTERNAL", async () => {
+      const f = await failureOf(() => rewards.noRenderer.client.scoreGroup(request({ requestId: "no-renderer" })));
+      assert.equal(f.code, "UNAVAILABLE");
+      assert.match(f.message, /^renderer: UNAVAILABLE/);
+    });
+
+    it("trainer down: no advantages can be computed, so the group is UNAVAILABLE", async () => {
+      const f = await failureOf(() => rewards.noTrainer.client.scoreGroup(request({ requestId: "no-trainer" })));
+      assert.deepEqual([f.code, /^trainer: UNAVAILABLE/.test(f.message)], ["UNAVAILABLE", true]);
+    });
+
+    it("a trainer FAILED_PRECONDITION or INVALID_ARGUMENT keeps its code (and names our field)", async () => {
+      await client.scoreGroup(request({ runId: "precondition", batchIndex: 1000 }));
+      const old = await failureOf(() => client.scoreGroup(request({ runId: "precondition", batchIndex: 0 })));
+      assert.equal(old.code, "FAILED_PRECONDITION");
+      assert.match(old.message, /^trainer: batch_index 0 is older than run "precondition" keeps/);
+      const long = await failureOf(() => client.scoreGroup(request({ runId: "r".repeat(200) })));
+      assert.deepEqual([long.code, long.fields], ["INVALID_ARGUMENT", ["run_id"]]);
+    });
+
+    it("over HTTP: a dependency down answers 503 with Retry-After (OpenRLHF retries), never 500", async () => {
+      const prompt = "<|im_start|>assistant\n";
+      const body = JSON.stringify({ query: [prompt + group.responses.expert], prompts: [prompt], labels: [JSON.stringify({ image: "chart.png", answer: group.answer })] });
+      for (const url of [rewards.noPrm.http, rewards.noRenderer.http]) {
+        const res = await fetch(url, { method: "POST", body });
+        assert.equal(res.status, 503, url);
+        assert.equal(res.headers.get("retry-after"), "1");
+        assert.match(((await res.json()) as { error: string }).error, /UNAVAILABLE.*retry$/);
+      }
+    });
+  });
+
   describe("OpenRLHF HTTP endpoint", () => {
     const post = (body: unknown) => fetch(httpUrl, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
@@ -260,6 +333,69 @@ describe("reward service", () => {
       assert.equal(escape.status, 400);
       const lengths = await post({ query: ["x"], prompts: [], labels: [] });
       assert.equal(lengths.status, 400);
+    });
+
+    const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
+
+    it("answers 400 naming what was expected for a body that is not an object or lacks fields ({} is not a request)", async () => {
+      for (const body of [null, [], 5, "text"]) {
+        const res = await post(body);
+        assert.equal(res.status, 400, JSON.stringify(body));
+        assert.match(await errorOf(res), /body must be a JSON object \{"query".*got (null|an array|number|string)$/);
+      }
+      const empty = await post({});
+      assert.equal(empty.status, 400);
+      assert.match(await errorOf(empty), /^missing query, prompts, labels/);
+      const noLabels = await post({ query: [], prompts: [] });
+      assert.match(await errorOf(noLabels), /^missing labels:/);
+      const notList = await post({ query: "x", prompts: [""], labels: ["{}"] });
+      assert.deepEqual([notList.status, await errorOf(notList)], [400, "query must be a list of strings, got string"]);
+      const notString = await post({ query: [1], prompts: [""], labels: ["{}"] });
+      assert.deepEqual([notString.status, await errorOf(notString)], [400, "query[0] must be a string, got number"]);
+      const nullLabel = await post({ query: ["x"], prompts: [""], labels: ["null"] });
+      assert.deepEqual([nullLabel.status, /^labels\[0\]: must be a JSON object/.test(await errorOf(nullLabel))], [400, true]);
+      const notJson = await fetch(httpUrl, { method: "POST", body: "{" });
+      assert.deepEqual([notJson.status, /^body is not JSON/.test(await errorOf(notJson))], [400, true]);
+    });
+
+    it("answers 400, not 503, for a sample that can never be scored (masked INVALID_INPUT)", async () => {
+      const label = JSON.stringify({ image: "chart.png", answer: group.answer });
+      const res = await post({ query: ["x".repeat(200_001)], prompts: [""], labels: [label] });
+      assert.equal(res.status, 400);
+      assert.match(await errorOf(res), /200001 characters; the limit is 200000/);
+    });
+
+    it("refuses a body over --http-max-body-bytes with 413, by its length or while reading it", async () => {
+      const big = await fetch(httpUrl, { method: "POST", body: Buffer.alloc(5 * 1024 * 1024, 32) });
+      assert.equal(big.status, 413);
+      assert.match(await errorOf(big), /the limit is 4194304/);
+      // No Content-Length: a 32 MiB stream is answered once it passes the limit, not read to its end.
+      let sent = 0;
+      const endless = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((r) => setImmediate(r));
+          if (sent >= 32 * 1024 * 1024) return controller.close();
+          sent += 64 * 1024;
+          controller.enqueue(new Uint8Array(64 * 1024).fill(32));
+        },
+      });
+      const upload = new AbortController();
+      try {
+        const streamed = await fetch(httpUrl, { method: "POST", body: endless, duplex: "half", signal: upload.signal } as RequestInit);
+        assert.equal(streamed.status, 413);
+        assert.ok(sent < 16 * 1024 * 1024, `${sent} bytes sent before the answer`);
+        assert.match(await errorOf(streamed), /body over 4194304 bytes/);
+      } finally {
+        upload.abort();
+      }
+    });
+
+    it("answers 404 for other paths and 405 for other methods", async () => {
+      const other = await fetch(httpUrl.replace(/get_reward$/, "reward"), { method: "POST", body: "{}" });
+      assert.equal(other.status, 404);
+      const get = await fetch(httpUrl);
+      assert.deepEqual([get.status, get.headers.get("allow")], [405, "POST"]);
+      await Promise.all([other.body?.cancel(), get.body?.cancel()]);
     });
   });
 });

@@ -1,8 +1,9 @@
 // Clients for calls the mesh makes: every call has a deadline, message limits match the servers',
 // and error details (google.rpc.BadRequest) arrive as RichClientError.
-import { type Channel, type ChannelOptions, type CompatServiceDefinition, createChannel, createClientFactory } from "nice-grpc";
+import { type Channel, type ChannelOptions, type ClientMiddleware, type CompatServiceDefinition, createChannel, createClientFactory } from "nice-grpc";
 import { deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
+import { fromClientError } from "./grpc-errors";
 import { FLOW_CONTROL_WINDOW } from "./server";
 
 export interface ChannelConfig {
@@ -26,14 +27,31 @@ export function createMeshChannel(address: string, config: ChannelConfig = {}): 
   });
 }
 
-/** A typed client whose calls get `deadlineMs` unless the caller passes its own `deadline`. */
+/** Failed calls throw the typed error they mean (fromClientError), naming `dependency`. */
+function typedErrorsMiddleware(dependency: string | undefined): ClientMiddleware {
+  return async function* typedErrors(call, options) {
+    try {
+      return yield* call.next(call.request, options);
+    } catch (err) {
+      throw dependency ? fromClientError(err, dependency) : err;
+    }
+  };
+}
+
+/**
+ * A typed client whose calls get `deadlineMs` unless the caller passes its own `deadline`.
+ * With `dependency` (a service calling another: "prm"), failed calls throw typed MeshErrors
+ * (UnavailableError, FailedPreconditionError, ...) instead of ClientErrors; see fromClientError.
+ */
 export function createMeshClient<Service extends CompatServiceDefinition>(
   definition: Service,
   channel: Channel,
-  { deadlineMs = 30_000 }: { deadlineMs?: number } = {},
+  { deadlineMs = 30_000, dependency }: { deadlineMs?: number; dependency?: string } = {},
 ) {
   return createClientFactory()
     .use(errorDetailsClientMiddleware)
     .use(deadlineMiddleware)
+    // The last one added is the outermost: it sees the RichClientError the first one made.
+    .use(typedErrorsMiddleware(dependency))
     .create(definition, channel, { "*": { deadline: deadlineMs } });
 }

@@ -61,12 +61,19 @@ export class FailedPreconditionError extends MeshError {
   }
 }
 
-/** A dependency of this service could not be reached. */
+/**
+ * A dependency of this service could not be reached, or did not answer in time (`timedOut`):
+ * the caller may retry. `dependency` names it ("prm") when it is another service.
+ */
 export class UnavailableError extends MeshError {
   readonly kind = "unavailable" as const;
-  constructor(message: string) {
+  readonly dependency: string;
+  readonly timedOut: boolean;
+  constructor(message: string, options: { dependency?: string; timedOut?: boolean } = {}) {
     super(message);
     this.name = "UnavailableError";
+    this.dependency = options.dependency ?? "";
+    this.timedOut = options.timedOut ?? false;
   }
 }
 

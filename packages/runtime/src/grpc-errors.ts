@@ -1,9 +1,17 @@
 // The one place where typed domain errors become gRPC statuses. Field errors carry a
 // google.rpc.BadRequest detail so clients in any language can read which field was wrong.
 import { isAbortError } from "abort-controller-x";
-import { ServerError, Status } from "nice-grpc";
-import { BadRequest, ErrorInfo, RichServerError } from "nice-grpc-error-details";
-import { InvalidArgumentError, MeshError, type MeshErrorKind, NotFoundError } from "./errors";
+import { ClientError, ServerError, Status } from "nice-grpc";
+import { BadRequest, ErrorInfo, RichClientError, RichServerError } from "nice-grpc-error-details";
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  MeshError,
+  type MeshErrorKind,
+  NotFoundError,
+  ResourceExhaustedError,
+  UnavailableError,
+} from "./errors";
 
 const statusOf: Record<MeshErrorKind, Status> = {
   invalid_argument: Status.INVALID_ARGUMENT,
@@ -41,4 +49,42 @@ export function describeFailure(err: unknown): { code: string; message: string; 
   if (!mapped) return undefined;
   const field = err instanceof InvalidArgumentError || err instanceof NotFoundError ? err.field : "";
   return { code: Status[mapped.code], message: mapped.details, field };
+}
+
+/**
+ * The other direction: a failed call to another service (`dependency`, "prm") as the typed error it
+ * means for this service's caller, so it maps back to a status by kind, never by message text.
+ * Unreachable, timed out, cancelled or aborted → UnavailableError (retryable; `timedOut` for a
+ * deadline); overloaded → ResourceExhaustedError; precondition → FailedPreconditionError; bad input
+ * or missing → InvalidArgumentError / NotFoundError with the field the dependency named. Anything
+ * else (INTERNAL, UNIMPLEMENTED, ...) is a bug somewhere in the mesh: returned unchanged, so it
+ * ends as INTERNAL and is logged. Values that are not ClientErrors (aborts, bugs) pass through.
+ */
+export function fromClientError(err: unknown, dependency: string): unknown {
+  if (!(err instanceof ClientError)) return err;
+  const what = `${dependency}: ${Status[err.code]}: ${err.details}`;
+  const violation = err instanceof RichClientError
+    ? err.extra.flatMap((d) => (d.$type === BadRequest.$type ? (d as BadRequest).fieldViolations : []))[0]
+    : undefined;
+  const field = violation?.field ?? "";
+  const description = violation?.description ?? err.details;
+  switch (err.code) {
+    case Status.UNAVAILABLE:
+    case Status.CANCELLED:
+    case Status.ABORTED:
+      return new UnavailableError(what, { dependency });
+    case Status.DEADLINE_EXCEEDED:
+      return new UnavailableError(what, { dependency, timedOut: true });
+    case Status.RESOURCE_EXHAUSTED:
+      return new ResourceExhaustedError(what);
+    case Status.FAILED_PRECONDITION:
+      return new FailedPreconditionError(`${dependency}: ${err.details}`);
+    case Status.INVALID_ARGUMENT:
+    case Status.OUT_OF_RANGE:
+      return new InvalidArgumentError(field, description);
+    case Status.NOT_FOUND:
+      return new NotFoundError(field, description);
+    default:
+      return err;
+  }
 }

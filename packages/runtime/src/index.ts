@@ -6,4 +6,4 @@ export * from "./client";
 export * from "./asyncQueue";
 export * from "./idempotency";
 export * from "./chatCompletions";
-export { describeFailure, toServerError } from "./grpc-errors";
+export { describeFailure, fromClientError, toServerError } from "./grpc-errors";

@@ -7,10 +7,10 @@ const positiveInt = z.coerce.number().int().positive();
 export const prmOptions = {
   ...serverOptions(50053),
   modelRepository: { schema: z.string().default("models"), doc: "the model repository: <repo>/<model>/<version>/config.json (+ model.onnx)" },
-  defaultModel: { schema: z.string().min(1).default("finepr"), doc: "the model used when a request names none" },
+  defaultModel: { schema: z.string().min(1).default("finepr"), doc: "the model used when a request names none; the service is ready (readiness SERVING) only while it is loaded" },
   loadModels: {
     schema: z.string().default("finepr"),
-    doc: "models loaded at start (comma-separated, newest version each); the service is ready once all are",
+    doc: "models loaded at start (comma-separated, newest version each); the service is ready once all are (and the default model serves)",
   },
   maxBatchSize: { schema: positiveInt.default(32), doc: "dynamic batching: most steps in one model call (1 turns batching off)" },
   maxQueueDelayMs: { schema: z.coerce.number().nonnegative().default(2), doc: "dynamic batching: how long a step may wait for others to fill its batch" },

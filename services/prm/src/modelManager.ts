@@ -42,12 +42,23 @@ export class ModelManager {
     defaults: BatcherOptions,
     createBackend: BackendFactory,
     observe?: (model: string, version: string) => BatchObserver,
+    /** Called after the version serving a model changed (loaded, switched, unloaded). */
+    onChange?: (model: string) => void,
   ) {
-    this.versions = new VersionManager(repository, async (entry, config) => {
-      const batching = { ...defaults, ...config.batching };
-      const backend = await createBackend(entry, config, batching.instances ?? 1);
-      return new ScoringVersion(backend, new DynamicBatcher((steps) => backend.score(steps), batching, observe?.(entry.model, entry.version), "prm"));
-    });
+    this.versions = new VersionManager(
+      repository,
+      async (entry, config) => {
+        const batching = { ...defaults, ...config.batching };
+        const backend = await createBackend(entry, config, batching.instances ?? 1);
+        return new ScoringVersion(backend, new DynamicBatcher((steps) => backend.score(steps), batching, observe?.(entry.model, entry.version), "prm"));
+      },
+      { onChange },
+    );
+  }
+
+  /** Whether some version of `model` takes new work now. */
+  isServing(model: string): boolean {
+    return this.versions.isServing(model);
   }
 
   /** Scores one step on the version serving `model` now (looked up and queued in the same tick). */

@@ -13,6 +13,7 @@ import {
   type StepRecord,
   type TokenSpan,
 } from "@sketchvl/contract";
+import { InvalidArgumentError } from "@sketchvl/runtime/errors";
 import type { MeshClients } from "./meshClients";
 import { gradeOutcome } from "./outcome";
 import { KIND_OF_ACTION, type ResponseWork } from "./responsePipeline";
@@ -53,18 +54,28 @@ export async function assembleGroup(
   const t = performance.now();
   let advantages: MemberAdvantages[] = [];
   if (members.length > 0) {
-    const answer = await mesh.trainer.computeAdvantages(
-      {
-        requestId: header.requestId ? `reward:${header.requestId}` : "",
-        runId: header.runId,
-        batchIndex: header.batchIndex,
-        members: members.map(({ w, i }) => groupMember(w, outcomes[i].reward, tokenSpans[i], useArgmax)),
-        config: header.finepo,
-        prior: [],
-        current: [],
-      },
-      { signal },
-    );
+    // The trainer's typed failures keep their meaning: UNAVAILABLE (retry), FAILED_PRECONDITION
+    // (e.g. a batch_index older than the run keeps), INVALID_ARGUMENT naming our request's field.
+    const answer = await mesh.trainer
+      .computeAdvantages(
+        {
+          requestId: header.requestId ? `reward:${header.requestId}` : "",
+          runId: header.runId,
+          batchIndex: header.batchIndex,
+          members: members.map(({ w, i }) => groupMember(w, outcomes[i].reward, tokenSpans[i], useArgmax)),
+          config: header.finepo,
+          prior: [],
+          current: [],
+        },
+        { signal },
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof InvalidArgumentError)) throw err;
+        const field = err.field
+          .replace(/^config(?=\.|$)/, "finepo")
+          .replace(/^members\[(\d+)\]/, (_, n: string) => `responses[${members[Number(n)]?.i ?? n}]`);
+        throw new InvalidArgumentError(field, err.description);
+      });
     advantages = answer.members;
   }
   const finepoMs = performance.now() - t;

@@ -9,8 +9,8 @@ import {
   type ScoreGroupRequest,
   StepFormat,
 } from "@sketchvl/contract";
-import { type ImageLimits, type ImageStore, resolveImage, toRawImage } from "@sketchvl/drawing";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { type ImageLimits, type ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
+import { InvalidArgumentError, MeshError } from "@sketchvl/runtime/errors";
 import { assembleGroup } from "./assemble";
 import type { MeshClients } from "./meshClients";
 import { type GroupImage, type ResponseWork, scoreResponse } from "./responsePipeline";
@@ -36,17 +36,28 @@ export class RewardScorer {
     return session.finish();
   }
 
-  /** Checks the group, puts its image where the renderer and the PRM can find it by digest. */
+  /**
+   * Checks the group, puts its image where the renderer and the PRM can find it by digest.
+   * Without the renderer no response can be parsed: the group cannot be answered and the
+   * renderer's failure is thrown (UNAVAILABLE, retryable). A PRM that fails here costs nothing yet:
+   * each response's PRM call sends the image itself (as for an evicted digest), and a response the
+   * PRM still cannot score is masked INFRASTRUCTURE / TIMEOUT; FORMAT failures are still graded.
+   */
   async open(header: ScoreGroupRequest, signal: AbortSignal): Promise<GroupSession> {
     if (header.references.length === 0) throw new InvalidArgumentError("references", "give at least one accepted answer");
     const t = performance.now();
     const { digest, image } = await resolveImage(header.image, "image", this.store, this.options.limits);
-    const inline: Image = { source: { $case: "raw", value: toRawImage(image) } };
-    const [rendered, stored] = await Promise.all([
+    const raw = toRawImage(image);
+    const inline: Image = { source: { $case: "raw", value: raw } };
+    const [rendered, stored] = await Promise.allSettled([
       this.mesh.renderer.putImage({ image: inline }, { signal }),
       this.mesh.prm.storeImage({ image: inline }, { signal }),
     ]);
-    const groupImage: GroupImage = { rendererDigest: rendered.image!.digest, prmDigest: stored.image!.digest, inline };
+    if (rendered.status === "rejected") throw rendered.reason;
+    // Only a dependency's failure (typed) is survivable; an abort or a bug of ours is not.
+    if (stored.status === "rejected" && !(stored.reason instanceof MeshError)) throw stored.reason;
+    const prmDigest = stored.status === "fulfilled" ? stored.value.image!.digest : rawDigest(raw);
+    const groupImage: GroupImage = { rendererDigest: rendered.value.image!.digest, prmDigest, inline };
     return new GroupSession(this.mesh, header, digest, groupImage, this.options, signal, performance.now() - t);
   }
 }

@@ -28,7 +28,7 @@ async function main() {
     services: [{ definition: RewardServiceDefinition, implementation: rewardHandlers(scorer, config.idempotencyEntries) }],
     prepare: async () => {
       if (config.httpPort < 0) return;
-      http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.maxMessageBytes, logger });
+      http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.httpMaxBodyBytes, maxInFlight: config.maxInFlight, logger });
       const address = http.address();
       logger.info({ port: typeof address === "object" && address ? address.port : config.httpPort }, "OpenRLHF endpoint: POST /get_reward");
     },

@@ -1,13 +1,15 @@
-// The three services the reward service calls, each through a mesh channel with a deadline.
+// The three services the reward service calls, each through a mesh channel with a deadline. A failed
+// call throws a typed error naming the service (UnavailableError, FailedPreconditionError, ...; see
+// fromClientError in packages/runtime), so its status is decided by kind in one place.
 import { PrmServiceDefinition, RendererServiceDefinition, TrainerServiceDefinition } from "@sketchvl/contract";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 
 export function connectMesh(addresses: { renderer: string; prm: string; trainer: string }, deadlineMs: number) {
   const channels = [createMeshChannel(addresses.renderer), createMeshChannel(addresses.prm), createMeshChannel(addresses.trainer)];
   return {
-    renderer: createMeshClient(RendererServiceDefinition, channels[0], { deadlineMs }),
-    prm: createMeshClient(PrmServiceDefinition, channels[1], { deadlineMs }),
-    trainer: createMeshClient(TrainerServiceDefinition, channels[2], { deadlineMs }),
+    renderer: createMeshClient(RendererServiceDefinition, channels[0], { deadlineMs, dependency: "renderer" }),
+    prm: createMeshClient(PrmServiceDefinition, channels[1], { deadlineMs, dependency: "prm" }),
+    trainer: createMeshClient(TrainerServiceDefinition, channels[2], { deadlineMs, dependency: "trainer" }),
     close: () => channels.forEach((c) => c.close()),
   };
 }

@@ -15,8 +15,8 @@ import {
   type StepToScore,
 } from "@sketchvl/contract";
 import { ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
-import { ClientError, Status } from "nice-grpc";
 import { isAbortError } from "abort-controller-x";
+import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from "@sketchvl/runtime/errors";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages } from "./prmImages";
 
@@ -151,17 +151,16 @@ async function selfContained(steps: StepToScore[], prompt: Image): Promise<StepT
   return out;
 }
 
-/** NOT_FOUND for an image (a digest or a patch's base), not for a model. */
-const isMissingDigest = (err: unknown) => err instanceof ClientError && err.code === Status.NOT_FOUND && /\.(digest|base): no image/.test(err.details);
+/** NOT_FOUND for an image (a digest or a patch's base), not for a model: told by the field named. */
+const isMissingDigest = (err: unknown) => err instanceof NotFoundError && /(^|\.)(digest|base)$/.test(err.field);
 
+/** The mesh's clients throw typed errors (meshClients.ts); the kind decides, never the message. */
 function classify(err: unknown, stage: "parse" | "render" | "prm", signal: AbortSignal): { kind: FailureKind; reason: string } {
   if (signal.aborted || isAbortError(err)) return { kind: FailureKind.FAILURE_KIND_TIMEOUT, reason: `not scored within the sample timeout (during ${stage})` };
-  if (err instanceof ClientError) {
-    // The renderer refusing a step the policy wrote (absurd coordinates, unknown colour) is the
-    // policy's format problem; anything else is the mesh's.
-    if (stage === "render" && err.code === Status.INVALID_ARGUMENT) return { kind: FailureKind.FAILURE_KIND_FORMAT, reason: err.details };
-    if (err.code === Status.DEADLINE_EXCEEDED) return { kind: FailureKind.FAILURE_KIND_TIMEOUT, reason: `${stage}: ${err.details}` };
-    return { kind: FailureKind.FAILURE_KIND_INFRASTRUCTURE, reason: `${stage}: ${Status[err.code]}: ${err.details}` };
-  }
+  // The renderer refusing a step the policy wrote (absurd coordinates, unknown colour) is the
+  // policy's format problem; anything else is the mesh's.
+  if (stage === "render" && err instanceof InvalidArgumentError) return { kind: FailureKind.FAILURE_KIND_FORMAT, reason: err.message };
+  if (err instanceof UnavailableError && err.timedOut) return { kind: FailureKind.FAILURE_KIND_TIMEOUT, reason: `${stage}: ${err.message}` };
+  if (err instanceof MeshError) return { kind: FailureKind.FAILURE_KIND_INFRASTRUCTURE, reason: `${stage}: ${err.message}` };
   return { kind: FailureKind.FAILURE_KIND_INFRASTRUCTURE, reason: `${stage}: ${(err as Error).message}` };
 }
