@@ -49,7 +49,8 @@ export async function runAblation(options: AblationOptions): Promise<{ table: st
 const last = (evals: EvalRecord[]) => evals[evals.length - 1];
 const pct = (v: number) => `${(100 * v).toFixed(1)}`;
 
-function meanSpread(values: number[], format: (v: number) => string): string {
+function meanSpread(all: (number | null)[], format: (v: number) => string): string {
+  const values = all.filter((v): v is number => v !== null && Number.isFinite(v));
   if (values.length === 0) return "—";
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   if (values.length === 1) return format(mean);

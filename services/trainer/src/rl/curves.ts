@@ -18,7 +18,8 @@ const H = 260;
 const M = { left: 48, right: 12, top: 28, bottom: 34 };
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+/** Enough decimals that ticks `step` apart read differently. */
+const fmt = (v: number, step: number) => v.toFixed(Math.min(6, Math.max(0, Math.ceil(-Math.log10(step)) + 1)));
 
 function panelSvg(panel: Panel, colorOf: (name: string) => string, ox: number, oy: number): string {
   const pts = panel.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
@@ -36,9 +37,9 @@ function panelSvg(panel: Panel, colorOf: (name: string) => string, ox: number, o
   ];
   for (let i = 0; i <= 4; i++) {
     const y = y0 + ((y1 - y0) * i) / 4;
-    out.push(`<text x="${ox + M.left - 4}" y="${py(y) + 4}" text-anchor="end" font-size="10">${fmt(y)}</text>`);
+    out.push(`<text x="${ox + M.left - 4}" y="${py(y) + 4}" text-anchor="end" font-size="10">${fmt(y, (y1 - y0) / 4)}</text>`);
     const x = x0 + ((x1 - x0) * i) / 4;
-    out.push(`<text x="${px(x)}" y="${oy + H - M.bottom + 14}" text-anchor="middle" font-size="10">${fmt(x)}</text>`);
+    out.push(`<text x="${px(x)}" y="${oy + H - M.bottom + 14}" text-anchor="middle" font-size="10">${fmt(x, (x1 - x0) / 4)}</text>`);
   }
   out.push(`<text x="${ox + W / 2}" y="${oy + H - 4}" text-anchor="middle" font-size="10">RL update</text>`);
   for (const s of panel.series) {

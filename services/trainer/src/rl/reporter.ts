@@ -2,6 +2,8 @@
 // per tenth otherwise, so CI logs stay short), each held-out evaluation, and where results go.
 import type { TrainingReporter } from "./run";
 
+const score = (v: number | null) => (v === null || !Number.isFinite(v) ? "—" : v.toFixed(2));
+
 export function consoleReporter(prefix = ""): TrainingReporter {
   const tty = process.stderr.isTTY === true;
   let name = "";
@@ -38,7 +40,7 @@ export function consoleReporter(prefix = ""): TrainingReporter {
       const mix = Object.entries(e.actionMix).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(", ");
       console.log(
         `${prefix}held-out @ update ${e.update} (policy v${e.policyVersion}): accuracy ${(100 * e.accuracy).toFixed(1)}% of ${e.questions}, ` +
-          `FinePRM ${e.meanProcessScore.toFixed(2)}, reference ${e.meanReferenceScore.toFixed(2)} (${(100 * e.referenceCoverage).toFixed(0)}% of steps matched), ` +
+          `FinePRM ${score(e.meanProcessScore)}, reference ${score(e.meanReferenceScore)} (${(100 * e.referenceCoverage).toFixed(0)}% of steps matched), ` +
           `${e.stepsPerResponse.toFixed(1)} steps/answer [${mix}]`,
       );
     },

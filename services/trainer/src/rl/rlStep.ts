@@ -65,7 +65,7 @@ export interface UpdateRecord {
   /** Mean outcome reward R(y) and the fraction of correct answers over the batch's responses. */
   reward: number;
   accuracy: number;
-  /** Mean FinePRM score of the scored steps, and ChartWorld's reference score of the matched ones. */
+  /** Mean FinePRM score of the scored steps, and ChartWorld's reference score of the matched ones (NaN / null: no such step). */
   meanProcessScore: number;
   meanReferenceScore: number;
   referenceCoverage: number;
@@ -190,7 +190,8 @@ export function summarizeGroups(groups: readonly ScoredGroup[]) {
   }
   const totalSteps = Object.values(mix).reduce((a, b) => a + b, 0);
   for (const k of Object.keys(mix)) mix[k] = mix[k] / Math.max(1, totalSteps);
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  // No scored (or matched) step: no score, not a score of 0 (NaN, which JSON logs as null).
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
   return {
     responses,
     reward: responses ? reward / responses : 0,

@@ -162,7 +162,7 @@ async function rlPhase(
     const record = await rlUpdate(mesh.clients, learner.client, prompts, settings, { runId, update: u, seed: options.seed, policyVersion: String(state.policyVersion) });
     folder.append("history.jsonl", record);
     report.update(record);
-    report.tick(u + 1, `reward ${record.reward.toFixed(2)} acc ${record.accuracy.toFixed(2)} prm ${record.meanProcessScore.toFixed(2)}`);
+    report.tick(u + 1, `reward ${record.reward.toFixed(2)} acc ${record.accuracy.toFixed(2)} prm ${Number.isFinite(record.meanProcessScore) ? record.meanProcessScore.toFixed(2) : "—"}`);
     const done = u + 1;
     if (done % publishEvery === 0 || done === updates) {
       state = await publish(learner, folder, tokenizer, options, { ...state, updates: done, phase: done === updates ? "done" : "rl" }, `u${done}`);
