@@ -3,7 +3,9 @@ import { describe, it } from "node:test";
 import type { Rollout } from "@sketchvl/contract";
 import { generateExample } from "@sketchvl/chartworld";
 import { SPECIAL_TOKENS, loadVocabulary } from "@sketchvl/policy-model";
+import { ClientError, Status } from "nice-grpc";
 import { ablationTable, type ArmResult } from "./ablation";
+import { retryUnavailable } from "./retry";
 import { promptBatch } from "./prompts";
 import type { EvalRecord } from "./runState";
 import { expertCompletion, imageIndexOf, rolloutSequence } from "./sequences";
@@ -78,5 +80,31 @@ describe("ablation table", () => {
     assert.match(rows[4], /^\| finepo \| 25\.0 ± 15\.0 \|/);
     // finepo reached GRPO's final accuracy at update 10 with seed 1 (0.3 >= 0.3) and at 0 with seed 2 (0.1 >= 0.1).
     assert.match(rows[4], /\| 10 \/ 0 \|$/);
+  });
+});
+
+describe("RL loop calls", () => {
+  it("repeat on UNAVAILABLE a bounded number of times, and fail at once on anything else", async () => {
+    let calls = 0;
+    const flaky = async () => {
+      if (++calls < 3) throw new ClientError("/x", Status.UNAVAILABLE, "restarting");
+      return "ok";
+    };
+    assert.equal(await retryUnavailable(flaky, { firstDelayMs: 1 }), "ok");
+    assert.equal(calls, 3);
+    calls = 0;
+    const down = async () => {
+      calls++;
+      throw new ClientError("/x", Status.UNAVAILABLE, "down");
+    };
+    await assert.rejects(retryUnavailable(down, { attempts: 3, firstDelayMs: 1 }), /down/);
+    assert.equal(calls, 3);
+    calls = 0;
+    const invalid = async () => {
+      calls++;
+      throw new ClientError("/x", Status.INVALID_ARGUMENT, "bad");
+    };
+    await assert.rejects(retryUnavailable(invalid, { firstDelayMs: 1 }), /bad/);
+    assert.equal(calls, 1);
   });
 });

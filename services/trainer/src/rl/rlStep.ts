@@ -15,6 +15,7 @@ import {
 import type { Client } from "nice-grpc";
 import type { LearnerClient } from "./learnerWorker";
 import { type Prompt } from "./prompts";
+import { retryUnavailable } from "./retry";
 import { rolloutSequence } from "./sequences";
 import { referenceStepQuality } from "./stepQuality";
 
@@ -92,7 +93,7 @@ export async function rolloutAndScore(
 ): Promise<ScoredGroup & { rolloutSeconds: number; rewardSeconds: number }> {
   const t0 = performance.now();
   const requestId = `${run.runId}/u${run.update}/p${run.index}`;
-  const generated = await clients.policy.generate({
+  const generated = await retryUnavailable(() => clients.policy.generate({
     requestId,
     model: "",
     image: { source: { $case: "encoded", value: prompt.png } },
@@ -106,9 +107,9 @@ export async function rolloutAndScore(
       seed: run.seed * 1_000_003 + run.update * 1009 + run.index,
     },
     returnModelInputs,
-  });
+  }));
   const t1 = performance.now();
-  const { group } = await clients.reward.scoreGroup({
+  const { group } = await retryUnavailable(() => clients.reward.scoreGroup({
     requestId,
     runId: run.runId,
     batchIndex: run.update,
@@ -122,7 +123,7 @@ export async function rolloutAndScore(
     useArgmaxScore: false,
     format: StepFormat.STEP_FORMAT_SKETCHVL,
     sampleTimeoutMs: 0,
-  });
+  }));
   if (!group) throw new Error(`reward service answered ${requestId} without a group`);
   return { prompt, generated, rewards: group, rolloutSeconds: (t1 - t0) / 1000, rewardSeconds: (performance.now() - t1) / 1000 };
 }
