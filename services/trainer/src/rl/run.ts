@@ -69,22 +69,31 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
     folder.truncateLogs(state.updates);
     const a = options.architecture;
     const architecture = { vocabSize: tokenizer.vocabSize, imageSize: a.image_size, dModel: a.d_model, layers: a.layers, heads: a.heads, maxPositions: a.max_positions };
-    const rlLearningRate = options.rl.learningRate;
+    // SFT trains fresh weights; RL starts from a checkpoint with a fresh optimizer and keeps the
+    // starting (SFT) policy as its KL reference.
+    const init = (stage: "sft" | "rl", checkpoint: string) =>
+      learner.client.initPolicy({
+        architecture,
+        optimizer: stage === "sft" ? { learningRate: options.sft.learningRate, weightDecay: 0.01, gradClip: 1 } : { learningRate: options.rl.learningRate, weightDecay: 0, gradClip: 1 },
+        seed: options.seed,
+        checkpoint,
+        keepReference: stage === "rl",
+        threads: options.threads,
+      });
 
     if (state.phase === "sft") {
       if (options.startFrom) {
-        await learner.client.initPolicy({ architecture, optimizer: { learningRate: rlLearningRate, weightDecay: 0, gradClip: 1 }, seed: options.seed, checkpoint: options.startFrom.checkpoint, keepReference: true, threads: options.threads });
+        await init("rl", options.startFrom.checkpoint);
         state = { ...state, sftUpdates: options.startFrom.sftUpdates };
       } else {
-        await learner.client.initPolicy({ architecture, optimizer: { learningRate: options.sft.learningRate, weightDecay: 0.01, gradClip: 1 }, seed: options.seed, checkpoint: "", keepReference: false, threads: options.threads });
+        await init("sft", "");
         await coldStart(learner, tokenizer, options, report);
         state = { ...state, sftUpdates: options.sft.updates };
       }
       state = await publish(learner, folder, tokenizer, options, { ...state, phase: options.mode === "sft" ? "done" : "rl" }, "sft");
-      // RL continues from the SFT weights with a fresh optimizer and the SFT policy as KL reference.
-      if (state.phase === "rl") await learner.client.initPolicy({ architecture, optimizer: { learningRate: rlLearningRate, weightDecay: 0, gradClip: 1 }, seed: options.seed, checkpoint: state.checkpoint, keepReference: true, threads: options.threads });
+      if (state.phase === "rl") await init("rl", state.checkpoint);
     } else {
-      await learner.client.initPolicy({ architecture, optimizer: { learningRate: rlLearningRate, weightDecay: 0, gradClip: 1 }, seed: options.seed, checkpoint: state.checkpoint, keepReference: true, threads: options.threads });
+      await init("rl", state.checkpoint);
     }
 
     mesh = await startTrainingMesh({ policyRepository: folder.models, trainerState: join(options.outDir, "trainer-state") });
