@@ -73,6 +73,10 @@ make_host() {
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
     || { echo "host mode needs the host's fonts: apt-get install fonts-dejavu-core" >&2; return 1; }
   tar -C / -c usr/share/fonts/truetype/dejavu etc/fonts | tar -C "$rootfs" -x   # (cp -a --parents fails in coreutils 9.1)
+  local jemalloc
+  jemalloc="$(ls /usr/lib/*-linux-gnu/libjemalloc.so.2 2>/dev/null | head -n1)"
+  [ -n "$jemalloc" ] || { echo "host mode needs the host's jemalloc: apt-get install libjemalloc2" >&2; return 1; }
+  copy_with_libs "$jemalloc"
   [ -f /etc/ssl/certs/ca-certificates.crt ] && cp -L --parents /etc/ssl/certs/ca-certificates.crt "$rootfs"
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"

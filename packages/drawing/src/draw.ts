@@ -11,8 +11,8 @@ import { parseColor, toHex } from "./colors";
 import { pointToPixels, radiusToPixels } from "./coordinates";
 import type { RasterImage } from "./images";
 import { overlayFor, type Mark, type Overlay } from "./overlay";
-import { patchedOn, readRegion, type Rect } from "./patches";
-import { blendInto, rasterizeOverlays } from "./raster";
+import { type PlacedRegion, patchedOn, readRegion, type Rect } from "./patches";
+import { blendInto, MAX_ATLAS_PIXELS, rasterizeOverlays, releaseOverlay } from "./raster";
 import { haloFor, styleFor, type StyleOverrides } from "./style";
 
 export interface DrawOptions extends StyleOverrides {}
@@ -85,25 +85,77 @@ function plan(action: DrawingAction, width: number, height: number, options: Dra
   return { op: "mark", overlay };
 }
 
-/**
- * Draws marks (rasterized concurrently, blended in order) onto `img`, returning a new image that
- * shares `img`'s pixels and holds only the marks' rectangles (a PatchedImage: no full copy).
- */
-async function drawMarks(img: RasterImage, overlays: Overlay[]): Promise<RasterImage> {
-  if (overlays.length === 0) return img;
-  const rendered = await rasterizeOverlays(overlays);
+/** How drawing changed an image: a mark's blended rectangle placed over it, or a new image (a crop, or dense marks drawn on a full copy). */
+export type Edit = { kind: "region"; region: PlacedRegion } | { kind: "image"; image: RasterImage };
+
+/** The image `edits` make of `img`: what drawing it gave where the edits were recorded (another thread). */
+export function applyEdits(img: RasterImage, edits: readonly Edit[]): RasterImage {
   let current = img;
-  for (const r of rendered) {
-    const { left, top, width, height } = r.overlay;
-    // Blend into the rectangle as it is now (earlier marks included), then place it.
-    const pixels = readRegion(current, r.overlay);
-    blendInto(pixels, { width, channels: img.channels }, { overlay: { ...r.overlay, left: 0, top: 0 }, rgba: r.rgba });
-    current = patchedOn(current, [{ left, top, width, height, pixels }]);
+  for (const e of edits) current = e.kind === "region" ? patchedOn(current, [e.region]) : e.image;
+  return current;
+}
+
+/**
+ * Marks rasterized at a time (librsvg's RGBA, held twice: atlas and split), so a call's memory is
+ * bounded however many large marks it draws: 200 circles over a 1600×1200 chart are ~240 M pixels.
+ */
+export const RASTER_CHUNK_PIXELS = 2_000_000;
+
+/** Overlays in order, in runs of at most RASTER_CHUNK_PIXELS (an overlay larger than that alone). */
+function* chunks(overlays: readonly Overlay[]): Generator<Overlay[]> {
+  let chunk: Overlay[] = [];
+  let pixels = 0;
+  for (const o of overlays) {
+    if (chunk.length > 0 && pixels + o.width * o.height > RASTER_CHUNK_PIXELS) {
+      yield chunk;
+      chunk = [];
+      pixels = 0;
+    }
+    chunk.push(o);
+    pixels += o.width * o.height;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+const pixelsOf = (overlays: readonly Overlay[]) => overlays.reduce((n, o) => n + o.width * o.height, 0);
+
+/**
+ * Draws marks (rasterized a chunk at a time, blended in order) onto `img`. Sparse marks give an
+ * image that shares `img`'s pixels and holds only the marks' rectangles (a PatchedImage: no full
+ * copy); marks covering more than half the image are blended into one full copy instead, which is
+ * then smaller than their rectangles.
+ */
+async function drawMarks(img: RasterImage, overlays: Overlay[], edits: Edit[]): Promise<RasterImage> {
+  if (overlays.length === 0) return img;
+  if (2 * pixelsOf(overlays) > img.width * img.height) {
+    const full = { left: 0, top: 0, width: img.width, height: img.height };
+    const target: RasterImage = { width: img.width, height: img.height, channels: img.channels, pixels: readRegion(img, full) };
+    for (const chunk of chunks(overlays)) {
+      for (const r of await rasterizeOverlays(chunk)) {
+        blendInto(target.pixels, target, r);
+        releaseOverlay(r.overlay);
+      }
+    }
+    edits.push({ kind: "image", image: target });
+    return target;
+  }
+  let current = img;
+  for (const chunk of chunks(overlays)) {
+    for (const r of await rasterizeOverlays(chunk)) {
+      const { left, top, width, height } = r.overlay;
+      // Blend into the rectangle as it is now (earlier marks included), then place it.
+      const pixels = readRegion(current, r.overlay);
+      blendInto(pixels, { width, channels: img.channels }, { overlay: { ...r.overlay, left: 0, top: 0 }, rgba: r.rgba });
+      releaseOverlay(r.overlay);
+      const region = { left, top, width, height, pixels };
+      current = patchedOn(current, [region]);
+      edits.push({ kind: "region", region });
+    }
   }
   return current;
 }
 
-async function execute(img: RasterImage, ops: Op[]): Promise<RasterImage> {
+async function execute(img: RasterImage, ops: readonly Op[], edits: Edit[] = []): Promise<RasterImage> {
   let current = img;
   let pending: Overlay[] = [];
   for (const op of ops) {
@@ -111,11 +163,12 @@ async function execute(img: RasterImage, ops: Op[]): Promise<RasterImage> {
       if (op.overlay) pending.push(op.overlay);
       continue;
     }
-    current = await drawMarks(current, pending);
+    current = await drawMarks(current, pending, edits);
     pending = [];
     current = { width: op.width, height: op.height, channels: current.channels, pixels: readRegion(current, op) };
+    edits.push({ kind: "image", image: current });
   }
-  return drawMarks(current, pending);
+  return drawMarks(current, pending, edits);
 }
 
 /** Draws one action; returns a new image (or `img` itself if the action leaves no visible mark). */
@@ -123,7 +176,7 @@ export async function drawAction(img: RasterImage, action: DrawingAction, option
   return execute(img, [plan(action, img.width, img.height, options)]);
 }
 
-/** A validated action, ready to draw on an image of the size it was planned for. */
+/** A validated action, ready to draw on an image of the size it was planned for (plain data: it can go to another thread). */
 export interface PlannedAction {
   readonly op: Op;
 }
@@ -164,12 +217,65 @@ export function changedRegions(planned: readonly PlannedAction[]): Rect[] | unde
   return rects;
 }
 
+const overlaysOf = (step: readonly PlannedAction[]) => step.flatMap(({ op }) => (op.op === "mark" && op.overlay ? [op.overlay] : []));
+
 /**
- * Rasterizes the marks of planned actions ahead, all in one librsvg call (raster.ts), so drawing
- * them one step at a time afterwards (RenderTrajectory) costs one rasterization, not one per step.
+ * Draws each step on the image the step before left, yielding each step's edits (applyEdits
+ * turns them into its after-image). The marks of the next steps are rasterized together, as many
+ * as fit in RASTER_CHUNK_PIXELS: one librsvg call for a trajectory's marks, not one per step.
  */
-export async function prerender(planned: readonly PlannedAction[]): Promise<void> {
-  await rasterizeOverlays(planned.flatMap(({ op }) => (op.op === "mark" && op.overlay ? [op.overlay] : [])));
+export async function* drawSteps(img: RasterImage, steps: readonly (readonly PlannedAction[])[]): AsyncGenerator<Edit[]> {
+  let current = img;
+  let rasterizedUpTo = 0;
+  for (const [i, step] of steps.entries()) {
+    if (i >= rasterizedUpTo) {
+      let end = i;
+      let pixels = 0;
+      while (end < steps.length && (end === i || pixels + pixelsOf(overlaysOf(steps[end])) <= RASTER_CHUNK_PIXELS)) pixels += pixelsOf(overlaysOf(steps[end++]));
+      if (end > i + 1 && pixels <= RASTER_CHUNK_PIXELS) await rasterizeOverlays(steps.slice(i, end).flatMap(overlaysOf));
+      rasterizedUpTo = end;
+    }
+    const edits: Edit[] = [];
+    current = await execute(current, step.map((p) => p.op), edits);
+    yield edits;
+  }
+}
+
+/** The pixels of every mark of `steps`: what rasterizing and blending them costs. */
+export function markedPixels(steps: readonly (readonly PlannedAction[])[]): number {
+  return steps.reduce((n, step) => n + pixelsOf(overlaysOf(step)), 0);
+}
+
+/**
+ * Bytes of working memory drawing `steps` on an image of `size` may hold at once: the marks
+ * rasterized at a time, and every step's new pixels (its marks' rectangles, or a full copy when
+ * they are dense or it crops), kept until the call ends. An estimate for admission, not a bound
+ * libvips guarantees.
+ */
+export function drawingBytes(size: { width: number; height: number }, steps: readonly (readonly PlannedAction[])[]): number {
+  let { width, height } = size;
+  let bytes = 0;
+  let marked = 0;
+  let largest = 0;
+  for (const step of steps) {
+    let pixels = 0;
+    for (const { op } of step) {
+      if (op.op === "crop") {
+        bytes += Math.min(3 * pixels, 3 * width * height) + 3 * op.width * op.height;
+        ({ width, height } = op);
+        pixels = 0;
+      } else if (op.overlay) {
+        const px = op.overlay.width * op.overlay.height;
+        pixels += px;
+        marked += px;
+        largest = Math.max(largest, px);
+      }
+    }
+    bytes += Math.min(3 * pixels, 3 * width * height);
+  }
+  // RGBA: an atlas (or the largest mark alone) and each mark's own copy of its part.
+  const rasterized = Math.min(marked, RASTER_CHUNK_PIXELS);
+  return bytes + 4 * Math.max(2 * largest, Math.min(2 * rasterized, MAX_ATLAS_PIXELS) + rasterized);
 }
 
 /** Draws planned actions in order (see planActions). */

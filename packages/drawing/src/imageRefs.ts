@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { type Image, ImageFormat, type ImageRef } from "@sketchvl/contract";
 import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/runtime/errors";
-import { decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, toRawImage } from "./images";
+import { checkRawImage, decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, readImageHeader, toRawImage } from "./images";
 import type { ImageLookup, ImageStore } from "./imageStore";
 import { applyPatch, makePatch, MAX_PATCH_REGIONS, patchDigest, type Rect } from "./patches";
 
@@ -66,6 +66,36 @@ export async function resolveImage(
     }
   }
 }
+
+/**
+ * What resolving `image` will cost before it is done: its size (from the header of encoded bytes,
+ * the message for raw pixels, the store for a digest or a patch's base) and the bytes decoding
+ * will hold (decoded pixels and their copy into shared memory; none for a stored image). Errors
+ * are resolveImage's, for the same fields.
+ */
+export async function imageCost(image: Image | undefined, field: string, store: ImageLookup, limits: ImageLimits): Promise<{ width: number; height: number; bytes: number }> {
+  const source = image?.source;
+  if (!source) throw new InvalidArgumentError(field, "an image is required: set encoded, raw, patch or digest");
+  const decoded = ({ width, height }: { width: number; height: number }, channels = 3) => ({ width, height, bytes: 2 * width * height * channels });
+  switch (source.$case) {
+    case "digest":
+      return { ...sizeOf(storedImage(source.value, `${field}.digest`, store)), bytes: 0 };
+    case "patch":
+      return { ...sizeOf(storedImage(source.value.base, `${field}.patch.base`, store)), bytes: 0 };
+    case "encoded":
+      try {
+        return decoded(await readImageHeader(source.value, limits));
+      } catch (err) {
+        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description);
+        throw err;
+      }
+    case "raw":
+      withFieldPrefix(field, () => checkRawImage(source.value, limits));
+      return decoded(source.value, source.value.channels);
+  }
+}
+
+const sizeOf = ({ width, height }: RasterImage) => ({ width, height });
 
 function storedImage(digest: string, field: string, store: ImageLookup): RasterImage {
   if (!DIGEST.test(digest)) throw new InvalidArgumentError(field, `"${digest}" is not of the form sha256:<64 lowercase hex>`);

@@ -7,7 +7,7 @@
 // plus a fixed overhead per image and per region, so a flood of tiny patches is bounded too. An
 // image that gets materialized later (PNG output, drawing on it) tells the store at once.
 import { NotFoundError } from "@sketchvl/runtime/errors";
-import type { RasterImage } from "./images";
+import { copyPixels, type RasterImage } from "./images";
 import { PatchedImage } from "./patches";
 
 export interface StoreStats {
@@ -59,9 +59,7 @@ export class ImageStore {
       return existing.image;
     }
     if (this.options.sharedMemory && !(image instanceof PatchedImage) && !(image.pixels.buffer instanceof SharedArrayBuffer)) {
-      const shared = Buffer.from(new SharedArrayBuffer(image.pixels.length));
-      image.pixels.copy(shared);
-      image.pixels = shared; // the caller's image too: it was just decoded for this store
+      image.pixels = copyPixels(image.pixels); // the caller's image too: it was just decoded for this store
     }
     const held = buffersOf(image);
     const overhead = ENTRY_OVERHEAD + (image instanceof PatchedImage ? REGION_OVERHEAD * image.regions.length : 0);

@@ -3,6 +3,7 @@ export { parseColor, toHex, COLOR_NAMES, type Rgb } from "./colors";
 export { coordinateProblem, pointToPixels, radiusToPixels, type CoordinateAxis, type Px } from "./coordinates";
 export {
   decodeImage,
+  readImageHeader,
   rasterFromRaw,
   toRawImage,
   encodePng,
@@ -10,8 +11,22 @@ export {
   type RasterImage,
   type ImageLimits,
 } from "./images";
-export { changedRegions, drawAction, drawActions, drawPlanned, planActions, prerender, MAX_TEXT_CODE_POINTS, type DrawOptions, type PlannedAction } from "./draw";
+export {
+  applyEdits,
+  changedRegions,
+  drawAction,
+  drawActions,
+  drawingBytes,
+  drawPlanned,
+  drawSteps,
+  planActions,
+  MAX_TEXT_CODE_POINTS,
+  type DrawOptions,
+  type Edit,
+  type PlannedAction,
+} from "./draw";
+export { DrawingThreads } from "./drawingThreads";
 export { styleFor, haloFor, type MarkStyle, type StyleOverrides } from "./style";
 export { ImageStore, pinnedImages, type ImageLookup, type StoreStats } from "./imageStore";
-export { outputImage, rawDigest, resolveImage, type DrawnOn, type ResolvedImage } from "./imageRefs";
+export { imageCost, outputImage, rawDigest, resolveImage, type DrawnOn, type ResolvedImage } from "./imageRefs";
 export { applyPatch, makePatch, PatchedImage, patchDigest, type PlacedRegion, type Rect } from "./patches";

@@ -124,13 +124,17 @@ export class PatchedImage implements RasterImage {
   }
 }
 
+const bytesOf = (regions: readonly PlacedRegion[]) => regions.reduce((n, r) => n + r.pixels.length, 0);
+
 /**
  * `base` with `regions` written over it, in order (regions already checked to lie inside). A base
- * with many regions becomes a root itself (materialized once, however many images build on it).
+ * with many regions, or regions holding more bytes than its root, becomes a root itself
+ * (materialized once, however many images build on it): patches stay cheaper than a copy.
  */
 export function patchedOn(base: RasterImage, regions: readonly PlacedRegion[]): RasterImage {
   if (!(base instanceof PatchedImage)) return new PatchedImage(base, regions);
-  if (base.regions.length + regions.length <= MAX_REGIONS) return new PatchedImage(base.root, base.regions.concat(regions));
+  const fits = base.regions.length + regions.length <= MAX_REGIONS && bytesOf(base.regions) + bytesOf(regions) <= base.root.pixels.length;
+  if (fits) return new PatchedImage(base.root, base.regions.concat(regions));
   return new PatchedImage(base.asRoot(), regions);
 }
 

@@ -44,9 +44,12 @@ function place(row: readonly Overlay[], column: readonly Overlay[]): Atlas {
   return { width: x + Math.max(0, ...column.map((o) => o.width)), height, at };
 }
 
-/** An atlas stays well inside librsvg's 32767 px per side and memory one request should take. */
+/**
+ * An atlas stays well inside librsvg's 32767 px per side, and within twice the pixels drawing
+ * rasterizes at a time (draw.ts: RASTER_CHUNK_PIXELS), so its memory is part of a call's estimate.
+ */
 const MAX_ATLAS_SIDE = 8192;
-const MAX_ATLAS_PIXELS = 16_000_000;
+export const MAX_ATLAS_PIXELS = 4_000_000;
 const fits = (a: Atlas) => a.width <= MAX_ATLAS_SIDE && a.height <= MAX_ATLAS_SIDE && a.width * a.height <= MAX_ATLAS_PIXELS;
 
 /**
@@ -97,6 +100,11 @@ export async function rasterizeOverlays(overlays: readonly Overlay[]): Promise<R
   if (todo.length === 1) rendered.set(todo[0], await rasterizeOverlay(todo[0]));
   else if (todo.length > 1) await Promise.all(atlases(todo).map(renderAtlas));
   return overlays.map((o) => rendered.get(o)!);
+}
+
+/** Forgets an overlay's rasterized pixels once they are blended (they would be kept as long as the overlay). */
+export function releaseOverlay(overlay: Overlay): void {
+  rendered.delete(overlay);
 }
 
 /** One overlay alone, on a document of its own size. */

@@ -1,6 +1,7 @@
 // Runs a service as its own process, the way an operator would, and waits for its readiness
 // through the standard grpc.health.v1 protocol.
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createChannel, createClient, waitForChannelReady } from "nice-grpc";
 import { HealthDefinition } from "nice-grpc-server-health";
@@ -56,13 +57,27 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   });
 }
 
+/**
+ * jemalloc for every service when the machine has it (Debian's libjemalloc2, on the README's apt
+ * line): with glibc's allocator, memory that sharp / libvips and pixel buffers freed stays in the
+ * process (measured: 21 heavy renderer calls left RSS at 1.2 GB with glibc, ~0.4 GB with jemalloc),
+ * and sharp limits libvips to one thread per operation when it detects glibc. Returning dirty
+ * pages after 1 s gives memory back soon after a load. A caller's own LD_PRELOAD wins.
+ */
+const JEMALLOC = ["/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2"].find((p) => existsSync(p));
+
+function allocatorEnv(): NodeJS.ProcessEnv {
+  if (!JEMALLOC || process.env.LD_PRELOAD !== undefined) return {};
+  return { LD_PRELOAD: JEMALLOC, MALLOC_CONF: process.env.MALLOC_CONF ?? "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0" };
+}
+
 export async function launchService(spec: ServiceSpec, options: LaunchOptions): Promise<RunningProcess> {
   const host = options.host ?? "127.0.0.1";
   const address = `${host}:${options.port}`;
   const child = spawn(
     process.execPath,
     [...nodeArgs(), "--require", "@sketchvl/runtime/register", entryPoint(spec.name), "--host", host, "--port", String(options.port), ...(options.args ?? [])],
-    { env: { ...process.env, OTEL_SERVICE_NAME: `sketchvl-${spec.name}`, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
+    { env: { ...process.env, ...allocatorEnv(), OTEL_SERVICE_NAME: `sketchvl-${spec.name}`, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const logs: string[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {

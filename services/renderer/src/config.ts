@@ -1,4 +1,5 @@
 // The renderer's options (flags / RENDERER_* environment / defaults); `--help` lists them.
+import { availableParallelism } from "node:os";
 import { serverOptions } from "@sketchvl/runtime";
 import { z } from "zod";
 
@@ -16,5 +17,15 @@ export const rendererOptions = {
   storeBytes: {
     schema: positiveInt.default(512 * 1024 * 1024),
     doc: "memory for images kept by digest (decoded pixels); least recently used are evicted",
+  },
+  workBudgetBytes: {
+    schema: positiveInt.default(1024 * 1024 * 1024),
+    doc:
+      "working memory of the calls in flight (decoding, drawing, encoding; each call's own estimate): a call beyond it is refused " +
+      "at once with RESOURCE_EXHAUSTED, one that could never fit with INVALID_ARGUMENT. With --store-bytes, what bounds the RSS",
+  },
+  drawThreads: {
+    schema: positiveInt.default(availableParallelism()),
+    doc: "threads that draw (blending marks is JavaScript, kept off the event loop so health checks and rejections answer at once)",
   },
 };

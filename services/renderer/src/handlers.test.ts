@@ -1,9 +1,17 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { CoordinateSpace, ImageFormat, type Step } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
-import { ImageStore } from "@sketchvl/drawing";
+import { CoordinateSpace, type DrawingAction, ImageFormat, type Step } from "@sketchvl/contract";
+import { WorkBudget } from "@sketchvl/runtime";
+import { InvalidArgumentError, ResourceExhaustedError } from "@sketchvl/runtime/errors";
+import { DrawingThreads, ImageStore } from "@sketchvl/drawing";
 import { rendererHandlers } from "./handlers";
+
+const threads = new DrawingThreads(1);
+after(() => threads.close());
+const handlersWith = (storeBytes: number, budgetBytes = 1 << 28) => {
+  const budget = new WorkBudget(budgetBytes, "--work-budget-bytes", "renderer-test");
+  return { budget, handlers: rendererHandlers({ store: new ImageStore(storeBytes, { sharedMemory: true }), limits: LIMITS, threads, budget }) };
+};
 
 const LIMITS = { maxPixels: 1_000_000, maxBytes: 1_000_000, maxActions: 16, maxTextChars: 5 };
 type Context = Parameters<ReturnType<typeof rendererHandlers>["renderTrajectory"]>[1];
@@ -14,7 +22,7 @@ const point = (x: number, y: number): Step["action"] => ({ kind: { $case: "point
 const step = (action: Step["action"]): Step => ({ index: 0, turn: 0, intent: "", action, deduction: "", span: undefined, intentSpan: undefined, actionSpan: undefined });
 
 test("RenderTrajectory numbers after-images by position in the request, not Step.index", async () => {
-  const handlers = rendererHandlers(new ImageStore(1 << 24), LIMITS);
+  const { handlers } = handlersWith(1 << 24);
   const baseImage = { source: { $case: "raw" as const, value: { width: 20, height: 10, channels: 3, pixels: Buffer.alloc(600, 255) } } };
   const steps = [step(point(100, 100)), step(point(500, 500)), { ...step(point(900, 900)), index: 7 }];
   const out = [];
@@ -24,7 +32,7 @@ test("RenderTrajectory numbers after-images by position in the request, not Step
 });
 
 test("ParseSteps' text limit counts characters (code points), not UTF-16 units", async () => {
-  const handlers = rendererHandlers(new ImageStore(1 << 20), LIMITS);
+  const { handlers } = handlersWith(1 << 20);
   // Five emoji: 10 UTF-16 units, 5 characters.
   const ok = await handlers.parseSteps({ text: "😀😀😀😀😀", format: 0 }, context);
   assert.equal(ok.parsed?.steps?.length, 0);
@@ -36,4 +44,40 @@ test("ParseSteps' text limit counts characters (code points), not UTF-16 units",
   // A lone surrogate counts one, as in spans.
   await assert.rejects(Promise.resolve(handlers.parseSteps({ text: "😀😀\ud800😀😀😀", format: 0 }, context)), InvalidArgumentError);
   assert.ok(await handlers.parseSteps({ text: "😀😀\ud800😀😀", format: 0 }, context));
+});
+
+const circle = (radius: number): DrawingAction => ({ kind: { $case: "circle", value: { center: { x: 500, y: 500 }, radius } }, color: "Blue", space: CoordinateSpace.COORDINATE_SPACE_NORM_1000 });
+const whiteRaw = (width: number, height: number) => ({ source: { $case: "raw" as const, value: { width, height, channels: 3, pixels: Buffer.alloc(width * height * 3, 255) } } });
+
+test("a call is admitted by its working memory: refused at once when the budget is taken, INVALID_ARGUMENT when it could never fit", async () => {
+  // 500×500 RGB, a circle over most of it, PNG out: a few MB.
+  const request = { image: whiteRaw(500, 500), actions: [circle(400)], outputFormat: ImageFormat.IMAGE_FORMAT_PNG };
+  const small = handlersWith(1 << 24, 64 * 1024);
+  await assert.rejects(Promise.resolve(small.handlers.render(request, context)), (e: unknown) => e instanceof InvalidArgumentError && e.field === "actions" && /--work-budget-bytes/.test(e.description));
+
+  const { handlers, budget } = handlersWith(1 << 24, 16 * 1024 * 1024);
+  const taken = budget.reserve(15 * 1024 * 1024, "test");
+  const started = performance.now();
+  await assert.rejects(Promise.resolve(handlers.render(request, context)), (e: unknown) => e instanceof ResourceExhaustedError && /retry with backoff/.test(e.message));
+  assert.ok(performance.now() - started < 50, "the refusal comes before any pixel work");
+  taken.release();
+  const drawn = await handlers.render(request, context);
+  assert.equal(drawn.image?.width, 500);
+  assert.equal(budget.inUse, 0, "a finished call gives its memory back");
+});
+
+test("a trajectory's reservation is returned when the caller stops reading, and when a step fails validation", async () => {
+  const { handlers, budget } = handlersWith(1 << 24);
+  const steps = [step(circle(100)), step(circle(200)), step(circle(300))];
+  for await (const r of handlers.renderTrajectory({ baseImage: whiteRaw(300, 300), steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }, context)) {
+    assert.equal(r.stepIndex, 0);
+    assert.ok(budget.inUse > 0);
+    break;
+  }
+  assert.equal(budget.inUse, 0);
+  const bad = [step(circle(100)), step({ ...circle(100), color: "octarine" })];
+  await assert.rejects(async () => {
+    for await (const _ of handlers.renderTrajectory({ baseImage: whiteRaw(300, 300), steps: bad, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }, context)) void _;
+  }, (e: unknown) => e instanceof InvalidArgumentError && e.field === "steps[1].action.color");
+  assert.equal(budget.inUse, 0);
 });

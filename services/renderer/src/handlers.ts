@@ -1,7 +1,18 @@
 // gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing and parse/.
-import type { RendererServiceImplementation } from "@sketchvl/contract";
+import { type DrawingAction, type Image, ImageFormat, type RendererServiceImplementation } from "@sketchvl/contract";
+import type { WorkBudget } from "@sketchvl/runtime";
 import { InvalidArgumentError } from "@sketchvl/runtime/errors";
-import { changedRegions, drawPlanned, type ImageLimits, type ImageStore, outputImage, planActions, prerender, resolveImage } from "@sketchvl/drawing";
+import {
+  changedRegions,
+  type DrawingThreads,
+  drawingBytes,
+  imageCost,
+  type ImageLimits,
+  type ImageStore,
+  outputImage,
+  planActions,
+  resolveImage,
+} from "@sketchvl/drawing";
 import { parseSteps } from "./parse";
 
 export interface RendererLimits extends ImageLimits {
@@ -33,45 +44,88 @@ function checkCount(count: number, limit: number, field: string): void {
   if (count > limit) throw new InvalidArgumentError(field, `${count} items; the limit is ${limit}`);
 }
 
-/** Steps whose marks RenderTrajectory rasterizes together. */
-const PRERENDER_STEPS = 16;
+/**
+ * Bytes an output image costs while it is made: PNG and raw pixels read the whole image (a full
+ * copy of a patched one) and encode or serialize it; a patch carries only the marks' rectangles.
+ */
+const outputBytes = (size: { width: number; height: number }, format: ImageFormat) =>
+  format === ImageFormat.IMAGE_FORMAT_PATCH ? 0 : 2 * 3 * size.width * size.height;
 
-export function rendererHandlers(store: ImageStore, limits: RendererLimits): RendererServiceImplementation {
+export interface RendererDeps {
+  store: ImageStore;
+  limits: RendererLimits;
+  /** Where pixels are drawn: off the event loop, so health checks and rejections answer at once. */
+  threads: DrawingThreads;
+  /** Working memory of the calls in flight, reserved before any pixel work. */
+  budget: WorkBudget;
+}
+
+export function rendererHandlers({ store, limits, threads, budget }: RendererDeps): RendererServiceImplementation {
+  /**
+   * Checks `steps` against the image (from its header or the store, nothing decoded yet) and
+   * reserves what drawing them will hold; the call is refused before any work when it does not fit.
+   */
+  const admit = async (image: Image | undefined, imageField: string, steps: DrawingAction[][], field: (i: number) => string, format: ImageFormat, costField: string) => {
+    threads.checkRoom();
+    const cost = await imageCost(image, imageField, store, limits);
+    budget.check(cost.bytes + outputBytes(cost, format), costField); // before planning: refusals stay cheap under overload
+    let offset = 0;
+    const planned = steps.map((actions) => {
+      const at = offset;
+      offset += actions.length;
+      return planActions(cost, actions, (i) => field(at + i));
+    });
+    const bytes = cost.bytes + drawingBytes(cost, planned) + outputBytes(cost, format);
+    return { planned, reservation: budget.reserve(bytes, costField) };
+  };
+
   return {
     async putImage(request) {
-      const { digest, image } = await resolveImage(request.image, "image", store, limits);
-      return { image: { digest, width: image.width, height: image.height, image: undefined } };
+      const { width, height, bytes } = await imageCost(request.image, "image", store, limits);
+      const reservation = budget.reserve(bytes, "image");
+      try {
+        const { digest } = await resolveImage(request.image, "image", store, limits);
+        return { image: { digest, width, height, image: undefined } };
+      } finally {
+        reservation.release();
+      }
     },
 
-    async render(request) {
+    async render(request, context) {
       checkCount(request.actions.length, limits.maxActions, "actions");
-      const { digest, image } = await resolveImage(request.image, "image", store, limits);
-      const planned = planActions(image, request.actions, (i) => `actions[${i}]`);
-      const after = await drawPlanned(image, ...planned);
-      return { image: await outputImage(after, request.outputFormat, store, { digest, changed: changedRegions(planned) }) };
+      const { planned, reservation } = await admit(request.image, "image", [request.actions], (i) => `actions[${i}]`, request.outputFormat, "actions");
+      try {
+        const { digest, image } = await resolveImage(request.image, "image", store, limits);
+        let after = image;
+        for await (const drawn of threads.drawSteps(image, planned, context.signal)) after = drawn;
+        return { image: await outputImage(after, request.outputFormat, store, { digest, changed: changedRegions(planned[0]) }) };
+      } finally {
+        reservation.release();
+      }
     },
 
     // Every step is validated before the first after-image is sent: a bad step fails the whole
     // call with INVALID_ARGUMENT naming steps[i], never half a trajectory.
     async *renderTrajectory(request, context) {
       checkCount(request.steps.length, limits.maxActions, "steps");
-      let { digest, image } = await resolveImage(request.baseImage, "base_image", store, limits);
       const actions = request.steps.map((step, i) => {
         if (!step.action) throw new InvalidArgumentError(`steps[${i}].action`, "every step needs an action");
-        return step.action;
+        return [step.action];
       });
-      const planned = planActions(image, actions, (i) => `steps[${i}].action`);
-      for (const [i, step] of request.steps.entries()) {
-        context.signal.throwIfAborted();
-        // The next steps' marks in one rasterization; a bounded number ahead (their pixels are held).
-        if (i % PRERENDER_STEPS === 0) await prerender(planned.slice(i, i + PRERENDER_STEPS));
-        const after = await drawPlanned(image, planned[i]);
-        const ref = await outputImage(after, request.outputFormat, store, { digest, changed: changedRegions([planned[i]]) });
-        // The step's position in this request, not step.index: clients that build Steps
-        // themselves often leave index unset (0).
-        yield { stepIndex: i, beforeDigest: digest, after: ref };
-        digest = ref.digest;
-        image = after;
+      const { planned, reservation } = await admit(request.baseImage, "base_image", actions, (i) => `steps[${i}].action`, request.outputFormat, "steps");
+      try {
+        const base = await resolveImage(request.baseImage, "base_image", store, limits);
+        let digest = base.digest;
+        let i = 0;
+        for await (const after of threads.drawSteps(base.image, planned, context.signal)) {
+          const ref = await outputImage(after, request.outputFormat, store, { digest, changed: changedRegions(planned[i]) });
+          // The step's position in this request, not step.index: clients that build Steps
+          // themselves often leave index unset (0).
+          yield { stepIndex: i++, beforeDigest: digest, after: ref };
+          digest = ref.digest;
+        }
+      } finally {
+        reservation.release();
       }
     },
 

@@ -1,17 +1,21 @@
 // The renderer service: draws actions on images and parses policy output. Wiring only.
 import { RendererServiceDefinition } from "@sketchvl/contract";
-import { exitOnSignals, loadConfigOrExit, startServer } from "@sketchvl/runtime";
+import { DrawingThreads, ImageStore } from "@sketchvl/drawing";
+import { exitOnSignals, loadConfigOrExit, startServer, WorkBudget } from "@sketchvl/runtime";
 import { rendererOptions } from "./config";
 import { rendererHandlers } from "./handlers";
-import { ImageStore } from "@sketchvl/drawing";
 
 async function main() {
   const config = loadConfigOrExit("renderer", rendererOptions);
-  const store = new ImageStore(config.storeBytes);
+  // Shared memory: the drawing threads read stored images without a copy.
+  const store = new ImageStore(config.storeBytes, { sharedMemory: true });
+  const threads = new DrawingThreads(config.drawThreads);
+  const budget = new WorkBudget(config.workBudgetBytes, "--work-budget-bytes", "renderer");
   const server = await startServer({
     name: "renderer",
     config,
-    services: [{ definition: RendererServiceDefinition, implementation: rendererHandlers(store, config) }],
+    services: [{ definition: RendererServiceDefinition, implementation: rendererHandlers({ store, limits: config, threads, budget }) }],
+    onShutdown: () => threads.close(),
   });
   exitOnSignals(server);
 }
