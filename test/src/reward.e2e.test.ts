@@ -35,6 +35,7 @@ describe("reward service", () => {
   let group: ChartGroup;
   let repo: string;
   let imageRoot: string;
+  let trainerState: string;
   let otlp: OtlpReceiver;
 
   before(async () => {
@@ -43,6 +44,7 @@ describe("reward service", () => {
     mkdirSync(join(repo, "random", "1"), { recursive: true });
     writeFileSync(join(repo, "random", "1", "config.json"), JSON.stringify({ backend: "random", seed: 7 }));
     imageRoot = mkdtempSync(join(tmpdir(), "reward-images-"));
+    trainerState = mkdtempSync(join(tmpdir(), "reward-trainer-state-"));
     writeFileSync(join(imageRoot, "chart.png"), group.png);
     const quiet = ["--log-level", "warn"];
     otlp = await startOtlpReceiver();
@@ -50,7 +52,7 @@ describe("reward service", () => {
     const [renderer, prm, trainer] = await Promise.all([
       startService("renderer", { args: quiet, env }),
       startService("prm", { args: [...quiet, "--model-repository", repo, "--load-models", "random", "--default-model", "random"], env }),
-      startService("trainer", { args: [...quiet, "--state-dir", "none"], env }),
+      startService("trainer", { args: [...quiet, "--state-dir", trainerState], env }),
     ]);
     processes.push(renderer, prm, trainer);
     const httpPort = await freePort();
@@ -70,6 +72,7 @@ describe("reward service", () => {
     await Promise.all(processes.map((p) => p.stop()));
     rmSync(repo, { recursive: true, force: true });
     rmSync(imageRoot, { recursive: true, force: true });
+    rmSync(trainerState, { recursive: true, force: true });
     await otlp?.close();
   });
 
@@ -162,7 +165,12 @@ describe("reward service", () => {
       assert.equal(r.maskSample, true, r.id);
       assert.equal(r.failureKind, FailureKind.FAILURE_KIND_INFRASTRUCTURE);
       assert.match(r.failureReason, /no-such-model/);
-      assert.equal(r.tokenAdvantages.length, 0, "a masked sample carries no advantages");
+      if (r.id === "expert") {
+        // One entry per token, as for any sample (a trainer stacks them as they are), all kept out of the loss.
+        const tokens = whitespaceOffsets(group.responses.expert).length;
+        assert.deepEqual([r.tokenAdvantages.length, r.lossMask.length, r.tokenProcessScores.length], [tokens, tokens, tokens]);
+        assert.ok(r.lossMask.every((m) => m === false) && r.tokenAdvantages.every((a) => a === 0), "a masked sample carries no advantages");
+      }
     }
     // Responses that never reached the PRM are still scored: their failure is the policy's format.
     for (const r of [malformed, offImage]) assert.deepEqual([r.maskSample, r.failureKind], [false, FailureKind.FAILURE_KIND_FORMAT]);
@@ -262,7 +270,7 @@ describe("reward service", () => {
       for (const r of [expert, wrong]) {
         assert.deepEqual([r.maskSample, r.failureKind], [true, FailureKind.FAILURE_KIND_INFRASTRUCTURE], r.id);
         assert.match(r.failureReason, /^prm: prm: UNAVAILABLE/);
-        assert.equal(r.tokenAdvantages.length, 0);
+        assert.ok(r.lossMask.every((m) => m === false) && r.tokenAdvantages.every((a) => a === 0));
       }
       // Format failures never needed the PRM: graded and in the group mean, as with a PRM up.
       for (const r of [malformed, offImage]) assert.deepEqual([r.maskSample, r.failureKind], [false, FailureKind.FAILURE_KIND_FORMAT]);
@@ -281,12 +289,15 @@ describe("reward service", () => {
     });
 
     it("a trainer FAILED_PRECONDITION or INVALID_ARGUMENT keeps its code (and names our field)", async () => {
-      await client.scoreGroup(request({ runId: "precondition", batchIndex: 1000 }));
-      const old = await failureOf(() => client.scoreGroup(request({ runId: "precondition", batchIndex: 0 })));
+      // A run whose stored config the trainer cannot use (a hand edit, a torn write).
+      writeFileSync(join(trainerState, "precondition.config.json"), "{not json");
+      const old = await failureOf(() => client.scoreGroup(request({ runId: "precondition" })));
       assert.equal(old.code, "FAILED_PRECONDITION");
-      assert.match(old.message, /^trainer: batch_index 0 is older than run "precondition" keeps/);
-      const long = await failureOf(() => client.scoreGroup(request({ runId: "r".repeat(200) })));
-      assert.deepEqual([long.code, long.fields], ["INVALID_ARGUMENT", ["run_id"]]);
+      assert.match(old.message, /^trainer: run "precondition": stored config .* is unusable/);
+      // The trainer names its own request's field (config.alpha); the caller reads ours.
+      const finepo = { mode: 0, alpha: 1.5 };
+      const bad = await failureOf(() => client.scoreGroup(request({ finepo })));
+      assert.deepEqual([bad.code, bad.fields], ["INVALID_ARGUMENT", ["finepo.alpha"]]);
     });
 
     it("over HTTP: a dependency down answers 503 with Retry-After (OpenRLHF retries), never 500", async () => {
@@ -307,7 +318,7 @@ describe("reward service", () => {
     it("answers empty lists with empty lists", async () => {
       const res = await post({ query: [], prompts: [], labels: [] });
       assert.equal(res.status, 200);
-      assert.deepEqual(await res.json(), { rewards: [], scores: [], extra_logs: { process_mean: [], process_min: [], format_ok: [] } });
+      assert.deepEqual(await res.json(), { rewards: [], scores: [], extra_logs: { process_mean: [], process_min: [], process_score: [], format_ok: [] } });
     });
 
     it("scores query = prompt + response with the image by digest or by path", async () => {
@@ -321,7 +332,8 @@ describe("reward service", () => {
       assert.equal(res.status, 200);
       const body = (await res.json()) as { rewards: number[]; scores: number[]; extra_logs: Record<string, number[]> };
       assert.deepEqual(body.rewards, [1, 0]);
-      for (const s of body.scores) assert.ok(s >= 0.25 && s <= 1);
+      assert.deepEqual(body.scores, [1, 0], "scores: 0/1 correctness, what dynamic filtering reads");
+      for (const s of body.extra_logs.process_score) assert.ok(s >= 0.25 && s <= 1);
       assert.deepEqual(body.extra_logs.format_ok, [1, 1]);
     });
 

@@ -145,11 +145,13 @@ describe("trainer service", () => {
     assert.equal(pointStep.klOffset, 0, "points are used exactly at their prior frequency");
     assert.ok(Math.abs(lineStep.adjustedScore - (3 + lineStep.klOffset)) < 1e-12);
     assert.ok(lineStep.advantage < pointStep.advantage, "equal PRM scores: the over-used kind gets less credit");
-    // A batch older than the window keeps is refused, not silently dropped.
+    // A batch far behind the newest is a resume from a checkpoint: answered, never refused. Batch
+    // 500 (abandoned) is forgotten; batches 0-1 had left the retained range when it came, so the
+    // resumed batch starts from an empty window (no information: KL offsets 0), as a new run would.
     await client.computeAdvantages(lines("kl-far", 500));
-    const old = await failureOf(() => client.computeAdvantages(lines("kl-old", 2)));
-    assert.equal(old.code, "FAILED_PRECONDITION");
-    assert.match(old.message, /new run_id/);
+    const resumed = await client.computeAdvantages(lines("kl-old", 2));
+    assert.deepEqual(resumed.current, []);
+    assert.ok(resumed.members[0].steps.every((s) => s.klOffset === 0));
   });
 
   it("k = 1, all-equal rewards and responses without steps are valid: every advantage is 0", async () => {

@@ -248,9 +248,23 @@ def build_group_request(
     step_format: Optional[str] = None,
     sample_timeout_ms: int = 0,
 ) -> reward_pb2.ScoreGroupRequest:
-    """The ScoreGroupRequest for a group (see RewardClient.score_group for the arguments)."""
+    """The ScoreGroupRequest for a group (see RewardClient.score_group for the arguments).
+    Types are checked, never coerced: a wrong one raises TypeError naming the argument."""
     if isinstance(references, str):
-        references = [references]
+        references = [references]  # documented: one accepted answer
+    if hasattr(references, "tolist"):
+        references = references.tolist()
+    if not isinstance(references, (list, tuple)):
+        raise TypeError(f"references must be a list of strings (the accepted answers), got {type(references).__name__}")
+    for i, r in enumerate(references):
+        if not isinstance(r, str):
+            raise TypeError(f"references[{i}] must be a string, got {type(r).__name__} {r!r}")
+    for name, value in (("question", question), ("run_id", run_id), ("request_id", request_id), ("prm_model", prm_model)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    if isinstance(batch_index, bool) or not isinstance(batch_index, int) or batch_index < 0:
+        if not (hasattr(batch_index, "item") and float(batch_index) == int(batch_index) >= 0):  # numpy / torch integers
+            raise TypeError(f"batch_index must be an integer >= 0 (the training step), got {batch_index!r}")
     if token_offsets is not None and len(token_offsets) != len(responses):
         raise ValueError(f"token_offsets has {len(token_offsets)} entries for {len(responses)} responses")
     if image_token_spans is not None and len(image_token_spans) != len(responses):
@@ -266,7 +280,7 @@ def build_group_request(
         format=_enum_value(step_format or "auto", _STEP_FORMATS, "STEP_FORMAT_", "step_format"),
         sample_timeout_ms=int(sample_timeout_ms),
     )
-    req.references.extend(str(r) for r in references)
+    req.references.extend(references)
     for i, r in enumerate(responses):
         req.responses.append(
             response_message(

@@ -7,7 +7,7 @@ import os
 import unittest
 from unittest import mock
 
-from sketchvl_mesh import RewardClient
+from sketchvl_mesh import RewardClient, RewardServiceError
 from sketchvl_mesh.integrations import _common, openrlhf, trl, verl
 
 from .support import TINY_PNG, FakeServer, closed_port_address
@@ -80,9 +80,18 @@ class VerlTest(ShimTestCase):
         extra = {"image": DIGEST, "question": "Q"}
         ok = verl.compute_score("cw", "Step: box\nAnswer: a", "a", extra)
         fmt = verl.compute_score("cw", "Answer: b", "a", extra)
-        masked = verl.compute_score("cw", "MASKME", json.dumps({"image": DIGEST, "question": "Q", "references": ["a"]}))
-        with mock.patch.dict(os.environ, {"SKETCHVL_REWARD_ADDRESS": closed_port_address(), "SKETCHVL_REWARD_TIMEOUT_S": "0.5"}):
-            down = verl.compute_score("cw", "Answer: a", "a", extra)
+        label = json.dumps({"image": DIGEST, "question": "Q", "references": ["a"]})
+        down_env = {"SKETCHVL_REWARD_ADDRESS": closed_port_address(), "SKETCHVL_REWARD_TIMEOUT_S": "0.5"}
+        # By default a sample that was not scored raises: no number means "not scored" to GRPO.
+        with self.assertRaises(verl.SampleNotScored):
+            verl.compute_score("cw", "MASKME", label)
+        with mock.patch.dict(os.environ, down_env), self.assertRaises(RewardServiceError) as caught:
+            verl.compute_score("cw", "Answer: a", "a", extra)
+        self.assertEqual(caught.exception.code_name, "UNAVAILABLE")
+        with mock.patch.dict(os.environ, {"SKETCHVL_VERL_ON_FAILURE": "mask"}):
+            masked = verl.compute_score("cw", "MASKME", label)
+            with mock.patch.dict(os.environ, down_env):
+                down = verl.compute_score("cw", "Answer: a", "a", extra)
         for r in (ok, fmt, masked, down):
             self.assertEqual(tuple(r), verl.RESULT_KEYS)
         self.assertEqual((ok["score"], ok["process_mean"], ok["mask_sample"], ok["failure_kind"], ok["pred"]), (1.0, 3.0, 0.0, "", "a"))
@@ -90,12 +99,9 @@ class VerlTest(ShimTestCase):
         self.assertEqual((masked["mask_sample"], masked["failure_kind"]), (1.0, "INFRASTRUCTURE"))
         self.assertEqual((down["mask_sample"], down["failure_kind"]), (1.0, "INFRASTRUCTURE"))
         self.assertIn("UNAVAILABLE", down["failure_reason"])
-        with mock.patch.dict(os.environ, {"SKETCHVL_VERL_MASKED_SCORE": "0.25", "SKETCHVL_VERL_PROCESS_WEIGHT": "1"}):
+        with mock.patch.dict(os.environ, {"SKETCHVL_VERL_ON_FAILURE": "mask", "SKETCHVL_VERL_MASKED_SCORE": "0.25", "SKETCHVL_VERL_PROCESS_WEIGHT": "1"}):
             self.assertEqual(verl.compute_score("cw", "MASKME", "a", extra)["score"], 0.25)
             self.assertEqual(verl.compute_score("cw", "Step: x\nAnswer: a", "a", extra)["score"], 1.75)
-        with mock.patch.dict(os.environ, {"SKETCHVL_VERL_ON_FAILURE": "raise"}):
-            with self.assertRaises(RuntimeError):
-                verl.compute_score("cw", "MASKME", "a", extra)
         with self.assertRaises(ValueError):
             verl.compute_score("cw", "Answer: a", "a", {"question": "no image"})
 
@@ -146,6 +152,10 @@ class LabelsAndOpenRlhfTest(unittest.TestCase):
         self.assertEqual(_common.parse_label(["a", "b"]), {"references": ["a", "b"]})
         self.assertEqual(_common.parse_label({"images": ["x.png", "y.png"], "answer": 3}), {"image": "x.png", "references": ["3"]})
         self.assertEqual(_common.parse_label("{not json"), {"references": ["{not json"]})
+        # A label's references are a list: a string is refused naming the field, never split or wrapped.
+        for bad in ({"image": "a.png", "references": "2022"}, '{"image": "a.png", "references": "2022"}', {"references": ["1", 2]}):
+            with self.assertRaisesRegex(ValueError, "references"):
+                _common.parse_label(bad)
 
     def test_openrlhf_helpers(self) -> None:
         label = openrlhf.make_label("images/cw-4.png", "What?", "36")

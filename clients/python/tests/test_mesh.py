@@ -243,6 +243,11 @@ class FrameworkShimsTest(MeshTestCase):
         ok = verl.compute_score("chartworld", self.expert, self.answer, extra)
         malformed = verl.compute_score("chartworld", "no steps, no answer", self.answer, extra)
         label = json.dumps({"image": UNKNOWN_DIGEST, "question": "q", "references": [self.answer]})
+        with self.assertRaises(RewardServiceError) as caught:  # the default: never a made-up score
+            verl.compute_score("chartworld", self.expert, label, {})
+        self.assertEqual(caught.exception.code_name, "NOT_FOUND")
+        os.environ["SKETCHVL_VERL_ON_FAILURE"] = "mask"
+        self.addCleanup(os.environ.pop, "SKETCHVL_VERL_ON_FAILURE", None)
         failed = verl.compute_score("chartworld", self.expert, label, {})
         for result in (ok, malformed, failed):
             self.assertEqual(tuple(result), verl.RESULT_KEYS)

@@ -48,6 +48,16 @@ describe("IdempotencyCache", () => {
     assert.ok(!recomputed, "the newest answer stays");
   });
 
+  it("counts request ids in its byte budget: long ids cannot grow it, finished or still running", async () => {
+    const cache = new IdempotencyCache<number>({ maxEntries: 1_000_000, maxBytes: 64 * 1024, sizeOf: () => 8 });
+    const never = new Promise<number>(() => undefined);
+    for (let i = 0; i < 200; i++) void cache.run(`${i}:${"x".repeat(4096)}`, bytes("x"), () => never);
+    for (let i = 0; i < 200; i++) await cache.run(`done-${i}:${"y".repeat(4096)}`, bytes("x"), async () => i);
+    const held = (cache as unknown as { entries: Map<string, unknown>; bytes: number });
+    assert.ok(held.bytes <= 64 * 1024, `${held.bytes} bytes held`);
+    assert.ok(held.entries.size <= 8, `${held.entries.size} entries of 8 KiB each`);
+  });
+
   it("stays within its capacity", async () => {
     const cache = new IdempotencyCache<number>({ maxEntries: 2 });
     for (const id of ["a", "b", "c"]) await cache.run(id, bytes(id), async () => 1);

@@ -10,10 +10,17 @@ interface Entry<T> {
   bytes: number;
 }
 
+/**
+ * What an entry costs beside its answer: the request id (UTF-16 in memory), the fingerprint and the
+ * map's bookkeeping. Counted from the moment the entry exists (an answer still being computed
+ * included), so ids alone — long ones, many in flight — cannot grow the cache past `maxBytes`.
+ */
+const entryBytes = (requestId: string) => 2 * requestId.length + 64 + 160;
+
 export interface IdempotencyLimits<T> {
   /** Answers kept (oldest forgotten first); 0 turns remembering off. */
   maxEntries: number;
-  /** Memory the kept answers may take, as `sizeOf` estimates it. */
+  /** Memory the kept entries may take: their keys (see entryBytes) and answers, as `sizeOf` estimates them. */
   maxBytes?: number;
   sizeOf?: (answer: T) => number;
 }
@@ -43,27 +50,32 @@ export class IdempotencyCache<T> {
       return known.answer;
     }
     const answer = compute();
-    const entry: Entry<T> = { fingerprint, answer, bytes: 0 };
+    const entry: Entry<T> = { fingerprint, answer, bytes: entryBytes(requestId) };
     this.entries.set(requestId, entry);
+    this.bytes += entry.bytes;
     answer.then(
       (value) => {
         if (this.entries.get(requestId) !== entry) return;
-        entry.bytes = this.limits.sizeOf?.(value) ?? 0;
-        this.bytes += entry.bytes;
+        const size = this.limits.sizeOf?.(value) ?? 0;
+        entry.bytes += size;
+        this.bytes += size;
         this.evict();
       },
       () => {
-        if (this.entries.get(requestId) === entry) this.entries.delete(requestId);
+        if (this.entries.get(requestId) !== entry) return;
+        this.entries.delete(requestId);
+        this.bytes -= entry.bytes;
       },
     );
     this.evict();
     return answer;
   }
 
+  /** Forgets the oldest entries until within both limits; the newest one always stays. */
   private evict(): void {
     const maxBytes = this.limits.maxBytes ?? Number.POSITIVE_INFINITY;
     for (const [id, entry] of this.entries) {
-      if (this.entries.size <= this.capacity && this.bytes <= maxBytes) break;
+      if (this.entries.size <= 1 || (this.entries.size <= this.capacity && this.bytes <= maxBytes)) break;
       this.entries.delete(id);
       this.bytes -= entry.bytes;
     }

@@ -10,6 +10,7 @@ import type { ConfigOf } from "./config";
 import type { serverOptions } from "./config";
 import { createLogger, type Logger } from "./logger";
 import { limitInFlight, observeCalls, streamTerminator } from "./middleware";
+import { rejectUndecodableRequests, withSafeDecoding } from "./requestDecoding";
 import { shutdownTelemetry } from "./telemetry";
 
 /** HTTP/2 flow-control window of every connection, both ends (see client.ts). */
@@ -69,15 +70,16 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
   })
     .use(errorDetailsServerMiddleware)
     .use(observeCalls(logger))
+    .use(rejectUndecodableRequests) // undecodable bytes: INVALID_ARGUMENT, not grpc-js's INTERNAL
     .use(terminator.middleware)
     .use(limiter.middleware);
 
   for (const { definition, implementation } of options.services) {
-    server.add(definition as never, implementation as never);
+    server.add(withSafeDecoding(definition) as never, implementation as never);
   }
-  server.add(HealthDefinition, HealthServiceImpl(health));
+  server.add(withSafeDecoding(HealthDefinition), HealthServiceImpl(health));
   server.add(
-    ServerReflectionService,
+    withSafeDecoding(ServerReflectionService),
     ServerReflection(readFileSync(descriptorSetPath), [...serviceNames, "grpc.reflection.v1.ServerReflection"]),
   );
 

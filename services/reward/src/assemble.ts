@@ -1,6 +1,9 @@
 // A group's answer from its scored responses: outcome rewards, FinePO advantages (trainer) over
 // the responses that were scored, and the three views callers consume — per-step records, dense
-// per-token arrays, and per-response scalars. Masked responses take no part in the group.
+// per-token arrays, and per-response scalars. Masked responses take no part in the group; their
+// token arrays still have one entry per token (advantage 0, loss mask false, process score 0), so
+// a trainer stacks a group's arrays into (n, length) tensors with no special case and the loss
+// mask alone keeps them out of the loss.
 import {
   ActionKind,
   FailureKind,
@@ -17,6 +20,7 @@ import { InvalidArgumentError } from "@sketchvl/runtime/errors";
 import type { MeshClients } from "./meshClients";
 import { gradeOutcome } from "./outcome";
 import { KIND_OF_ACTION, type ResponseWork } from "./responsePipeline";
+import { normalizeAnswer } from "./responseText";
 import { tokenSpanOf } from "./tokens";
 
 const GOOD = new Set([PrmLabel.PRM_LABEL_EXCELLENT, PrmLabel.PRM_LABEL_ACCEPTABLE]);
@@ -28,17 +32,24 @@ function processScore(work: ResponseWork, j: number, useArgmax: boolean): number
 
 const masked = (w: ResponseWork) => w.failure !== undefined && w.failure.kind !== FailureKind.FAILURE_KIND_FORMAT;
 
+export interface AssembleOptions {
+  /** FinePO advantages from the trainer (default). Off for callers that read none (OpenRLHF's HTTP). */
+  advantages?: boolean;
+}
+
 export async function assembleGroup(
   mesh: MeshClients,
   header: ScoreGroupRequest,
   works: ResponseWork[],
   signal: AbortSignal,
+  options: AssembleOptions = {},
 ): Promise<{ responses: ResponseReward[]; finepoMs: number }> {
   const useArgmax = header.useArgmaxScore;
-  const outcomes = works.map((w) => {
+  const answers = works.map((w) => normalizeAnswer(w.parsed?.answer ?? ""));
+  const outcomes = works.map((w, i) => {
     const scored = w.scores.filter((s) => s !== undefined);
     return gradeOutcome(header.outcome, {
-      answer: w.parsed?.answer ?? "",
+      answer: answers[i],
       references: header.references,
       stepCount: w.steps.length,
       formatErrorCount: w.parsed?.errors.length ?? 0,
@@ -53,9 +64,9 @@ export async function assembleGroup(
   const members = works.map((w, i) => ({ w, i })).filter(({ w }) => !masked(w));
   const t = performance.now();
   let advantages: MemberAdvantages[] = [];
-  if (members.length > 0) {
+  if (members.length > 0 && options.advantages !== false) {
     // The trainer's typed failures keep their meaning: UNAVAILABLE (retry), FAILED_PRECONDITION
-    // (e.g. a batch_index older than the run keeps), INVALID_ARGUMENT naming our request's field.
+    // (e.g. the run's stored config unusable), INVALID_ARGUMENT naming our request's field.
     const answer = await mesh.trainer
       .computeAdvantages(
         {
@@ -100,7 +111,7 @@ export async function assembleGroup(
     }));
     const scored = steps.filter((s) => !s.excluded).map((s) => s.processScore);
     const tokenCount = w.request.tokenOffsets.length;
-    const tokenProcessScores = tokenCount > 0 && !masked(w) ? new Array<number>(tokenCount).fill(0) : [];
+    const tokenProcessScores = new Array<number>(tokenCount).fill(0);
     steps.forEach((s) => {
       if (!s.excluded && s.tokenSpan && tokenProcessScores.length) tokenProcessScores[s.tokenSpan.end - 1] = s.processScore;
     });
@@ -108,14 +119,14 @@ export async function assembleGroup(
       id: w.id,
       steps,
       formatErrors: w.parsed?.errors ?? [],
-      answer: w.parsed?.answer ?? "",
+      answer: answers[i],
       outcomeReward: masked(w) ? 0 : outcomes[i].reward,
       coarseAdvantage: adv?.coarseAdvantage ?? 0,
       meanProcessScore: scored.length ? scored.reduce((a, b) => a + b, 0) / scored.length : 0,
       minProcessScore: scored.length ? Math.min(...scored) : 0,
       lastProcessScore: scored.length ? scored[scored.length - 1] : 0,
-      tokenAdvantages: adv?.tokenAdvantages ?? [],
-      lossMask: adv?.lossMask ?? [],
+      tokenAdvantages: adv?.tokenAdvantages ?? new Array<number>(tokenCount).fill(0),
+      lossMask: adv?.lossMask ?? new Array<boolean>(tokenCount).fill(false),
       tokenProcessScores,
       maskSample: masked(w),
       failureKind: w.failure?.kind ?? FailureKind.FAILURE_KIND_UNSPECIFIED,

@@ -19,6 +19,19 @@ export const rewardOptions = {
   maxResponses: { schema: positiveInt.default(1024), doc: "most responses in one group" },
   maxTextChars: { schema: positiveInt.default(200_000), doc: "longest response text" },
   idempotencyEntries: { schema: z.coerce.number().int().nonnegative().default(4096), doc: "group answers remembered by request id" },
+  idempotencyBytes: { schema: positiveInt.default(256 * 1024 * 1024), doc: "memory the remembered group answers (and their request ids) may take" },
+  streamFirstMessageMs: {
+    schema: positiveInt.default(10_000),
+    doc: "StreamGroup: time from opening a stream to its first message (the group); a stream silent that long is ended (DEADLINE_EXCEEDED)",
+  },
+  streamIdleMs: {
+    schema: positiveInt.default(120_000),
+    doc: "StreamGroup: longest gap between two messages (one response's generation); a longer silence ends the stream (DEADLINE_EXCEEDED)",
+  },
+  maxStreamsPerConnection: {
+    schema: positiveInt.default(64),
+    doc: "StreamGroup calls open at once on one connection; more are refused at once (RESOURCE_EXHAUSTED), so one client cannot hold every --max-in-flight slot",
+  },
   imageRoot: {
     schema: z.string().default(""),
     doc: "directory image paths in OpenRLHF labels may point into (empty: paths are refused, only digests)",

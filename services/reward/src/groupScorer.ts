@@ -9,10 +9,11 @@ import {
   type ScoreGroupRequest,
   StepFormat,
 } from "@sketchvl/contract";
-import { type ImageLimits, type ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
-import { InvalidArgumentError, MeshError } from "@sketchvl/runtime/errors";
-import { assembleGroup } from "./assemble";
+import { type ImageLimits, type ImageStore, toRawImage } from "@sketchvl/drawing";
+import { InvalidArgumentError, MeshError, NotFoundError } from "@sketchvl/runtime/errors";
+import { assembleGroup, type AssembleOptions } from "./assemble";
 import type { MeshClients } from "./meshClients";
+import { PromptImages } from "./promptImages";
 import { type GroupImage, type ResponseWork, scoreResponse } from "./responsePipeline";
 import { validateTokenOffsets } from "./tokens";
 
@@ -21,19 +22,28 @@ export interface ScorerOptions {
   sampleTimeoutMs: number;
   maxResponses: number;
   maxTextChars: number;
+  /** The largest gRPC message this service sends (--max-message-bytes): the prompt image travels raw in one. */
+  maxMessageBytes: number;
 }
 
+/** Room in a message for what rides beside an image's pixels. */
+const MESSAGE_MARGIN = 64 * 1024;
+
 export class RewardScorer {
+  private readonly images: PromptImages;
+
   constructor(
     private readonly mesh: MeshClients,
-    private readonly store: ImageStore,
+    store: ImageStore,
     private readonly options: ScorerOptions,
-  ) {}
+  ) {
+    this.images = new PromptImages(store, options.limits, (width, height, channels) => this.checkFitsMessage(width, height, channels));
+  }
 
-  async scoreGroup(request: ScoreGroupRequest, signal: AbortSignal): Promise<GroupRewards> {
+  async scoreGroup(request: ScoreGroupRequest, signal: AbortSignal, assemble: AssembleOptions = {}): Promise<GroupRewards> {
     const session = await this.open(request, signal);
     for (const response of request.responses) session.add(response);
-    return session.finish();
+    return session.finish(assemble);
   }
 
   /**
@@ -46,19 +56,48 @@ export class RewardScorer {
   async open(header: ScoreGroupRequest, signal: AbortSignal): Promise<GroupSession> {
     if (header.references.length === 0) throw new InvalidArgumentError("references", "give at least one accepted answer");
     const t = performance.now();
-    const { digest, image } = await resolveImage(header.image, "image", this.store, this.options.limits);
-    const raw = toRawImage(image);
-    const inline: Image = { source: { $case: "raw", value: raw } };
+    const { digest, image, rawDigest } = await this.images.resolve(header.image, "image");
+    const inline: Image = { source: { $case: "raw", value: toRawImage(image) } };
+    // By digest first: the renderer and the PRM usually hold the image already (the same prompt's
+    // other groups); the pixels travel only when they do not.
+    const place = async (put: (request: { image: Image }, options: { signal: AbortSignal }) => Promise<{ image?: { digest: string } }>) => {
+      try {
+        return await put({ image: { source: { $case: "digest", value: rawDigest } } }, { signal });
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        return put({ image: inline }, { signal });
+      }
+    };
     const [rendered, stored] = await Promise.allSettled([
-      this.mesh.renderer.putImage({ image: inline }, { signal }),
-      this.mesh.prm.storeImage({ image: inline }, { signal }),
+      place((r, o) => this.mesh.renderer.putImage(r, o)),
+      place((r, o) => this.mesh.prm.storeImage(r, o)),
     ]);
     if (rendered.status === "rejected") throw rendered.reason;
     // Only a dependency's failure (typed) is survivable; an abort or a bug of ours is not.
     if (stored.status === "rejected" && !(stored.reason instanceof MeshError)) throw stored.reason;
-    const prmDigest = stored.status === "fulfilled" ? stored.value.image!.digest : rawDigest(raw);
+    const prmDigest = stored.status === "fulfilled" ? stored.value.image!.digest : rawDigest;
     const groupImage: GroupImage = { rendererDigest: rendered.value.image!.digest, prmDigest, inline };
     return new GroupSession(this.mesh, header, digest, groupImage, this.options, signal, performance.now() - t);
+  }
+
+  /**
+   * The prompt image goes to the renderer and the PRM as raw pixels (width × height × 3 bytes) in
+   * one message: an image within --max-pixels can still be too big for --max-message-bytes
+   * (36 MP is 108 MB). Said up front (from the header when it tells the size, before decoding),
+   * naming the limit to raise, instead of failing in the send. An image over --max-pixels is left
+   * to the decoder, whose error names that limit.
+   */
+  private checkFitsMessage(width: number, height: number, channels: number): void {
+    if (width * height > this.options.limits.maxPixels) return;
+    const bytes = width * height * channels;
+    const limit = this.options.maxMessageBytes;
+    if (bytes + MESSAGE_MARGIN <= limit) return;
+    throw new InvalidArgumentError(
+      "image",
+      `a ${width}x${height} image is ${bytes} bytes of raw pixels, sent to the renderer and the PRM in one message; ` +
+        `the message limit is ${limit} bytes: raise --max-message-bytes on the reward, renderer and PRM services ` +
+        `(to at least ${bytes + MESSAGE_MARGIN}), or send an image under ${Math.floor((limit - MESSAGE_MARGIN) / channels)} pixels`,
+    );
   }
 }
 
@@ -98,9 +137,9 @@ export class GroupSession {
     );
   }
 
-  async finish(): Promise<GroupRewards> {
+  async finish(assemble: AssembleOptions = {}): Promise<GroupRewards> {
     const works = await Promise.all(this.pending);
-    const { responses, finepoMs } = await assembleGroup(this.mesh, this.header, works, this.signal);
+    const { responses, finepoMs } = await assembleGroup(this.mesh, this.header, works, this.signal, assemble);
     const stageMs: Record<string, number> = { image: this.imageMs, parse: 0, render: 0, prm: 0, finepo: finepoMs };
     for (const w of works) for (const [stage, ms] of Object.entries(w.stageMs)) stageMs[stage] += ms;
     return { requestId: this.header.requestId, responses, imageDigest: this.imageDigest, stageMs };

@@ -13,19 +13,27 @@ import { startOpenRlhfEndpoint } from "./openrlhfHttp";
 async function main() {
   const config = loadConfigOrExit("reward", rewardOptions);
   const logger = createLogger("reward", config.logLevel);
-  const mesh = connectMesh({ renderer: config.rendererAddress, prm: config.prmAddress, trainer: config.trainerAddress }, config.callDeadlineMs);
+  const mesh = connectMesh({ renderer: config.rendererAddress, prm: config.prmAddress, trainer: config.trainerAddress }, config.callDeadlineMs, config.maxMessageBytes);
   const scorer = new RewardScorer(mesh, new ImageStore(config.storeBytes), {
     limits: config,
     sampleTimeoutMs: config.sampleTimeoutMs,
     maxResponses: config.maxResponses,
     maxTextChars: config.maxTextChars,
+    maxMessageBytes: config.maxMessageBytes,
   });
+  if (config.maxPixels * 3 > config.maxMessageBytes) {
+    // Not an error (most images are far smaller), but the operator should know which limit binds.
+    logger.info(
+      { maxPixels: config.maxPixels, maxMessageBytes: config.maxMessageBytes },
+      `images over ${Math.floor(config.maxMessageBytes / 3)} pixels (within --max-pixels) will be refused: their raw pixels exceed --max-message-bytes`,
+    );
+  }
   let http: Server | undefined;
   const server = await startServer({
     name: "reward",
     config,
     logger,
-    services: [{ definition: RewardServiceDefinition, implementation: rewardHandlers(scorer, config.idempotencyEntries) }],
+    services: [{ definition: RewardServiceDefinition, implementation: rewardHandlers(scorer, config) }],
     prepare: async () => {
       if (config.httpPort < 0) return;
       http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.httpMaxBodyBytes, maxInFlight: config.maxInFlight, logger });

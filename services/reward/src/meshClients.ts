@@ -4,8 +4,10 @@
 import { PrmServiceDefinition, RendererServiceDefinition, TrainerServiceDefinition } from "@sketchvl/contract";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 
-export function connectMesh(addresses: { renderer: string; prm: string; trainer: string }, deadlineMs: number) {
-  const channels = [createMeshChannel(addresses.renderer), createMeshChannel(addresses.prm), createMeshChannel(addresses.trainer)];
+/** `maxMessageBytes`: this service's --max-message-bytes, so raising it raises what its calls may send. */
+export function connectMesh(addresses: { renderer: string; prm: string; trainer: string }, deadlineMs: number, maxMessageBytes: number) {
+  const channel = (address: string) => createMeshChannel(address, { maxMessageBytes });
+  const channels = [channel(addresses.renderer), channel(addresses.prm), channel(addresses.trainer)];
   return {
     renderer: createMeshClient(RendererServiceDefinition, channels[0], { deadlineMs, dependency: "renderer" }),
     prm: createMeshClient(PrmServiceDefinition, channels[1], { deadlineMs, dependency: "prm" }),

@@ -1,196 +1,156 @@
 // OpenRLHF's remote reward model protocol (--reward.remote_url): POST {"query", "prompts", "labels"}
-// → {"rewards", "scores", "extra_logs"}. `labels[i]` is a JSON string carrying the image reference
-// and the answer: {"image": "sha256:…" | "relative/path.png", "question": "...", "references": [...]}.
-// Each sample is scored as a group of one (OpenRLHF sends one sample per request); rewards are
-// outcome rewards, scores the mean process score scaled to 0..1.
+// → {"rewards", "scores", "extra_logs"}, as OpenRLHF reads it:
+//  - rewards: the outcome reward R(y), what its advantage estimator consumes;
+//  - scores: 0/1 correctness, what --dynamic_filtering reads to drop all-right / all-wrong groups
+//    (RewardMap's reward is not 0..1; its correctness component is);
+//  - extra_logs: per sample, logged by OpenRLHF: process_mean / process_min (FinePRM, 1..4),
+//    process_score (mean / 4, 0..1) and format_ok.
+// Every number is written as a float (httpBody.ts: OpenRLHF makes a tensor of the list as is).
+// The response is found in each query by openrlhfQuery.ts; labels are checked by openrlhfLabels.ts.
+// Samples of one request that share a label (one prompt's rollouts) are scored as one group: one
+// image decoded and sent once. FinePO advantages are not computed: OpenRLHF has no use for them.
 // Statuses: 400 for a request that can never succeed (not JSON, not an object, a field missing or
-// of the wrong type, a bad label or image, a sample masked INVALID_INPUT), 413 for a body over
-// --http-max-body-bytes (refused while it is read, before parsing), 404 / 405 for other paths and
-// methods, and 503 with Retry-After only when a retry can succeed: over --max-in-flight requests,
-// a dependency unavailable or overloaded, a sample masked INFRASTRUCTURE / TIMEOUT — so OpenRLHF
-// retries instead of training on a reward of 0, and never retries what cannot work.
+// of the wrong type, a bad label or image, a query without its prompt, a sample masked
+// INVALID_INPUT), 413 for a body over --http-max-body-bytes (refused while it is read), 404 / 405
+// for other paths and methods, and 503 with Retry-After only when a retry can succeed: over
+// --max-in-flight requests, a dependency unavailable or overloaded, a sample masked
+// INFRASTRUCTURE / TIMEOUT — so OpenRLHF retries instead of training on a reward of 0, and never
+// retries what cannot work.
 import { readFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { isAbsolute, relative, resolve } from "node:path";
 import { FailureKind, type Image, type ResponseReward } from "@sketchvl/contract";
 import type { Logger } from "@sketchvl/runtime";
 import { describeFailure } from "@sketchvl/runtime";
 import { isAbortError } from "abort-controller-x";
 import type { RewardScorer } from "./groupScorer";
-
-interface RewardRequestBody {
-  query?: string[];
-  prompts?: string[];
-  labels?: string[];
-}
+import { HttpError, jsonWithFloats, parseRequest, readBody, type RewardRequest } from "./httpBody";
+import { parseLabel } from "./openrlhfLabels";
+import { responseOfQuery } from "./openrlhfQuery";
 
 /** Statuses a retry can fix (the mesh overloaded or a dependency down): 503 with Retry-After. */
 const RETRYABLE = new Set(["UNAVAILABLE", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED"]);
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-// The end-of-turn tokens chat templates append; turn markers (<|vision_start|>…) are kept.
-const TRAILING_SPECIAL = /(?:\s*(?:<\|im_end\|>|<\|endoftext\|>|<\|eot_id\|>|<\/s>))+\s*$/;
-
 /** Seconds a client should wait before retrying a 503. */
 const RETRY_AFTER_S = 1;
 
-/** Bytes of a refused body still read (and dropped) so the client gets to read its 413; then the connection is cut. */
-const DRAIN_BYTES = 64 * 1024 * 1024;
-
-/**
- * The body, refused with 413 as soon as it is known to be too long — by its Content-Length, or
- * while it is read — and never parsed nor kept: the rest is dropped as it arrives.
- */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    const refuse = (message: string) => {
-      refused = true;
-      chunks.length = 0;
-      reject(new HttpError(413, `${message} (--http-max-body-bytes)`));
-    };
-    const declared = Number(req.headers["content-length"] ?? NaN);
-    if (declared > maxBytes) refuse(`body of ${declared} bytes; the limit is ${maxBytes}`);
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (refused) {
-        if (size > maxBytes + DRAIN_BYTES) req.socket.destroy();
-        return;
-      }
-      if (size > maxBytes) return refuse(`body over ${maxBytes} bytes`);
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (!refused) resolveBody(Buffer.concat(chunks));
-    });
-    req.on("error", reject);
-  });
+export interface OpenRlhfOptions {
+  port: number;
+  host: string;
+  imageRoot: string;
+  maxBodyBytes: number;
+  maxInFlight: number;
+  logger: Logger;
 }
 
-const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
-
-/** The request's three parallel lists, or a 400 naming what is missing or of the wrong type. */
-function parseRequest(bytes: Buffer): Required<RewardRequestBody> {
-  let body: unknown;
-  try {
-    body = JSON.parse(bytes.toString("utf8"));
-  } catch (err) {
-    throw new HttpError(400, `body is not JSON: ${(err as Error).message}`);
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new HttpError(400, `body must be a JSON object {"query": [...], "prompts": [...], "labels": [...]}, got ${typeOf(body)}`);
-  }
-  const fields = ["query", "prompts", "labels"] as const;
-  const record = body as Record<string, unknown>;
-  const missing = fields.filter((f) => record[f] === undefined);
-  if (missing.length > 0) throw new HttpError(400, `missing ${missing.join(", ")}: each is a list of strings, one per sample`);
-  for (const f of fields) {
-    const list = record[f];
-    if (!Array.isArray(list)) throw new HttpError(400, `${f} must be a list of strings, got ${typeOf(list)}`);
-    const at = list.findIndex((x) => typeof x !== "string");
-    if (at >= 0) throw new HttpError(400, `${f}[${at}] must be a string, got ${typeOf(list[at])}`);
-  }
-  return record as Required<RewardRequestBody>;
+/** What OpenRLHF reads for one sample. */
+function sampleView(s: ResponseReward) {
+  return {
+    reward: s.outcomeReward,
+    correct: Math.min(1, Math.max(0, s.rewardComponents.correctness ?? s.outcomeReward)),
+    processMean: s.meanProcessScore,
+    processMin: s.minProcessScore,
+    formatOk: s.failureKind === FailureKind.FAILURE_KIND_UNSPECIFIED && s.formatErrors.length === 0 ? 1 : 0,
+  };
 }
 
-export function startOpenRlhfEndpoint(
-  scorer: RewardScorer,
-  options: { port: number; host: string; imageRoot: string; maxBodyBytes: number; maxInFlight: number; logger: Logger },
-): Promise<Server> {
+export function startOpenRlhfEndpoint(scorer: RewardScorer, options: OpenRlhfOptions): Promise<Server> {
   const imageOf = async (reference: string, field: string): Promise<Image> => {
     if (/^sha256:[0-9a-f]{64}$/.test(reference)) return { source: { $case: "digest", value: reference } };
-    if (!options.imageRoot) throw new HttpError(400, `${field}: image paths are off (start the service with --image-root); send a digest`);
+    if (!options.imageRoot) throw new HttpError(400, `${field}: image paths are off (start the service with --image-root); send a digest`, field);
     const path = resolve(options.imageRoot, reference);
     const inside = relative(resolve(options.imageRoot), path);
-    if (inside.startsWith("..") || isAbsolute(inside)) throw new HttpError(400, `${field}: ${reference} is outside the image root`);
+    if (inside.startsWith("..") || isAbsolute(inside)) throw new HttpError(400, `${field}: ${reference} is outside the image root`, field);
     try {
       return { source: { $case: "encoded", value: await readFile(path) } };
     } catch (err) {
-      throw new HttpError(400, `${field}: cannot read ${reference}: ${(err as Error).message}`);
+      throw new HttpError(400, `${field}: cannot read ${reference}: ${(err as Error).message}`, field);
     }
   };
 
-  const scoreSample = async (query: string, prompt: string, labelJson: string, i: number): Promise<ResponseReward> => {
-    let label: { image?: string; question?: string; references?: string[]; answer?: string };
-    try {
-      label = JSON.parse(labelJson);
-    } catch {
-      throw new HttpError(400, `labels[${i}]: not a JSON string`);
-    }
-    if (typeof label !== "object" || label === null || Array.isArray(label)) {
-      throw new HttpError(400, `labels[${i}]: must be a JSON object {"image", "question", "references"}, got ${typeOf(label)}`);
-    }
-    if (typeof label.image !== "string") throw new HttpError(400, `labels[${i}].image: give the image digest or path`);
-    if (label.references !== undefined && !(Array.isArray(label.references) && label.references.every((r) => typeof r === "string"))) {
-      throw new HttpError(400, `labels[${i}].references: must be a list of strings`);
-    }
-    const references = label.references ?? (label.answer !== undefined ? [String(label.answer)] : []);
-    const text = (query.startsWith(prompt) ? query.slice(prompt.length) : query).replace(TRAILING_SPECIAL, "");
+  /** Every sample's response text, checked before anything is scored. */
+  const responsesOf = ({ query, prompts }: RewardRequest) =>
+    query.map((q, i) => {
+      const response = responseOfQuery(q, prompts[i]);
+      if (response === undefined) {
+        throw new HttpError(400, `query[${i}]: the end of prompts[${i}] is not in it; send query = prompt + response`, `query[${i}]`);
+      }
+      return response;
+    });
+
+  /** Scores the samples sharing one label as one group; answers in sample order. */
+  const scoreGroup = async (labelJson: string, samples: Array<{ index: number; text: string }>): Promise<ResponseReward[]> => {
+    const field = `labels[${samples[0].index}]`;
+    const label = parseLabel(labelJson, field);
     const group = await scorer.scoreGroup(
       {
-        requestId: "", runId: "", batchIndex: 0, image: await imageOf(label.image, `labels[${i}].image`), question: label.question ?? "",
-        references, responses: [{ id: String(i), text, tokenOffsets: [], imageTokenSpans: [] }], outcome: undefined, finepo: undefined,
-        prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0,
+        requestId: "", runId: "", batchIndex: 0, image: await imageOf(label.image, `${field}.image`), question: label.question,
+        references: label.references, responses: samples.map((s) => ({ id: String(s.index), text: s.text, tokenOffsets: [], imageTokenSpans: [] })),
+        outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0,
       },
       AbortSignal.timeout(170_000), // under OpenRLHF's 180 s client timeout
+      { advantages: false },
     );
-    return group.responses[0];
+    return group.responses;
+  };
+
+  const scoreRequest = async (request: RewardRequest) => {
+    const texts = responsesOf(request);
+    const groups = new Map<string, Array<{ index: number; text: string }>>();
+    request.labels.forEach((label, index) => {
+      const members = groups.get(label) ?? [];
+      members.push({ index, text: texts[index] });
+      groups.set(label, members);
+    });
+    const samples = new Array<ResponseReward>(texts.length);
+    const answers = await Promise.all([...groups].map(([label, members]) => scoreGroup(label, members)));
+    for (const answer of answers) for (const r of answer) samples[Number(r.id)] = r;
+    return samples;
   };
 
   let inFlight = 0;
   const server = createServer((req, res) => {
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       if (res.headersSent) return;
-      res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+      res.writeHead(status, { "content-type": "application/json", ...headers }).end(body);
     };
-    const retryLater = (error: string) => send(503, { error }, { "retry-after": String(RETRY_AFTER_S) });
+    const fail = (status: number, error: string, field = "", headers: Record<string, string> = {}) =>
+      send(status, JSON.stringify(field ? { error, field } : { error }), headers);
+    const retryLater = (error: string) => fail(503, error, "", { "retry-after": String(RETRY_AFTER_S) });
     let admitted = false;
     void (async () => {
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
       if (path !== "/get_reward") throw new HttpError(404, `no ${path}: POST /get_reward`);
       if (req.method !== "POST") throw new HttpError(405, "POST a JSON body {query, prompts, labels}");
+      // Refused before the body is read: the answer is immediate whatever the load.
       if (inFlight >= options.maxInFlight) return retryLater(`over ${options.maxInFlight} requests in flight (--max-in-flight); retry`);
       inFlight++;
       admitted = true;
-      const { query, prompts, labels } = parseRequest(await readBody(req, options.maxBodyBytes));
-      if (prompts.length !== query.length || labels.length !== query.length) {
-        throw new HttpError(400, `query, prompts and labels must have the same length (${query.length}, ${prompts.length}, ${labels.length})`);
-      }
-      const samples = await Promise.all(query.map((q, i) => scoreSample(q, prompts[i], labels[i], i)));
+      const samples = await scoreRequest(parseRequest(await readBody(req, options.maxBodyBytes)));
       const invalid = samples.find((s) => s.failureKind === FailureKind.FAILURE_KIND_INVALID_INPUT);
-      if (invalid) throw new HttpError(400, `sample ${invalid.id}: ${invalid.failureReason}`);
+      if (invalid) throw new HttpError(400, `sample ${invalid.id}: ${invalid.failureReason}`, `query[${invalid.id}]`);
       const failed = samples.find((s) => s.maskSample);
       if (failed) return retryLater(`sample ${failed.id} could not be scored (${failed.failureReason}); retry`);
-      send(200, {
-        rewards: samples.map((s) => s.outcomeReward),
-        scores: samples.map((s) => Math.min(1, Math.max(0, s.meanProcessScore / 4))),
+      const views = samples.map(sampleView);
+      send(200, jsonWithFloats({
+        rewards: views.map((v) => v.reward),
+        scores: views.map((v) => v.correct),
         extra_logs: {
-          process_mean: samples.map((s) => s.meanProcessScore),
-          process_min: samples.map((s) => s.minProcessScore),
-          format_ok: samples.map((s) => (s.failureKind === 0 && s.formatErrors.length === 0 ? 1 : 0)),
+          process_mean: views.map((v) => v.processMean),
+          process_min: views.map((v) => v.processMin),
+          process_score: views.map((v) => Math.min(1, Math.max(0, v.processMean / 4))),
+          format_ok: views.map((v) => v.formatOk),
         },
-      });
+      }));
     })()
       .catch((err) => {
-        if (err instanceof HttpError) {
-          return send(err.status, { error: err.message }, err.status === 405 ? { allow: "POST" } : {});
-        }
+        if (err instanceof HttpError) return fail(err.status, err.message, err.field, err.status === 405 ? { allow: "POST" } : {});
         if (isAbortError(err)) return retryLater("not scored in time; retry");
         const failure = describeFailure(err);
         if (failure && RETRYABLE.has(failure.code)) return retryLater(`${failure.message}; retry`);
-        if (failure) return send(400, { error: failure.message, field: failure.field });
+        if (failure) return fail(400, failure.message, failure.field);
         options.logger.error({ err }, "reward HTTP endpoint failed");
-        send(500, { error: "internal error (logged by the server)" });
+        fail(500, "internal error (logged by the server)");
       })
       .finally(() => {
         if (admitted) inFlight--;

@@ -19,6 +19,7 @@ import { isAbortError } from "abort-controller-x";
 import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from "@sketchvl/runtime/errors";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages } from "./prmImages";
+import { textForParsing } from "./responseText";
 
 export interface GroupImage {
   /** Digests of the prompt image in the renderer's and the PRM's stores. */
@@ -62,7 +63,8 @@ export async function scoreResponse(mesh: MeshClients, image: GroupImage, id: st
   let stage: "parse" | "render" | "prm" = "parse";
   try {
     let t = performance.now();
-    const { parsed } = await mesh.renderer.parseSteps({ text: request.text, format: options.format }, { signal });
+    // Chat-template tokens blanked (same positions): "Answer: 2022<|im_end|>" answers "2022".
+    const { parsed } = await mesh.renderer.parseSteps({ text: textForParsing(request.text), format: options.format }, { signal });
     work.parsed = parsed;
     work.steps = parsed?.steps ?? [];
     work.stageMs.parse = performance.now() - t;

@@ -1,7 +1,6 @@
 // The trainer's use case: a ComputeAdvantagesRequest in, its answer out. Resolves the layered
 // config (service → run → request), the prior and the KL window, runs FinePO (finepo/), records
 // the group's actions in the run's window, and answers a retried request id with the same answer.
-import { randomUUID } from "node:crypto";
 import {
   ComputeAdvantagesRequest,
   type ComputeAdvantagesResponse,
@@ -76,7 +75,8 @@ export class AdvantageEngine {
       throw new InvalidArgumentError("members", `${tokens} completion tokens in the group: the token arrays would exceed ${this.limits.maxAnswerBytes} bytes; send fewer responses per request`);
     }
     const explicitCurrent = request.current.length > 0;
-    if (!explicitCurrent) this.registry.assertRecordable(runId, request.batchIndex);
+    // A batch index far behind the run's newest is a resume: the window rewinds (runRegistry.ts).
+    if (!explicitCurrent) this.registry.prepare(runId, request.batchIndex);
     const run = this.runConfigs.get(runId);
     const settings = resolveSettings(this.serviceDefaults, run?.overrides, overridesFrom(request.config));
     const prior = request.prior.length > 0 ? distributionFromFrequencies(request.prior, "prior") : (run?.prior ?? this.servicePrior);
@@ -87,7 +87,8 @@ export class AdvantageEngine {
 
     const result = computeGroupAdvantages({ members }, settings, { prior, current, seed: requestId });
     // A caller that keeps the window itself (sends `current`) leaves no state here.
-    if (!explicitCurrent) this.registry.record(runId, request.batchIndex, countActionKinds(members), requestId || randomUUID());
+    // Without a request id the group is counted but never deduplicated (nothing kept for it).
+    if (!explicitCurrent) this.registry.record(runId, request.batchIndex, countActionKinds(members), requestId);
 
     const response: ComputeAdvantagesResponse = {
       requestId,

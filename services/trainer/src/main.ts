@@ -21,7 +21,7 @@ async function main() {
   } catch (err) {
     exitWithConfigError("trainer", (err as Error).message);
   }
-  const registry = new RunRegistry({ stateDir, warn: (message) => logger.warn(message) });
+  const registry = new RunRegistry({ stateDir, warn: (message) => logger.warn(message), info: (message) => logger.info(message) });
   const engine = new AdvantageEngine(registry, new RunConfigs(stateDir), defaults, prior, {
     maxGroupSize: config.maxGroupSize,
     maxTokens: config.maxTokens,

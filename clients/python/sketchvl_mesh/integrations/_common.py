@@ -55,6 +55,10 @@ def parse_label(value: Any) -> dict[str, Any]:
     - a list of accepted answers.
 
     Returns a dict with the keys found among ``image``, ``question``, ``references``.
+
+    In a label object, ``references`` must be a list of strings: ``"references": "2022"`` raises
+    ``ValueError`` naming the field, as the HTTP endpoint answers 400 for it, instead of being
+    read one way here and another there. (``answer`` is one answer: a string or a number.)
     """
     if value is None:
         return {}
@@ -78,10 +82,12 @@ def parse_label(value: Any) -> dict[str, Any]:
         if value.get("question") is not None:
             out["question"] = str(value["question"])
         refs = value.get("references")
-        if refs is None:
-            refs = first_present(value, ("answer", "ground_truth", "solution"))
         if refs is not None:
-            out["references"] = as_references(refs)
+            out["references"] = strict_references(refs)
+        else:
+            refs = first_present(value, ("answer", "ground_truth", "solution"))
+            if refs is not None:
+                out["references"] = as_references(refs)
         return out
     if isinstance(value, (list, tuple)):
         return {"references": [str(v) for v in value]}
@@ -104,6 +110,20 @@ def first_image(image: Any) -> Any:
             return None
         return image[0]
     return image
+
+
+def strict_references(refs: Any, field: str = "references") -> list[str]:
+    """A label's ``references``: a list of strings, as given; anything else raises ValueError."""
+    if hasattr(refs, "tolist") and not isinstance(refs, (str, bytes)):  # numpy arrays from parquet
+        refs = refs.tolist()
+    if isinstance(refs, str):
+        raise ValueError(f"label {field!r} must be a list of strings (the accepted answers), got the string {refs!r}: write [{refs!r}]")
+    if not isinstance(refs, (list, tuple)):
+        raise ValueError(f"label {field!r} must be a list of strings (the accepted answers), got {type(refs).__name__}")
+    for i, r in enumerate(refs):
+        if not isinstance(r, str):
+            raise ValueError(f"label {field}[{i}] must be a string, got {type(r).__name__} {r!r}")
+    return list(refs)
 
 
 def as_references(refs: Any) -> list[str]:

@@ -15,9 +15,12 @@ OpenRLHF needs no code from this package at training time, only a URL and a labe
        --label_key label
 
    OpenRLHF POSTs ``{"query": [prompt+response], "prompts": [prompt], "labels": [label]}``; the
-   service answers ``{"rewards": [outcome], "scores": [mean process score / 4],
-   "extra_logs": {"process_mean", "process_min", "format_ok"}}``. A sample the mesh could not score
-   answers HTTP 503 (OpenRLHF retries) rather than a reward of 0; a bad label answers 400.
+   service finds the response in each query (past padding and the prompt's own example turns),
+   and answers ``{"rewards": [outcome], "scores": [0/1 correctness, for dynamic filtering],
+   "extra_logs": {"process_mean", "process_min", "process_score", "format_ok"}}``, every number a
+   JSON float (``1.0``: OpenRLHF's torch.tensor of the list is then float32). A sample the mesh
+   could not score answers HTTP 503 (OpenRLHF retries) rather than a reward of 0; a bad label
+   (``"references"`` not a list of strings included) answers 400 naming the field.
 
 ``request_rewards`` sends the same request OpenRLHF sends, for checking a setup by hand.
 """
@@ -43,7 +46,10 @@ def make_label(image: str, question: str, references: Union[str, Sequence[str]])
     """
     if not isinstance(image, str) or not image:
         raise ValueError("image must be a 'sha256:' digest or a path (str)")
-    refs = [references] if isinstance(references, str) else [str(r) for r in references]
+    refs = [references] if isinstance(references, str) else list(references)
+    bad = [r for r in refs if not isinstance(r, str)]
+    if bad:
+        raise TypeError(f"references must be strings, got {type(bad[0]).__name__} {bad[0]!r}")
     if not refs:
         raise ValueError("give at least one reference answer")
     return json.dumps({"image": image, "question": question, "references": refs}, ensure_ascii=False, separators=(",", ":"))

@@ -18,8 +18,8 @@ readable by the trainer process: its bytes are sent) and ``question``.
 Configuration (environment, so it reaches Ray workers): ``SKETCHVL_REWARD_ADDRESS``
 (host:port, default 127.0.0.1:50055), ``SKETCHVL_REWARD_TIMEOUT_S``, ``SKETCHVL_REWARD_RETRIES``,
 ``SKETCHVL_RUN_ID``, ``SKETCHVL_VERL_PROCESS_WEIGHT`` (default 0: ``score`` is the outcome reward;
-w > 0 adds w * mean process score / 4), ``SKETCHVL_VERL_MASKED_SCORE`` (default 0.0),
-``SKETCHVL_VERL_ON_FAILURE`` (``mask``, the default, or ``raise``).
+w > 0 adds w * mean process score / 4), ``SKETCHVL_VERL_ON_FAILURE`` (``raise``, the default, or
+``mask``), ``SKETCHVL_VERL_MASKED_SCORE`` (the score ``mask`` gives, default 0.0).
 
 The result is a dict with the same keys on every sample (verl stacks them into
 ``reward_extra_info`` and averages the numeric ones per data source): see ``RESULT_KEYS``.
@@ -33,10 +33,15 @@ advantages of the whole group (and the loss) into NaN. What it is:
 - ``compute_score_batch``: the mean score of the group's samples that were scored, so the masked
   sample's GRPO advantage is (about) 0: it teaches nothing either way. This is the exact way to
   mask in stock verl.
-- ``compute_score`` (one sample, no view of its group): ``SKETCHVL_VERL_MASKED_SCORE`` (0.0),
-  which GRPO reads as a wrong answer. Use the batch form, or the FinePO estimator below (which
-  zeroes the loss mask of masked samples), when failures are not rare; set
-  ``SKETCHVL_VERL_ON_FAILURE=raise`` to stop the job instead.
+- ``compute_score`` (one sample, no view of its group) has no score that means "not scored":
+  any number is read by GRPO as a real reward (0.0 as a wrong answer). So by default it
+  **raises** — ``RewardServiceError`` when the call failed (the service down past the client's
+  retries: raise ``SKETCHVL_REWARD_RETRIES`` / ``SKETCHVL_REWARD_TIMEOUT_S`` to ride out a
+  restart), ``SampleNotScored`` when the service answered but could not score the sample — and
+  the step fails loudly instead of training on a made-up reward. ``SKETCHVL_VERL_ON_FAILURE=mask``
+  returns ``SKETCHVL_VERL_MASKED_SCORE`` (0.0) with ``mask_sample`` 1.0 instead.
+- a call of the batch form or of ``score_group_for_verl`` that fails as a whole raises the same
+  way (``mask`` fills the group with ``SKETCHVL_VERL_MASKED_SCORE``: all equal, GRPO advantage 0).
 
 A response the policy wrote badly is not a failure of the service: ``failure_kind`` is "FORMAT",
 ``mask_sample`` 0, the outcome is graded as usual and the process keys are 0 (no process credit).
@@ -136,8 +141,26 @@ def _result(r: Optional[ResponseScore], *, masked_score: float, failure: Optiona
     }
 
 
+class SampleNotScored(RuntimeError):
+    """``compute_score``: the service answered, but could not score this sample (``failure_kind``
+    INFRASTRUCTURE, TIMEOUT or INVALID_INPUT); raised rather than returning a made-up score."""
+
+    def __init__(self, failure_kind: str, failure_reason: str) -> None:
+        super().__init__(f"sketchvl reward: sample not scored ({failure_kind}): {failure_reason}")
+        self.failure_kind = failure_kind
+        self.failure_reason = failure_reason
+
+
+def _on_failure() -> str:
+    """``SKETCHVL_VERL_ON_FAILURE``: ``raise`` (default) or ``mask``."""
+    policy = os.environ.get("SKETCHVL_VERL_ON_FAILURE", "raise").strip().lower() or "raise"
+    if policy not in ("raise", "mask"):
+        raise ValueError(f"SKETCHVL_VERL_ON_FAILURE must be 'raise' or 'mask', got {policy!r}")
+    return policy
+
+
 def _on_call_failure(err: RewardServiceError) -> tuple[str, str]:
-    if os.environ.get("SKETCHVL_VERL_ON_FAILURE", "mask").lower() == "raise":
+    if _on_failure() == "raise":
         raise err
     log.warning("sketchvl reward call failed, samples masked: %s", err)
     return failure_kind_of_error(err), str(err)
@@ -157,8 +180,8 @@ def compute_score(data_source: Any, solution_str: str, ground_truth: Any, extra_
     except RewardServiceError as err:
         return _result(None, masked_score=masked_score, failure=_on_call_failure(err))
     r = group.responses[0]
-    if r.mask_sample and os.environ.get("SKETCHVL_VERL_ON_FAILURE", "mask").lower() == "raise":
-        raise RuntimeError(f"sketchvl reward: sample masked ({r.failure_kind}): {r.failure_reason}")
+    if r.mask_sample and _on_failure() == "raise":
+        raise SampleNotScored(r.failure_kind or "INFRASTRUCTURE", r.failure_reason)
     return _result(r, masked_score=masked_score)
 
 
@@ -330,4 +353,5 @@ __all__ = [
     "score_group_for_verl",
     "token_offsets_from_ids",
     "RESULT_KEYS",
+    "SampleNotScored",
 ]

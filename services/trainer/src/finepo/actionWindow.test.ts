@@ -146,3 +146,35 @@ test("registry: least recently used runs leave memory and come back from disk", 
   assert.equal(memory.currentDistribution("a", 1, 1).size, 0, "without a state dir an evicted run starts over");
   throwsField(() => memory.window("x".repeat(200)), "run_id");
 });
+
+test("resume: a batch index more than one behind the newest rewinds the window to it", () => {
+  const reg = new RunRegistry();
+  for (let b = 0; b <= 6; b++) reg.record("r", b, new Map([[b < 3 ? POINT : RECT, 1]]), `first-${b}`);
+  const windowOf3 = entries(reg.currentDistribution("r", 3, 8));
+  reg.prepare("r", 5); // a straggler one batch behind: counted in its batch, nothing forgotten
+  assert.equal(reg.window("r").newestBatch, 6);
+  reg.prepare("r", 3); // resumed from the checkpoint of batch 3
+  assert.equal(reg.window("r").newestBatch, 2);
+  assert.deepEqual(entries(reg.currentDistribution("r", 3, 8)), windowOf3, "batch 3 sees the window it saw the first time");
+  assert.equal(reg.record("r", 3, new Map([[LINE, 1]]), "first-3"), true, "the redone group counts again");
+  assert.deepEqual(entries(reg.currentDistribution("r", 4, 8)), [[POINT, 0.75], [LINE, 0.25]], "nothing of the abandoned batches 3-6");
+  reg.prepare("r", 0); // a run id reused from the start: an empty window, never refused
+  assert.equal(reg.currentDistribution("r", 1, 8).size, 0);
+});
+
+test("persistence: a rewind is replayed after a restart, and compacted away", () => {
+  withDir((dir) => {
+    const a = new RunRegistry({ stateDir: dir });
+    for (let b = 0; b <= 5; b++) a.record("r", b, new Map([[RECT, 1]]), `q${b}`);
+    a.prepare("r", 2);
+    a.record("r", 2, new Map([[POINT, 1]]), "q2");
+    const before = entries(a.currentDistribution("r", 3, 8));
+    a.close();
+    const b = new RunRegistry({ stateDir: dir });
+    assert.deepEqual(entries(b.currentDistribution("r", 3, 8)), before);
+    assert.equal(b.window("r").newestBatch, 2);
+    b.close();
+    const lines = readFileSync(join(dir, "r.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.batch), [0, 1, 2], "the rewind line and the forgotten batches are gone");
+  });
+});

@@ -133,6 +133,24 @@ export class ActionWindow {
     return out;
   }
 
+  /**
+   * Forgets batches `batchIndex` and later, with their request ids: a run resumed from a
+   * checkpoint redoes them with the checkpoint's policy, and what the abandoned continuation drew
+   * must not weigh on the windows of the batches that follow. Earlier batches (the window of
+   * `batchIndex` itself) are kept. Returns how many batches were dropped.
+   */
+  rewind(batchIndex: number): number {
+    let dropped = 0;
+    for (const [index, batch] of this.batches) {
+      if (index < batchIndex) continue;
+      for (const id of batch.requestIds) if (this.seen.get(id) === index) this.seen.delete(id);
+      this.batches.delete(index);
+      dropped++;
+    }
+    this.newest = Math.max(-1, ...[...this.batches.keys()].filter((b) => b < batchIndex));
+    return dropped;
+  }
+
   /** Drops batches the largest allowed window can no longer reach, and their request ids. */
   private evict(): void {
     const oldest = this.newest - this.retainBatches;

@@ -3,7 +3,8 @@
 // for W batches and then let it snap back).
 //
 // State layout: `<stateDir>/<encodeURIComponent(runId)>.jsonl`, append-only, one line per recorded
-// group: {"batch":12,"request":"req-7","counts":{"ACTION_KIND_POINT":2,"ACTION_KIND_LINE":1}}.
+// group: {"batch":12,"request":"req-7","counts":{"ACTION_KIND_POINT":2,"ACTION_KIND_LINE":1}},
+// and one line per resume from a checkpoint: {"rewind":9} (see prepare()).
 // A run's file is replayed the first time the run is used after a start; lines older than the
 // retained range are dropped then (the file is rewritten atomically when that, or a torn last line
 // from a crash, makes it differ from what was kept). Lines are written with write(2) before the
@@ -13,7 +14,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ActionKind } from "@sketchvl/contract";
-import { FailedPreconditionError, InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/runtime/errors";
 import { ACTION_KIND_SLOTS, type ActionDistribution, isKnownActionKind } from "./klOffset";
 import { type ActionCounts, ActionWindow, countsTable, DEFAULT_RETAIN_BATCHES, validateBatchIndex } from "./actionWindow";
 
@@ -26,6 +27,13 @@ export function runFileStem(runId: string): string {
 }
 export const MAX_RUN_ID_LENGTH = 128;
 
+/**
+ * How far behind the run's newest batch a group may be and still be counted in its own batch: a
+ * straggler (data-parallel workers a step apart, a one-step off-policy pipeline). Further back is
+ * a resume from a checkpoint (see prepare()).
+ */
+export const LATE_BATCHES = 1;
+
 export interface RunRegistryOptions {
   /** Where run files live; no persistence when absent. */
   readonly stateDir?: string;
@@ -35,6 +43,8 @@ export interface RunRegistryOptions {
   readonly maxRuns?: number;
   /** Told about skipped lines and rewrites during replay. */
   readonly warn?: (message: string) => void;
+  /** Told about each resume (a rewound window). */
+  readonly info?: (message: string) => void;
 }
 
 interface RunState {
@@ -73,17 +83,24 @@ export class RunRegistry {
   }
 
   /**
-   * Refuses a batch older than the run's window keeps, before anything is computed: silently
-   * dropping it would leave the KL window wrong (a reused run id, a typo in batch_index).
+   * Before a group of `batchIndex` is computed. A batch index more than LATE_BATCHES behind the
+   * run's newest is a resume from a checkpoint (or a run id reused from batch 0): the window
+   * rewinds — batches from `batchIndex` on, drawn by the policy the checkpoint discards, are
+   * forgotten (and their request ids, so the redone groups count), the batches before it are
+   * reused, so the window of `batchIndex` is the one it had the first time. Written to the run's
+   * file before it takes effect, so a restart replays the same window. Never refused: a resume
+   * further back than the retained range simply starts with an emptier window.
    */
-  assertRecordable(runId: string, batchIndex: number): void {
+  prepare(runId: string, batchIndex: number): void {
     validateBatchIndex(batchIndex);
-    const window = this.run(runId).window;
-    if (batchIndex < window.newestBatch - this.retainBatches) {
-      throw new FailedPreconditionError(
-        `batch_index ${batchIndex} is older than run "${runId}" keeps (newest batch ${window.newestBatch}, the last ${this.retainBatches} are kept): a new training run needs a new run_id`,
-      );
-    }
+    const state = this.run(runId);
+    const newest = state.window.newestBatch;
+    if (batchIndex >= newest - LATE_BATCHES) return;
+    if (state.fd !== undefined) writeSync(state.fd, `${JSON.stringify({ rewind: batchIndex })}\n`);
+    const dropped = state.window.rewind(batchIndex);
+    this.options.info?.(
+      `run "${runId}": batch_index ${batchIndex} after ${newest}: resumed from a checkpoint; the KL window forgot batches ${batchIndex}–${newest} (${dropped} held) and keeps the ones before`,
+    );
   }
 
   currentDistribution(runId: string, batchIndex: number, windowBatches: number): ActionDistribution {
@@ -125,10 +142,17 @@ export class RunRegistry {
     const path = join(dir, `${runFileStem(runId)}.jsonl`);
     if (existsSync(path)) {
       const text = readFileSync(path, "utf8");
-      const records: Line[] = [];
+      let records: Line[] = [];
       let skipped = 0;
+      let rewinds = 0;
       for (const raw of text.split("\n")) {
         if (raw.trim() === "") continue;
+        const rewind = decodeRewind(raw);
+        if (rewind !== undefined) {
+          rewinds++;
+          records = records.filter((r) => r.batch < rewind);
+          continue;
+        }
         const line = decodeLine(raw);
         if (line === undefined) skipped++;
         else records.push(line);
@@ -137,7 +161,7 @@ export class RunRegistry {
       // Keep what the window kept, in file order; rewrite when that differs from the file.
       const oldest = window.newestBatch - this.retainBatches;
       const kept = records.filter((r) => r.batch >= oldest);
-      if (skipped > 0 || kept.length < records.length || (text.length > 0 && !text.endsWith("\n"))) {
+      if (skipped > 0 || rewinds > 0 || kept.length < records.length || (text.length > 0 && !text.endsWith("\n"))) {
         const tmp = `${path}.tmp`;
         writeFileSync(tmp, kept.map((r) => encodeLine(r.batch, r.request, r.table)).join(""));
         renameSync(tmp, path);
@@ -160,6 +184,17 @@ function encodeLine(batch: number, request: string, table: Float64Array): string
   const counts: Record<string, number> = {};
   for (let kind = 1; kind < ACTION_KIND_SLOTS; kind++) if (table[kind] > 0) counts[ActionKind[kind]] = table[kind];
   return `${JSON.stringify({ batch, request, counts })}\n`;
+}
+
+/** The batch of a rewind line ({"rewind": 9}), undefined for any other line. */
+function decodeRewind(raw: string): number | undefined {
+  if (!raw.startsWith('{"rewind":')) return undefined;
+  try {
+    const { rewind } = JSON.parse(raw) as { rewind?: unknown };
+    return typeof rewind === "number" && Number.isSafeInteger(rewind) && rewind >= 0 ? rewind : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A line back to a record; undefined for anything malformed (a torn write, a hand edit). */
