@@ -6,30 +6,41 @@
 //   node packages/prm-model/dist/cli.js bench --model models/finepr/2
 //   node packages/prm-model/dist/cli.js glyphs   (re-renders glyphs/dejavu.json, the encoder's type)
 //
-// train: ChartWorld PRM samples of the train split → network → model.onnx + config.json, then the
-// held-out test split → eval.json (and config.json's "eval"). Deterministic for a seed: options
-// that only change speed (--threads, --cache) do not change a byte of model.onnx.
-import { writeFileSync } from "node:fs";
+// train: ChartWorld PRM samples of the train split → drawn and encoded here (dataset.ts, the
+// serving encoder) into .npy folders → the PyTorch trainer (train/main.py: network, autograd, AdamW,
+// torch.onnx.export) → model.onnx + config.json, then the held-out test split through model.onnx
+// in onnxruntime-node → eval.json (and config.json's "eval"). Deterministic for a seed on one
+// machine: --threads (dataset workers) and --cache do not change a byte; --torch-threads may.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { textWidth } from "@sketchvl/chartworld";
 import * as ort from "onnxruntime-node";
-import { buildDataset, type EncodedDataset } from "./dataset";
+import { buildDataset, readDataset, type EncodedDataset } from "./dataset";
 import { evaluatePredictions, formatConfusion, runOnnx, type EvalReport } from "./evaluate";
 import { evalSummary, modelConfig, modelDocString, readConfig, writeJson, writeModelDir, type TrainedInfo } from "./model-files";
-import { predict } from "./network";
-import { exportOnnx } from "./onnx-export";
+import { trainInPython } from "./python-train";
 import { benchmark } from "./bench";
 import { atlasJson, GLYPH_FILE, renderGlyphAtlas } from "./glyphs";
-import { defaultTrainOptions, train } from "./train";
 
 type Args = Map<string, string>;
 
 /** The defaults are the shipped model's settings (models/finepr/2). */
 const DEFAULT_SAMPLES = 90000;
 const DEFAULT_COPIES = 2;
+/** Samples encoded with nothing drawn, labelled unacceptable (dataset.ts "no-mark"). */
+const DEFAULT_NO_MARK = 4000;
 const DEFAULT_TEST_SAMPLES = 8000;
 /** Validation samples scored after each epoch (for the log only: they do not change the model). */
 const DEFAULT_VALIDATION = 2000;
+const DEFAULT_EPOCHS = 5;
+const DEFAULT_BATCH = 64;
+const DEFAULT_LR = 2e-3;
+const DEFAULT_WEIGHT_DECAY = 1e-4;
+const DEFAULT_WARMUP = 200;
+const DEFAULT_TORCH_THREADS = 2;
+/** ONNX Runtime and PyTorch probabilities of the same model on the same test rows may differ by this much. */
+const EXPORT_TOLERANCE = 1e-5;
 
 function parseArgs(argv: string[]): { command: string; args: Args } {
   const [command = "help", ...rest] = argv;
@@ -57,9 +68,20 @@ function num(args: Args, key: string, def: number): number {
 
 const log = (msg: string): void => console.error(`[finepr ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-/** The test split's encoded samples. */
-function testSet(args: Args): Promise<EncodedDataset> {
-  return buildDataset({ split: "test", count: num(args, "test-samples", DEFAULT_TEST_SAMPLES), workers: num(args, "threads", 2), cacheDir: args.get("cache"), log });
+/**
+ * The folder datasets are kept in: --cache DIR (kept between runs; clear it after changing the
+ * encoding code: folders are keyed by encoding name, split, count and copies), or a temporary one.
+ */
+function dataRoot(args: Args): { root: string; cleanup: () => void } {
+  const cache = args.get("cache");
+  if (cache) return { root: resolve(cache), cleanup: () => {} };
+  const root = mkdtempSync(join(tmpdir(), "finepr-data-"));
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** The test split's dataset folder under `root`. */
+function testSet(args: Args, root: string) {
+  return buildDataset({ split: "test", count: num(args, "test-samples", DEFAULT_TEST_SAMPLES), workers: num(args, "threads", 2), root, log });
 }
 
 /** Scores `model` (a model directory, or the ONNX bytes themselves) on `data`. */
@@ -81,80 +103,127 @@ function printReport(r: EvalReport): void {
   for (const [t, m] of Object.entries(r.perNoise)) log(`  ${t.padEnd(14)} n=${m.samples} exact ${(100 * m.exact).toFixed(1)}% within one ${(100 * m.withinOne).toFixed(1)}%`);
 }
 
+const list = (v: string | undefined): number[] | undefined => (v ? v.split(",").map(Number) : undefined);
+
 async function cmdTrain(args: Args): Promise<void> {
   const seed = num(args, "seed", 1);
   const samples = num(args, "samples", DEFAULT_SAMPLES);
   const out = resolve(args.get("out") ?? "models/finepr/2");
-  const opts = defaultTrainOptions(seed);
-  opts.epochs = num(args, "epochs", opts.epochs);
-  opts.lr = num(args, "lr", opts.lr);
-  opts.batchSize = num(args, "batch", opts.batchSize);
-  opts.weightDecay = num(args, "weight-decay", opts.weightDecay);
-  opts.threads = num(args, "threads", opts.threads);
-  opts.log = log;
-  const hidden = args.get("hidden");
-  if (hidden) opts.arch.hidden = hidden.split(",").map(Number);
-  const channels = args.get("channels");
-  if (channels) for (const t of opts.arch.towers) t.channels = channels.split(",").map(Number);
-  const t0 = Date.now();
   const copies = num(args, "copies", DEFAULT_COPIES);
-  const data = await buildDataset({ split: "train", count: samples, copies, workers: opts.threads, cacheDir: args.get("cache"), log });
-  const dataSeconds = (Date.now() - t0) / 1000;
-  const validation = num(args, "validation", DEFAULT_VALIDATION);
-  if (validation > 0) opts.validation = await buildDataset({ split: "validation", count: validation, workers: opts.threads, cacheDir: args.get("cache"), log });
-  const result = await train(data, opts);
-  log(`trained ${result.layout.total} parameters in ${result.seconds.toFixed(1)} s`);
-  // The command recorded in config.json: everything that changes the model (not --threads, --cache,
-  // --validation, --test-samples or --no-eval).
-  const quiet = new Set(["threads", "cache", "out", "seed", "samples", "validation", "test-samples", "no-eval"]);
-  const shown = [...args].filter(([k]) => !quiet.has(k));
-  const command = ["node packages/prm-model/dist/cli.js train", `--seed ${seed}`, `--samples ${samples}`, `--out ${args.get("out") ?? "models/finepr/2"}`, ...shown.map(([k, v]) => `--${k} ${v}`)].join(" ");
-  const trained: TrainedInfo = {
-    seed,
-    samples,
-    copies,
-    command,
-    split: "train",
-    epochs: opts.epochs,
-    batchSize: opts.batchSize,
-    lr: opts.lr,
-    weightDecay: opts.weightDecay,
-    architecture: opts.arch,
-    parameters: result.layout.total,
-    macsPerStep: result.layout.macsPerStep(),
-  };
-  const bytes = exportOnnx(result.layout, result.params, { docString: modelDocString(command) });
-  const training = { dataSeconds, dataFromCache: data.fromCache === true, trainSeconds: result.seconds, threads: opts.threads, history: result.history, validation: validation || undefined };
-  let report: EvalReport | undefined;
-  if (!args.has("no-eval")) {
-    const test = await testSet(args);
-    const scored = await evaluateModel(bytes, test);
-    report = scored.report;
-    const probs = scored.probs;
-    // The exported graph must compute what was trained.
-    const ref = predict(result.layout, result.params, test.inputs, test.count);
-    let maxDiff = 0;
-    for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - probs[i]));
-    log(`ONNX vs TypeScript forward on ${test.count} test steps: max |Δp| = ${maxDiff.toExponential(2)}`);
-    if (maxDiff > 1e-4) throw new Error(`ONNX export disagrees with the trained network (max |Δp| ${maxDiff})`);
-    printReport(report);
+  const workers = num(args, "threads", 2);
+  const validationCount = num(args, "validation", DEFAULT_VALIDATION);
+  const evaluate = !args.has("no-eval");
+  const t0 = Date.now();
+  const { root, cleanup } = dataRoot(args);
+  const runDir = mkdtempSync(join(tmpdir(), "finepr-run-"));
+  try {
+    const train = await buildDataset({ split: "train", count: samples, copies, workers, root, log });
+    const noMarkCount = num(args, "no-mark", DEFAULT_NO_MARK);
+    const noMark = noMarkCount > 0 ? await buildDataset({ split: "train", count: noMarkCount, noMark: true, workers, root, log }) : undefined;
+    const dataSeconds = (Date.now() - t0) / 1000;
+    const validation = validationCount > 0 ? await buildDataset({ split: "validation", count: validationCount, workers, root, log }) : undefined;
+    const test = evaluate ? await testSet(args, root) : undefined;
+    // The command recorded in config.json: everything that changes the model (not --threads, --cache,
+    // --validation, --test-samples or --no-eval).
+    const quiet = new Set(["threads", "cache", "out", "seed", "samples", "validation", "test-samples", "no-eval"]);
+    const shown = [...args].filter(([k]) => !quiet.has(k));
+    const command = ["node packages/prm-model/dist/cli.js train", `--seed ${seed}`, `--samples ${samples}`, `--out ${args.get("out") ?? "models/finepr/2"}`, ...shown.map(([k, v]) => `--${k} ${v}`)].join(" ");
+    const t1 = Date.now();
+    const result = await trainInPython({
+      train: noMark ? [train.dir, noMark.dir] : [train.dir],
+      validation: validation?.dir,
+      test: test?.dir,
+      out: runDir,
+      seed,
+      epochs: num(args, "epochs", DEFAULT_EPOCHS),
+      batchSize: num(args, "batch", DEFAULT_BATCH),
+      lr: num(args, "lr", DEFAULT_LR),
+      weightDecay: num(args, "weight-decay", DEFAULT_WEIGHT_DECAY),
+      warmupSteps: num(args, "warmup", DEFAULT_WARMUP),
+      threads: num(args, "torch-threads", DEFAULT_TORCH_THREADS),
+      channels: list(args.get("channels")),
+      hidden: list(args.get("hidden")),
+      docString: modelDocString(command),
+      log: (line) => log(`python: ${line}`),
+    });
+    const pythonSeconds = (Date.now() - t1) / 1000;
+    const r = result.report;
+    log(`trained ${r.parameters} parameters in ${r.trainSeconds.toFixed(1)} s (${r.framework}, ${r.threads} threads)`);
+    const trained: TrainedInfo = {
+      seed,
+      samples,
+      copies,
+      noMark: noMarkCount,
+      command,
+      split: "train",
+      framework: r.framework,
+      threads: r.threads,
+      epochs: r.options.epochs,
+      batchSize: r.options.batch_size,
+      lr: r.options.lr,
+      weightDecay: r.options.weight_decay,
+      warmupSteps: r.options.warmup_steps,
+      architecture: r.architecture,
+      parameters: r.parameters,
+      macsPerStep: r.macsPerStep,
+    };
+    let report: EvalReport | undefined;
+    let maxDiff: number | undefined;
+    let evalSeconds: number | undefined;
+    if (test) {
+      const t2 = Date.now();
+      const data = readDataset(test.dir);
+      const scored = await evaluateModel(result.onnx, data);
+      evalSeconds = (Date.now() - t2) / 1000;
+      report = scored.report;
+      // The exported graph must compute what was trained.
+      const ref = result.testProbs;
+      if (!ref || ref.length !== scored.probs.length) throw new Error("the trainer wrote no PyTorch probabilities for the test rows");
+      maxDiff = 0;
+      for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - scored.probs[i]));
+      log(`ONNX Runtime vs PyTorch on ${data.count} test steps: max |Δp| = ${maxDiff.toExponential(2)}`);
+      if (maxDiff > EXPORT_TOLERANCE) throw new Error(`model.onnx disagrees with the trained network (max |Δp| ${maxDiff})`);
+      printReport(report);
+    }
+    writeModelDir(out, result.onnx, modelConfig(trained, report));
+    log(`wrote ${join(out, "model.onnx")} (${result.onnx.length} bytes)`);
+    if (report) writeJson(join(out, "eval.json"), report);
+    const training = {
+      dataSeconds,
+      dataFromCache: train.fromCache,
+      trainSeconds: r.trainSeconds,
+      exportSeconds: r.exportSeconds,
+      pythonSeconds,
+      evalSeconds,
+      framework: r.framework,
+      threads: r.threads,
+      history: r.history,
+      validation: validationCount || undefined,
+      onnxVsTorchMaxAbsDiff: maxDiff,
+      totalSeconds: (Date.now() - t0) / 1000,
+    };
+    writeJson(join(out, "training.json"), training);
+  } finally {
+    rmSync(runDir, { recursive: true, force: true });
+    cleanup();
   }
-  writeModelDir(out, bytes, modelConfig(trained, report));
-  log(`wrote ${join(out, "model.onnx")} (${bytes.length} bytes)`);
-  if (report) writeJson(join(out, "eval.json"), report);
-  writeJson(join(out, "training.json"), { ...training, totalSeconds: (Date.now() - t0) / 1000 });
 }
 
 async function cmdEval(args: Args): Promise<void> {
   const dir = resolve(args.get("model") ?? "models/finepr/2");
   const config = readConfig(dir);
-  const test = await testSet(args);
-  const { report } = await evaluateModel(dir, test);
-  printReport(report);
-  writeJson(resolve(dir, args.get("report") ?? "eval.json"), report);
-  if (!args.has("report")) {
-    config.eval = evalSummary(report);
-    writeJson(join(dir, "config.json"), config);
+  const { root, cleanup } = dataRoot(args);
+  try {
+    const test = readDataset((await testSet(args, root)).dir);
+    const { report } = await evaluateModel(dir, test);
+    printReport(report);
+    writeJson(resolve(dir, args.get("report") ?? "eval.json"), report);
+    if (!args.has("report")) {
+      config.eval = evalSummary(report);
+      writeJson(join(dir, "config.json"), config);
+    }
+  } finally {
+    cleanup();
   }
 }
 
@@ -165,7 +234,8 @@ async function cmdBench(args: Args): Promise<void> {
 }
 
 const HELP = `usage:
-  cli.js train --seed S --samples N --out DIR [--copies C] [--epochs E] [--lr X] [--batch B] [--hidden H,..] [--channels C,..]
+  cli.js train --seed S --samples N --out DIR [--copies C] [--no-mark K] [--epochs E] [--lr X] [--weight-decay W] [--warmup S] [--batch B]
+               [--hidden H,..] [--channels C,..] [--torch-threads N]
                [--validation V] [--test-samples M] [--threads T] [--cache DIR] [--no-eval]
   cli.js eval  --model DIR [--test-samples M] [--threads T] [--cache DIR] [--report FILE]
   cli.js bench --model DIR [--batches 1,8,64]

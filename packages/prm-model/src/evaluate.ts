@@ -5,9 +5,15 @@ import * as ort from "onnxruntime-node";
 import { NOISE_KINDS } from "@sketchvl/chartworld";
 import { DATASET_TYPES, perStep, type EncodedDataset } from "./dataset";
 import { INPUTS, LABELS } from "./features";
-import { argmax } from "./network";
 
 const K = LABELS.length;
+
+/** The most probable class of row `s` of probabilities [n × K] (the first one on ties). */
+export function argmax(probs: Float32Array, s: number, K: number): number {
+  let best = 0;
+  for (let k = 1; k < K; k++) if (probs[s * K + k] > probs[s * K + best]) best = k;
+  return best;
+}
 
 export interface Metrics {
   samples: number;
@@ -82,7 +88,7 @@ export function evaluatePredictions(probs: Float32Array, data: EncodedDataset): 
   };
 }
 
-/** Runs an ONNX model file over the whole dataset in batches; returns probabilities [n × 4]. */
+/** Runs an ONNX model over the whole dataset in batches; returns probabilities [n × 4]. */
 export async function runOnnx(session: ort.InferenceSession, data: EncodedDataset, batch = 64): Promise<Float32Array> {
   const out = new Float32Array(data.count * K);
   for (let start = 0; start < data.count; start += batch) {

@@ -5,8 +5,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EvalReport } from "./evaluate";
 import { FEATURE_SET, INPUTS, LABELS } from "./features";
-import type { Architecture } from "./network";
-import { OPSET, OUTPUT_NAME } from "./onnx-export";
+import type { Architecture } from "./python-train";
+
+/** The exported graph's opset and output (train/export.py). */
+export const OPSET = 13;
+export const OUTPUT_NAME = "probabilities";
 
 export interface TrainedInfo {
   seed: number;
@@ -14,12 +17,19 @@ export interface TrainedInfo {
   samples: number;
   /** Encodings per sample (1 + jittered copies). */
   copies: number;
+  /** Extra train-split samples encoded with nothing drawn, labelled unacceptable (dataset.ts). */
+  noMark: number;
   command: string;
   split: "train";
+  /** What computed the gradients and wrote model.onnx (train/*.py). */
+  framework: string;
+  /** PyTorch threads: with the seed, what fixes the bits (train/train.py). */
+  threads: number;
   epochs: number;
   batchSize: number;
   lr: number;
   weightDecay: number;
+  warmupSteps: number;
   architecture: Architecture;
   parameters: number;
   macsPerStep: number;
