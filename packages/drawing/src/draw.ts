@@ -6,7 +6,7 @@
 // "color", "kind"); drawActions prefixes "actions[i]" (RenderRequest.actions). All actions are
 // validated before any pixel work, so a bad action fails the call without partial work.
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { parseColor, toHex } from "./colors";
 import { pointToPixels, radiusToPixels } from "./coordinates";
 import type { RasterImage } from "./images";

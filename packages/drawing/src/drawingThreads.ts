@@ -4,8 +4,8 @@
 // so the after-images are the same objects, patches and pixels as drawing in-process gives.
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { ResourceExhaustedError, UnavailableError } from "@sketchvl/runtime/errors";
-import { AsyncQueue } from "@sketchvl/runtime/asyncQueue";
+import { ResourceExhaustedError, UnavailableError } from "@sketchvl/errors";
+import { AsyncQueue } from "@sketchvl/async-queue";
 import { applyEdits, type Edit, markedPixels, type PlannedAction } from "./draw";
 import type { RasterImage } from "./images";
 import { editsFromMessage, imageMessage } from "./threadImages";

@@ -11,7 +11,7 @@
 //   (patches.ts).
 import { createHash } from "node:crypto";
 import { type Image, ImageFormat, type ImageRef } from "@sketchvl/contract";
-import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/errors";
 import { checkRawImage, decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, readImageHeader, toRawImage } from "./images";
 import type { ImageLookup, ImageStore } from "./imageStore";
 import { applyPatch, makePatch, MAX_PATCH_REGIONS, patchDigest, type Rect } from "./patches";

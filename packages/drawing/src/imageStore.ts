@@ -6,7 +6,7 @@
 // (a trajectory's after-images share the prompt image and each other's regions: PatchedImage),
 // plus a fixed overhead per image and per region, so a flood of tiny patches is bounded too. An
 // image that gets materialized later (PNG output, drawing on it) tells the store at once.
-import { NotFoundError } from "@sketchvl/runtime/errors";
+import { NotFoundError } from "@sketchvl/errors";
 import { copyPixels, type RasterImage } from "./images";
 import { PatchedImage } from "./patches";
 

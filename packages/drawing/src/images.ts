@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { RawImage } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 /** Interleaved 8-bit pixels, row-major. Treated as immutable: drawing returns a new image. */
 export interface RasterImage {

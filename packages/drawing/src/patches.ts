@@ -4,7 +4,7 @@
 // must decode again (~9 ms per 1000×700 step together, measured in bench/reward).
 import { createHash } from "node:crypto";
 import type { ImagePatch, PatchRegion } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { copyPixels, type RasterImage } from "./images";
 import { cropRegion } from "./raster";
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
 import { z } from "zod";
 import { ModelRepository } from "./repository";
 

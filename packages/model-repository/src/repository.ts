@@ -9,7 +9,7 @@
 // refused, as FAILED_PRECONDITION: the request is fine, the repository is not).
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
 import type { z } from "zod";
 
 export interface ModelEntry {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { FailedPreconditionError, NotFoundError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, NotFoundError } from "@sketchvl/errors";
 import { z } from "zod";
 import { InFlight } from "./inFlight";
 import { ModelRepository } from "./repository";

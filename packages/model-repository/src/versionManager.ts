@@ -3,7 +3,7 @@
 // finishes there, new work goes to the new version, nothing fails (Triton's poll mode does this
 // in the other order). Generic over what a version loads into (`Servable`): the PRM's is a
 // scoring backend behind a dynamic batcher, the policy's a rollout backend with in-flight groups.
-import { FailedPreconditionError, NotFoundError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, NotFoundError } from "@sketchvl/errors";
 import type { ModelEntry, ModelRepository } from "./repository";
 
 export type VersionState = "AVAILABLE" | "LOADING" | "READY" | "UNLOADING";

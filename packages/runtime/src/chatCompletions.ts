@@ -4,7 +4,7 @@
 // network errors, a client-side rate limit and a bound on calls at once; a caller's abort (its
 // gRPC deadline or cancel) ends the call at once and is never retried.
 import { z } from "zod";
-import { UnavailableError } from "./errors";
+import { UnavailableError } from "@sketchvl/errors";
 
 /** config.json fields of a remote endpoint (spread into a backend's schema). */
 export const remoteEndpointFields = {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ClientError, ServerError, Status } from "nice-grpc";
 import { BadRequest, RichClientError, RichServerError } from "nice-grpc-error-details";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError, UnavailableError, withFieldPrefix } from "./errors";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, ResourceExhaustedError, UnavailableError, withFieldPrefix } from "@sketchvl/errors";
 import { fromClientError, toServerError } from "./grpc-errors";
 
 describe("toServerError", () => {

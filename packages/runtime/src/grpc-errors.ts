@@ -11,7 +11,7 @@ import {
   NotFoundError,
   ResourceExhaustedError,
   UnavailableError,
-} from "./errors";
+} from "@sketchvl/errors";
 
 const statusOf: Record<MeshErrorKind, Status> = {
   invalid_argument: Status.INVALID_ARGUMENT,

@@ -2,7 +2,7 @@
 // arrives twice (or twice at once). The same id with the same request gets the same answer, computed
 // once; the same id with a different request is refused rather than answered wrongly.
 import { createHash } from "node:crypto";
-import { InvalidArgumentError } from "./errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 interface Entry<T> {
   fingerprint: string;

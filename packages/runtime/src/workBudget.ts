@@ -3,7 +3,7 @@
 // which a caller retries with backoff — instead of running with everything else until the process
 // runs out of memory. A call that could never fit is the caller's to change: INVALID_ARGUMENT.
 import { metrics } from "@opentelemetry/api";
-import { InvalidArgumentError, ResourceExhaustedError } from "./errors";
+import { InvalidArgumentError, ResourceExhaustedError } from "@sketchvl/errors";
 
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => `${Math.ceil(bytes / MiB)} MiB`;

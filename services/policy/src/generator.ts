@@ -2,7 +2,7 @@
 // serving its model now (it finishes there even if a new version is loaded meanwhile), the prompt
 // image handed to the renderer, and the draw-and-look loop run.
 import type { GenerateRequest, GenerateResponse } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { Environment } from "./rollout/environment";
 import { type GroupListener, runGroup } from "./rollout/group";
 import { resolveSampling } from "./sampling";

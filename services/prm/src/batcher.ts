@@ -5,7 +5,7 @@
 // `instances` batches run at once (Triton's instance count; the onnx backend has that many
 // worker threads).
 import { type Link, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
-import { ResourceExhaustedError, UnavailableError } from "@sketchvl/runtime/errors";
+import { ResourceExhaustedError, UnavailableError } from "@sketchvl/errors";
 
 // Tracing: each item's wait is a "queue" span in its caller's trace; each model call is a "batch"
 // span linked to every item it served, so a slow step shows whether it waited or computed.

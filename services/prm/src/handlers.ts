@@ -1,8 +1,9 @@
 // gRPC handlers of PrmService: request checks and wiring; scoring is in modelManager / backends.
 import type { ModelStats, ModelStatus, PrmServiceImplementation, StreamScoresResponse } from "@sketchvl/contract";
 import { type ImageLimits, type ImageStore, resolveImage } from "@sketchvl/drawing";
-import { AsyncQueue, describeFailure } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { AsyncQueue } from "@sketchvl/async-queue";
+import { describeFailure } from "@sketchvl/runtime";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { QueueWaitAborted } from "./batcher";
 import type { ModelManager, ModelStatusView } from "./modelManager";
 import { toPrmStep, toPrmSteps, toStepScore } from "./scoring";

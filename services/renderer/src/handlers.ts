@@ -1,7 +1,7 @@
 // gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing and parse/.
 import { type DrawingAction, type Image, ImageFormat, type RendererServiceImplementation } from "@sketchvl/contract";
 import type { WorkBudget } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import {
   changedRegions,
   type DrawingThreads,

@@ -16,7 +16,7 @@ import {
   type StepRecord,
   type TokenSpan,
 } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { MeshClients } from "./meshClients";
 import { gradeOutcome } from "./outcome";
 import { KIND_OF_ACTION, type ResponseWork } from "./responsePipeline";

@@ -6,7 +6,7 @@
 // digest the renderer and the PRM keep the pixels under is computed once per image.
 import type { Image } from "@sketchvl/contract";
 import { digestOf, type ImageLimits, readImageHeader, type ImageStore, type RasterImage, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
-import { InvalidArgumentError, NotFoundError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
 
 export interface PromptImage {
   /** The digest the caller gets back (of the bytes sent, or of raw pixels, or the digest sent). */

@@ -16,7 +16,7 @@ import {
 } from "@sketchvl/contract";
 import { ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 import { isAbortError } from "abort-controller-x";
-import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from "@sketchvl/errors";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages } from "./prmImages";
 import { textForParsing } from "./responseText";

@@ -8,7 +8,7 @@
 //    one is refused at once (RESOURCE_EXHAUSTED), so one client cannot take every slot.
 // A connection is told by its peer address (host and port: one per TCP connection).
 import { ServerError, Status } from "nice-grpc";
-import { ResourceExhaustedError } from "@sketchvl/runtime/errors";
+import { ResourceExhaustedError } from "@sketchvl/errors";
 
 export interface StreamLimits {
   streamFirstMessageMs: number;

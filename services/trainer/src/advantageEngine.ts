@@ -10,7 +10,7 @@ import {
   type MemberAdvantages,
 } from "@sketchvl/contract";
 import { IdempotencyCache } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import {
   type ActionDistribution,
   advantageModeFromMode,

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionKind } from "@sketchvl/contract";
-import { FailedPreconditionError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError } from "@sketchvl/errors";
 import { type ActionDistribution, resolveSettings, runFileStem, type SettingsOverrides } from "./finepo";
 
 const MAX_CACHED_RUNS = 1024;

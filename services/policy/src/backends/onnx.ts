@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { ModelEntry } from "@sketchvl/model-repository";
 import { promptTokens, SPECIAL_TOKENS, Tokenizer } from "@sketchvl/policy-model";
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "@sketchvl/errors";
 import type { OnnxConfig } from "../repository";
 import { CHECK_TOLERANCE, type CheckOutcome } from "./checkReplay";
 import type { Job, JobResult } from "./engine";

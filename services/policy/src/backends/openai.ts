@@ -6,7 +6,7 @@
 // ChatCompletionsClient (the PRM's remote judge uses the same). Token ids come from vLLM's
 // `return_tokens_as_token_ids` ("token_id:<n>"); each token's text from its UTF-8 `bytes`.
 import { ChatCompletionsClient } from "@sketchvl/runtime";
-import { UnavailableError } from "@sketchvl/runtime/errors";
+import { UnavailableError } from "@sketchvl/errors";
 import type { OpenAiConfig } from "../repository";
 import type { GroupDecoder, GroupSpec, RolloutBackend, TurnOutput, TurnRequest } from "./types";
 

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FEATURE_SET } from "@sketchvl/prm-model";
-import { FailedPreconditionError, UnavailableError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, UnavailableError } from "@sketchvl/errors";
 import type { ModelConfig } from "../repository";
 import type { FromWorker, ToWorker, WorkerOptions } from "./onnxWorker";
 import { packSteps } from "./stepMessages";

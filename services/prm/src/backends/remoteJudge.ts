@@ -6,7 +6,7 @@
 // ChatCompletionsClient, shared with the policy's openai-compatible backend).
 import { encodePng, type RasterImage } from "@sketchvl/drawing";
 import { ChatCompletionsClient, type RemoteEndpointConfig } from "@sketchvl/runtime";
-import { UnavailableError } from "@sketchvl/runtime/errors";
+import { UnavailableError } from "@sketchvl/errors";
 import { type LabelProbabilities, oneHot, type PrmStep, type ScoringBackend } from "./types";
 
 export type RemoteJudgeConfig = RemoteEndpointConfig;
