@@ -68,7 +68,7 @@ function plan(action: DrawingAction, width: number, height: number, options: Dra
       const text = kind.value.text ?? "";
       const length = [...text].length;
       if (length > MAX_TEXT_CODE_POINTS) {
-        throw new InvalidArgumentError("text.text", `text is ${length} characters; the limit is ${MAX_TEXT_CODE_POINTS}`);
+        throw new InvalidArgumentError("text.text", `text is ${length} characters; the limit is ${MAX_TEXT_CODE_POINTS}`, "LIMIT_EXCEEDED");
       }
       mark = { kind: "text", at: px(kind.value.at, "text.at"), text };
       if (text.trim() === "") return { op: "mark", overlay: undefined };

@@ -41,7 +41,7 @@ export class DrawingThreads {
    * after-images in order. Stopping the iteration (or `signal`) stops the thread's work at the next step.
    */
   async *drawSteps(image: RasterImage, steps: PlannedAction[][], signal?: AbortSignal): AsyncGenerator<RasterImage> {
-    if (this.closed) throw new UnavailableError("the renderer is shutting down; retry on another replica");
+    if (this.closed) throw new UnavailableError("the renderer is shutting down; retry on another replica", { reason: "SHUTTING_DOWN" });
     const id = this.nextId++;
     const results = new AsyncQueue<Edit[]>();
     const thread = await this.claimThread(id, results, image.width * image.height + markedPixels(steps), signal);
@@ -137,7 +137,7 @@ export class DrawingThreads {
     thread.worker.on("error", (err) => (crash = `: ${err.message}`));
     thread.worker.once("exit", (code) => {
       this.threads.splice(this.threads.indexOf(thread), 1);
-      for (const call of thread.calls.values()) call.fail(new UnavailableError(`a drawing thread stopped (exit code ${code}${crash}); retry`));
+      for (const call of thread.calls.values()) call.fail(new UnavailableError(`a drawing thread stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
       if (this.closed) return;
       this.start();
       for (let i = 0; i < CALLS_PER_THREAD; i++) this.waiting.shift()?.(); // the new thread has room

@@ -78,7 +78,7 @@ export class ImageStore {
   get(digest: string, field: string): RasterImage {
     const entry = this.entries.get(digest);
     if (!entry) {
-      throw new NotFoundError(field, `no image ${digest} is stored here (never sent, or evicted): send the bytes again`);
+      throw new NotFoundError(field, `no image ${digest} is stored here (never sent, or evicted): send the bytes again`, "IMAGE_NOT_FOUND");
     }
     this.touch(digest, entry);
     return entry.image;

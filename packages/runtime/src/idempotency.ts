@@ -45,7 +45,7 @@ export class IdempotencyCache<T> {
     const known = this.entries.get(requestId);
     if (known) {
       if (known.fingerprint !== fingerprint) {
-        return Promise.reject(new InvalidArgumentError("request_id", `"${requestId}" was already used for a different request`));
+        return Promise.reject(new InvalidArgumentError("request_id", `"${requestId}" was already used for a different request`, "REQUEST_ID_REUSED"));
       }
       return known.answer;
     }

@@ -5,4 +5,4 @@ export * from "./client";
 export * from "./workBudget";
 export * from "./idempotency";
 export * from "./chatCompletions";
-export { describeFailure, fromClientError, toServerError } from "./grpc-errors";
+export { describeFailure, ERROR_DOMAIN, fromClientError, sentReason, toServerError, wireReason } from "./grpc-errors";
