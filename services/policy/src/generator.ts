@@ -23,7 +23,7 @@ export class Generator {
   async generate(request: GenerateRequest, signal: AbortSignal, listener?: GroupListener): Promise<GenerateResponse> {
     if (!request.question.trim()) throw new InvalidArgumentError("question", "ask a question about the image");
     if (request.question.length > this.options.maxQuestionChars) {
-      throw new InvalidArgumentError("question", `${request.question.length} characters; the limit is ${this.options.maxQuestionChars}`);
+      throw new InvalidArgumentError("question", `${request.question.length} characters; the limit is ${this.options.maxQuestionChars}`, "LIMIT_EXCEEDED");
     }
     const model = request.model || this.options.defaultModel;
     // Looked up and counted in the same tick: a switch cannot unload it under this group.

@@ -64,7 +64,7 @@ export class DynamicBatcher<In, Out> {
 
   /** Queues one item; resolves with its result once its batch has run. */
   submit(item: In, signal?: AbortSignal): Promise<Out> {
-    if (this.closed) return Promise.reject(new UnavailableError("this model version is being unloaded; retry"));
+    if (this.closed) return Promise.reject(new UnavailableError("this model version is being unloaded; retry", { reason: "SHUTTING_DOWN" }));
     if (signal?.aborted) return Promise.reject(new QueueWaitAborted("the caller gave up before the item was queued"));
     if (this.queue.length >= this.options.maxQueueSize) {
       this.counters.rejected++;

@@ -26,7 +26,7 @@ export function prmHandlers(manager: ModelManager, store: ImageStore, options: P
 
     async scoreSteps(request, context) {
       if (request.steps.length > options.maxStepsPerRequest) {
-        throw new InvalidArgumentError("steps", `${request.steps.length} steps; the limit is ${options.maxStepsPerRequest}`);
+        throw new InvalidArgumentError("steps", `${request.steps.length} steps; the limit is ${options.maxStepsPerRequest}`, "LIMIT_EXCEEDED");
       }
       const steps = await toPrmSteps(request.steps, store, options.limits);
       const model = modelOf(request.model);

@@ -11,7 +11,7 @@ export const MAX_RUN_ID_BYTES = 128;
 export function checkIds(request: { requestId: string; runId: string }): void {
   const check = (value: string, field: string, limit: number) => {
     const bytes = Buffer.byteLength(value, "utf8");
-    if (bytes > limit) throw new InvalidArgumentError(field, `${bytes} bytes; the limit is ${limit} (UTF-8)`);
+    if (bytes > limit) throw new InvalidArgumentError(field, `${bytes} bytes; the limit is ${limit} (UTF-8)`, "LIMIT_EXCEEDED");
   };
   check(request.requestId, "request_id", MAX_REQUEST_ID_BYTES);
   check(request.runId, "run_id", MAX_RUN_ID_BYTES);

@@ -82,9 +82,9 @@ export class OpenAiBackend implements RolloutBackend {
 /** A turn from a chat response: tokens with their log-probs and texts; how the message ended. */
 export function turnFromResponse(body: ChatResponse): TurnOutput {
   const choice = body.choices?.[0];
-  if (!choice) throw new UnavailableError("the policy endpoint answered without a choice");
+  if (!choice) throw new UnavailableError("the policy endpoint answered without a choice", { reason: "DEPENDENCY_UNAVAILABLE", dependency: "policy endpoint" });
   const content = choice.logprobs?.content;
-  if (!content) throw new UnavailableError("the policy endpoint answered without logprobs (is logprobs supported?)");
+  if (!content) throw new UnavailableError("the policy endpoint answered without logprobs (is logprobs supported?)", { reason: "DEPENDENCY_UNAVAILABLE", dependency: "policy endpoint" });
   const tokens: number[] = [];
   const logprobs: number[] = [];
   const pieces: string[] = [];

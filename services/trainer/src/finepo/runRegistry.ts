@@ -123,7 +123,7 @@ export class RunRegistry {
       return state;
     }
     if (runId.length > MAX_RUN_ID_LENGTH) {
-      throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters`);
+      throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters`, "LIMIT_EXCEEDED");
     }
     state = this.load(runId);
     this.runs.set(runId, state);
