@@ -53,7 +53,7 @@ export async function resolveImage(
         decoded = await decodeImage(source.value, limits);
       } catch (err) {
         // The domain names the whole image ("image"); here it is the request's `<field>.encoded`.
-        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description);
+        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description, err.reason);
         throw err;
       }
       return { digest, image: store.put(digest, decoded) };
@@ -86,7 +86,7 @@ export async function imageCost(image: Image | undefined, field: string, store: 
       try {
         return decoded(await readImageHeader(source.value, limits));
       } catch (err) {
-        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description);
+        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description, err.reason);
         throw err;
       }
     case "raw":

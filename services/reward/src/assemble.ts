@@ -85,7 +85,7 @@ export async function assembleGroup(
         const field = err.field
           .replace(/^config(?=\.|$)/, "finepo")
           .replace(/^members\[(\d+)\]/, (_, n: string) => `responses[${members[Number(n)]?.i ?? n}]`);
-        throw new InvalidArgumentError(field, err.description);
+        throw new InvalidArgumentError(field, err.description, err.reason);
       });
     advantages = answer.members;
   }

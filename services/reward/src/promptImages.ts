@@ -41,7 +41,7 @@ export class PromptImages {
     if (stored) return this.withRawDigest({ digest, image: stored });
     // The size from the header (sharp), before decoding; errors are resolveImage's, for the same field.
     const declared = await readImageHeader(source.value, this.limits).catch((err: unknown) => {
-      throw err instanceof InvalidArgumentError ? new InvalidArgumentError(`${field}.encoded`, err.description) : err;
+      throw err instanceof InvalidArgumentError ? new InvalidArgumentError(`${field}.encoded`, err.description, err.reason) : err;
     });
     this.check(declared.width, declared.height, 3); // decoded images are RGB
     let pending = this.decoding.get(digest);
