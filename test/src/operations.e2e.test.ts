@@ -50,7 +50,7 @@ describe("operations", () => {
         const t0 = performance.now();
         const f = await failureOf(() => client.putImage({ image: { source: { $case: "encoded", value: tiny } } }));
         const ms = performance.now() - t0;
-        assert.equal(f.code, "RESOURCE_EXHAUSTED");
+        assert.deepEqual([f.code, f.reason], ["RESOURCE_EXHAUSTED", "OVERLOADED"]);
         assert.match(f.message, /limit 2/);
         assert.ok(ms < 250, `refused in ${ms.toFixed(0)} ms, not queued`);
       }

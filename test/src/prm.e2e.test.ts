@@ -128,7 +128,7 @@ describe("prm service", () => {
     const patch = asPatches[1].after!.source!.$case === "patch" ? asPatches[1].after!.source!.value : assert.fail("no patch");
     const orphan: StepToScore = { ...asPatches[1], before: raw(chart), after: { source: { $case: "patch", value: { ...patch, base: "sha256:" + "2".repeat(64) } } } };
     const missing = await failureOf(() => client.scoreSteps({ model: "finepr", steps: [orphan] }));
-    assert.deepEqual([missing.code, missing.fields], ["NOT_FOUND", ["steps[0].after.patch.base"]]);
+    assert.deepEqual([missing.code, missing.fields, missing.reason], ["NOT_FOUND", ["steps[0].after.patch.base"], "IMAGE_NOT_FOUND"]);
   });
 
   it("remote judge: label probabilities from the judge token's top logprobs, after retrying 503s", async () => {
@@ -236,7 +236,7 @@ describe("prm service", () => {
   describe("bad input names the field", () => {
     it("a step without an action, images of different sizes, unreadable bytes", async () => {
       const noAction = await failureOf(() => client.scoreSteps({ model: "", steps: [step("ok"), { ...step("bad"), action: undefined }] }));
-      assert.deepEqual([noAction.code, noAction.fields], ["INVALID_ARGUMENT", ["steps[1].action"]]);
+      assert.deepEqual([noAction.code, noAction.fields, noAction.reason], ["INVALID_ARGUMENT", ["steps[1].action"], "INVALID_FIELD"]);
       const small: RasterImage = { width: 10, height: 10, channels: 3, pixels: Buffer.alloc(300, 255) };
       const sizes = await failureOf(() => client.scoreSteps({ model: "", steps: [{ ...step("s"), after: raw(small) }] }));
       assert.deepEqual([sizes.code, sizes.fields], ["INVALID_ARGUMENT", ["steps[0].after"]]);
@@ -246,14 +246,14 @@ describe("prm service", () => {
 
     it("unknown models are NOT_FOUND; a model present but not loaded is FAILED_PRECONDITION; a broken config cannot load", async () => {
       const unknown = await failureOf(() => client.scoreSteps({ model: "nope", steps: [step("a")] }));
-      assert.deepEqual([unknown.code, unknown.fields], ["NOT_FOUND", ["model"]]);
+      assert.deepEqual([unknown.code, unknown.fields, unknown.reason], ["NOT_FOUND", ["model"], "MODEL_NOT_FOUND"]);
       const notLoaded = await failureOf(() => client.scoreSteps({ model: "broken", steps: [step("a")] }));
-      assert.equal(notLoaded.code, "FAILED_PRECONDITION");
+      assert.deepEqual([notLoaded.code, notLoaded.reason], ["FAILED_PRECONDITION", "MODEL_NOT_LOADED"]);
       const broken = await failureOf(() => client.loadModel({ model: "broken", version: "" }));
-      assert.equal(broken.code, "FAILED_PRECONDITION");
+      assert.deepEqual([broken.code, broken.reason], ["FAILED_PRECONDITION", "MODEL_UNUSABLE"]);
       assert.match(broken.message, /features/);
       const version = await failureOf(() => client.loadModel({ model: "random", version: "9" }));
-      assert.deepEqual([version.code, version.fields], ["NOT_FOUND", ["version"]]);
+      assert.deepEqual([version.code, version.fields, version.reason], ["NOT_FOUND", ["version"], "MODEL_NOT_FOUND"]);
       const escape = await failureOf(() => client.loadModel({ model: "escape", version: "" }));
       assert.equal(escape.code, "FAILED_PRECONDITION");
       assert.match(escape.message, /outside the model repository/);

@@ -170,7 +170,7 @@ describe("renderer service", () => {
     it("a decompression bomb (too many pixels) is refused before decoding", async () => {
       const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: "#fff" } }).png().toBuffer();
       const f = await failureOf(() => client.putImage({ image: { source: { $case: "encoded", value: big } } }));
-      assert.equal(f.code, "INVALID_ARGUMENT");
+      assert.deepEqual([f.code, f.reason], ["INVALID_ARGUMENT", "LIMIT_EXCEEDED"]);
       assert.match(f.message, /6000000 pixels; the limit is 4000000/);
     });
 

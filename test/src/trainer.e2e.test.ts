@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ActionKind, AdvantageMode, type ComputeAdvantagesRequest, type GroupMember, TrainerServiceDefinition } from "@sketchvl/contract";
+import { ActionKind, AdvantageMode, ErrorReason, type ComputeAdvantagesRequest, type GroupMember, TrainerServiceDefinition } from "@sketchvl/contract";
 import type { RunningProcess } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { failureOf, startService } from "./support/mesh";
@@ -175,7 +175,10 @@ describe("trainer service", () => {
     answers.forEach((a, i) => {
       if (i === 17) {
         assert.equal(a?.$case, "error");
-        if (a?.$case === "error") assert.deepEqual([a.value.requestId, a.value.code, a.value.field], ["stream-17", "INVALID_ARGUMENT", "members[0].reward"]);
+        if (a?.$case === "error") {
+          const { requestId, code, field, reason } = a.value;
+          assert.deepEqual([requestId, code, field, reason], ["stream-17", "INVALID_ARGUMENT", "members[0].reward", ErrorReason.ERROR_REASON_INVALID_FIELD]);
+        }
       } else {
         assert.equal(a?.$case, "group");
         if (a?.$case === "group") assert.equal(a.value.requestId, `stream-${i}`);

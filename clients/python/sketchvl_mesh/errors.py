@@ -1,9 +1,11 @@
 """Typed errors of the reward client.
 
-Every failed call surfaces as :class:`RewardServiceError`: the gRPC status, its message, and the
-``google.rpc.BadRequest`` field violations the mesh attaches to ``INVALID_ARGUMENT`` (the
+Every failed call surfaces as :class:`RewardServiceError`: the gRPC status, its message, the
+reason (``google.rpc.ErrorInfo.reason`` in domain ``sketchvl.mesh``: a value of the contract's
+``ErrorReason``, proto/sketchvl/v1/errors.proto, without its prefix, e.g. ``IMAGE_NOT_FOUND``), and
+the ``google.rpc.BadRequest`` field violations the mesh attaches to field errors (all in the
 ``grpc-status-details-bin`` trailer, a serialized ``google.rpc.Status``), e.g. field
-``finepo.alpha``. Decoded with the protobuf runtime: googleapis-common-protos' ``google.rpc``
+``finepo.alpha``. Branch on ``reason`` or ``code``, never on the message text. Decoded with the protobuf runtime: googleapis-common-protos' ``google.rpc``
 modules when installed (so the two never define ``google.rpc.Status`` twice in one process),
 otherwise this package's vendored minimal copies (``proto_vendor/``, generated into ``_gen``).
 """
@@ -17,6 +19,8 @@ import grpc
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 _BAD_REQUEST_TYPE = "google.rpc.BadRequest"
+_ERROR_INFO_TYPE = "google.rpc.ErrorInfo"
+ERROR_DOMAIN = "sketchvl.mesh"
 
 
 def _rpc_modules():
@@ -54,7 +58,10 @@ class RewardServiceError(Exception):
     Attributes:
         code: the ``grpc.StatusCode``.
         code_name: its name, e.g. ``"INVALID_ARGUMENT"``, ``"UNAVAILABLE"``.
-        message: the status message.
+        message: the status message (for people: branch on ``reason``).
+        reason: why, e.g. ``"IMAGE_NOT_FOUND"``, ``"OVERLOADED"``, ``"DEPENDENCY_TIMED_OUT"``;
+            ``"UNSPECIFIED"`` when the service named none this client knows.
+        reason_metadata: ErrorInfo.metadata, e.g. ``{"field": ..., "dependency": "prm"}``.
         field_violations: google.rpc.BadRequest entries (empty when none were sent).
         other_details: status details of other types, undecoded.
         request_id: the idempotency key the call was sent with (the same on every retry).
@@ -70,15 +77,21 @@ class RewardServiceError(Exception):
         other_details: Sequence[StatusDetail] = (),
         request_id: str = "",
         attempts: int = 1,
+        reason: str = "UNSPECIFIED",
+        reason_metadata: Optional[dict[str, str]] = None,
     ) -> None:
         self.code = code
         self.code_name = code.name if isinstance(code, grpc.StatusCode) else str(code)
         self.message = message
+        self.reason = reason
+        self.reason_metadata = dict(reason_metadata or {})
         self.field_violations = list(field_violations)
         self.other_details = list(other_details)
         self.request_id = request_id
         self.attempts = attempts
         text = f"{self.code_name}: {message}"
+        if reason != "UNSPECIFIED":
+            text += f" ({reason})"
         if self.field_violations:
             text += " [" + "; ".join(f"{v.field}: {v.description}" for v in self.field_violations) + "]"
         if request_id:
@@ -102,7 +115,11 @@ class RewardServiceError(Exception):
         message = err.details() if hasattr(err, "details") else str(err)
         trailers = err.trailing_metadata() if hasattr(err, "trailing_metadata") else None
         violations, others = parse_status_details(trailers)
-        return cls(code, message or "", field_violations=violations, other_details=others, request_id=request_id, attempts=attempts)
+        reason, metadata = error_reason(others)
+        return cls(
+            code, message or "", field_violations=violations, other_details=others, request_id=request_id, attempts=attempts,
+            reason=reason, reason_metadata=metadata,
+        )
 
 
 def parse_status_details(trailing_metadata: Optional[Sequence[Any]]) -> tuple[list[FieldViolation], list[StatusDetail]]:
@@ -143,16 +160,40 @@ def parse_status_details(trailing_metadata: Optional[Sequence[Any]]) -> tuple[li
     return violations, others
 
 
-def bad_request_trailer(code: int, message: str, violations: Sequence[tuple[str, str]]) -> tuple[str, bytes]:
-    """The ``grpc-status-details-bin`` trailer for a BadRequest (for fakes in tests)."""
+def error_reason(details: Sequence[StatusDetail]) -> tuple[str, dict[str, str]]:
+    """The mesh's reason and its metadata from the undecoded details (the ErrorInfo in domain
+    ``sketchvl.mesh``): ``("UNSPECIFIED", {})`` when there is none, or its reason is not one of
+    the contract's ErrorReason values (a newer service): branch on the status code then."""
+    _, error_details_pb2 = _rpc_modules()
+    from ._gen.sketchvl.v1 import errors_pb2
+
+    for detail in details:
+        if detail.type_url.rsplit("/", 1)[-1] != _ERROR_INFO_TYPE:
+            continue
+        info = error_details_pb2.ErrorInfo()
+        try:
+            info.ParseFromString(detail.value)
+        except Exception:  # noqa: BLE001 - a garbled detail must not mask the real error
+            continue
+        if info.domain != ERROR_DOMAIN:
+            continue
+        known = info.reason in (name.replace("ERROR_REASON_", "", 1) for name in errors_pb2.ErrorReason.keys())
+        return (info.reason if known else "UNSPECIFIED"), dict(info.metadata)
+    return "UNSPECIFIED", {}
+
+
+def bad_request_trailer(code: int, message: str, violations: Sequence[tuple[str, str]], reason: str = "") -> tuple[str, bytes]:
+    """The ``grpc-status-details-bin`` trailer for a BadRequest, and an ErrorInfo when ``reason``
+    is given, as the mesh sends them (for fakes in tests)."""
     status_pb2, error_details_pb2 = _rpc_modules()
     bad = error_details_pb2.BadRequest()
     for f, d in violations:
         bad.field_violations.add(field=f, description=d)
     status = status_pb2.Status(code=code, message=message)
-    detail = status.details.add()
-    detail.Pack(bad)
+    status.details.add().Pack(bad)
+    if reason:
+        status.details.add().Pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN))
     return STATUS_DETAILS_KEY, status.SerializeToString()
 
 
-__all__ = ["RewardServiceError", "FieldViolation", "StatusDetail", "parse_status_details", "STATUS_DETAILS_KEY"]
+__all__ = ["RewardServiceError", "FieldViolation", "StatusDetail", "parse_status_details", "error_reason", "STATUS_DETAILS_KEY", "ERROR_DOMAIN"]

@@ -115,7 +115,7 @@ class FakeRewardService(reward_pb2_grpc.RewardServiceServicer):
         if fail:
             context.abort(grpc.StatusCode.UNAVAILABLE, "fake: restarting")
         if self.bad_request is not None:
-            context.set_trailing_metadata([bad_request_trailer(grpc.StatusCode.INVALID_ARGUMENT.value[0], "bad", self.bad_request)])
+            context.set_trailing_metadata([bad_request_trailer(grpc.StatusCode.INVALID_ARGUMENT.value[0], "bad", self.bad_request, "INVALID_FIELD")])
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{self.bad_request[0][0]}: {self.bad_request[0][1]}")
         if self.delay_s:
             time.sleep(self.delay_s)

@@ -15,7 +15,8 @@ import grpc
 
 from sketchvl_mesh import RewardClient, RewardServiceError, image_message
 from sketchvl_mesh._gen.sketchvl.v1 import reward_pb2, trainer_pb2
-from sketchvl_mesh.errors import bad_request_trailer, parse_status_details
+from sketchvl_mesh.errors import bad_request_trailer, error_reason, parse_status_details
+from sketchvl_mesh.integrations import _common
 
 from .support import TINY_PNG, FakeServer, closed_port_address
 
@@ -114,6 +115,7 @@ class ClientTest(unittest.TestCase):
         err = caught.exception
         self.assertEqual(err.code_name, "INVALID_ARGUMENT")
         self.assertEqual(err.fields, ["finepo.alpha", "references"])
+        self.assertEqual(err.reason, "INVALID_FIELD")
         self.assertEqual(err.field_violations[0].description, "must be in [0, 1)")
         self.assertFalse(err.retryable)
         self.assertEqual(len(self.fake.service.requests), 1)
@@ -213,6 +215,17 @@ class ImageAndDetailsTest(unittest.TestCase):
         self.assertEqual(others, [])
         self.assertEqual(parse_status_details([(key, b"\xff\xff\xff")]), ([], []))
         self.assertEqual(parse_status_details(None), ([], []))
+
+    def test_the_reason_is_read_from_error_info_only_when_the_contract_knows_it(self) -> None:
+        for sent, read in (("IMAGE_NOT_FOUND", "IMAGE_NOT_FOUND"), ("SOMETHING_NEWER", "UNSPECIFIED")):
+            key, value = bad_request_trailer(5, "gone", [("image.digest", "not stored")], sent)
+            _, others = parse_status_details([(key, value)])
+            self.assertEqual(error_reason(others), (read, {}))
+        self.assertEqual(error_reason([]), ("UNSPECIFIED", {}))
+        # A call that failed for lack of time somewhere in the mesh is TIMEOUT, not INFRASTRUCTURE.
+        late = RewardServiceError(grpc.StatusCode.UNAVAILABLE, "prm: DEADLINE_EXCEEDED", reason="DEPENDENCY_TIMED_OUT")
+        self.assertEqual(_common.failure_kind_of_error(late), "TIMEOUT")
+        self.assertEqual(_common.failure_kind_of_error(RewardServiceError(grpc.StatusCode.UNAVAILABLE, "down")), "INFRASTRUCTURE")
 
 
 if __name__ == "__main__":

@@ -199,6 +199,7 @@ class HeadlineTest(MeshTestCase):
             self.client.score_group(self.image_path, "q", [], [self.expert])
         self.assertEqual(caught.exception.code, grpc.StatusCode.INVALID_ARGUMENT)
         self.assertIn("references", caught.exception.fields)
+        self.assertEqual(caught.exception.reason, "INVALID_FIELD")
         with self.assertRaises(RewardServiceError) as caught:
             self.client.score_group(self.image_path, "q", [self.answer], [self.expert], timeout_s=0.001)
         self.assertEqual(caught.exception.code, grpc.StatusCode.DEADLINE_EXCEEDED)
@@ -245,7 +246,7 @@ class FrameworkShimsTest(MeshTestCase):
         label = json.dumps({"image": UNKNOWN_DIGEST, "question": "q", "references": [self.answer]})
         with self.assertRaises(RewardServiceError) as caught:  # the default: never a made-up score
             verl.compute_score("chartworld", self.expert, label, {})
-        self.assertEqual(caught.exception.code_name, "NOT_FOUND")
+        self.assertEqual((caught.exception.code_name, caught.exception.reason), ("NOT_FOUND", "IMAGE_NOT_FOUND"))
         os.environ["SKETCHVL_VERL_ON_FAILURE"] = "mask"
         self.addCleanup(os.environ.pop, "SKETCHVL_VERL_ON_FAILURE", None)
         failed = verl.compute_score("chartworld", self.expert, label, {})

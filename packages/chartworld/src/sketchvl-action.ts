@@ -4,6 +4,7 @@
 // Text [y,x], "text".
 import { CoordinateSpace, type DrawingAction, type Point2 } from "@sketchvl/contract";
 import { pointToPixels, radiusToPixels } from "@sketchvl/drawing";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { Box, Pt } from "./geometry";
 
 export type ActionType = "box" | "line" | "point" | "circle" | "text";
@@ -82,10 +83,10 @@ export function actionToShape(action: DrawingAction, size: ImageSize): PixelShap
   }
 }
 
-/** True for the renderer's refusal of an action (@sketchvl/runtime's InvalidArgumentError, which
- *  pointToPixels / radiusToPixels throw), told apart from bugs by its kind. */
+/** True for the renderer's refusal of an action (the InvalidArgumentError pointToPixels /
+ *  radiusToPixels throw), told apart from bugs by its class. */
 export function isRefusal(err: unknown): boolean {
-  return err instanceof Error && (err as { kind?: unknown }).kind === "invalid_argument";
+  return err instanceof InvalidArgumentError;
 }
 
 export function actionTypeOf(action: DrawingAction): ActionType | null {

@@ -2,6 +2,7 @@
 // Nothing under gen/ is edited by hand; `npm run generate` rewrites it.
 import { join } from "node:path";
 
+export * from "./gen/sketchvl/v1/errors";
 export * from "./gen/sketchvl/v1/image";
 export * from "./gen/sketchvl/v1/action";
 export * from "./gen/sketchvl/v1/trajectory";

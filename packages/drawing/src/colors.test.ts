@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { parseColor, toHex } from "./colors";
 
 test("empty means red; names are case-insensitive", () => {

@@ -1,5 +1,5 @@
 // Color specs as policies write them ("Red", "blue", "#f80"), resolved to 8-bit RGB.
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 export interface Rgb {
   r: number;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { coordinateProblem, pointToPixels, radiusToPixels } from "./coordinates";
 
 const { COORDINATE_SPACE_UNSPECIFIED: UNSPEC, COORDINATE_SPACE_NORM_1000: NORM, COORDINATE_SPACE_UNIT: UNIT, COORDINATE_SPACE_PIXEL: PIXEL } =

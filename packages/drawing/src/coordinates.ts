@@ -15,7 +15,7 @@
 // coordinateProblem states this policy as a pure check, so parsers and scorers can apply the
 // renderer's rule without an image (and without re-writing it).
 import { CoordinateSpace, type Point2 } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 export interface Px {
   x: number;

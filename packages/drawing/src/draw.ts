@@ -6,7 +6,7 @@
 // "color", "kind"); drawActions prefixes "actions[i]" (RenderRequest.actions). All actions are
 // validated before any pixel work, so a bad action fails the call without partial work.
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { parseColor, toHex } from "./colors";
 import { pointToPixels, radiusToPixels } from "./coordinates";
 import type { RasterImage } from "./images";
@@ -68,7 +68,7 @@ function plan(action: DrawingAction, width: number, height: number, options: Dra
       const text = kind.value.text ?? "";
       const length = [...text].length;
       if (length > MAX_TEXT_CODE_POINTS) {
-        throw new InvalidArgumentError("text.text", `text is ${length} characters; the limit is ${MAX_TEXT_CODE_POINTS}`);
+        throw new InvalidArgumentError("text.text", `text is ${length} characters; the limit is ${MAX_TEXT_CODE_POINTS}`, "LIMIT_EXCEEDED");
       }
       mark = { kind: "text", at: px(kind.value.at, "text.at"), text };
       if (text.trim() === "") return { op: "mark", overlay: undefined };

@@ -4,8 +4,8 @@
 // so the after-images are the same objects, patches and pixels as drawing in-process gives.
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { ResourceExhaustedError, UnavailableError } from "@sketchvl/runtime/errors";
-import { AsyncQueue } from "@sketchvl/runtime/asyncQueue";
+import { ResourceExhaustedError, UnavailableError } from "@sketchvl/errors";
+import { AsyncQueue } from "@sketchvl/async-queue";
 import { applyEdits, type Edit, markedPixels, type PlannedAction } from "./draw";
 import type { RasterImage } from "./images";
 import { editsFromMessage, imageMessage } from "./threadImages";
@@ -41,7 +41,7 @@ export class DrawingThreads {
    * after-images in order. Stopping the iteration (or `signal`) stops the thread's work at the next step.
    */
   async *drawSteps(image: RasterImage, steps: PlannedAction[][], signal?: AbortSignal): AsyncGenerator<RasterImage> {
-    if (this.closed) throw new UnavailableError("the renderer is shutting down; retry on another replica");
+    if (this.closed) throw new UnavailableError("the renderer is shutting down; retry on another replica", { reason: "SHUTTING_DOWN" });
     const id = this.nextId++;
     const results = new AsyncQueue<Edit[]>();
     const thread = await this.claimThread(id, results, image.width * image.height + markedPixels(steps), signal);
@@ -137,7 +137,7 @@ export class DrawingThreads {
     thread.worker.on("error", (err) => (crash = `: ${err.message}`));
     thread.worker.once("exit", (code) => {
       this.threads.splice(this.threads.indexOf(thread), 1);
-      for (const call of thread.calls.values()) call.fail(new UnavailableError(`a drawing thread stopped (exit code ${code}${crash}); retry`));
+      for (const call of thread.calls.values()) call.fail(new UnavailableError(`a drawing thread stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
       if (this.closed) return;
       this.start();
       for (let i = 0; i < CALLS_PER_THREAD; i++) this.waiting.shift()?.(); // the new thread has room

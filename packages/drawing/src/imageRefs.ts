@@ -11,7 +11,7 @@
 //   (patches.ts).
 import { createHash } from "node:crypto";
 import { type Image, ImageFormat, type ImageRef } from "@sketchvl/contract";
-import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, withFieldPrefix } from "@sketchvl/errors";
 import { checkRawImage, decodeImage, digestOf, encodePng, type ImageLimits, type RasterImage, rasterFromRaw, readImageHeader, toRawImage } from "./images";
 import type { ImageLookup, ImageStore } from "./imageStore";
 import { applyPatch, makePatch, MAX_PATCH_REGIONS, patchDigest, type Rect } from "./patches";
@@ -53,7 +53,7 @@ export async function resolveImage(
         decoded = await decodeImage(source.value, limits);
       } catch (err) {
         // The domain names the whole image ("image"); here it is the request's `<field>.encoded`.
-        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description);
+        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description, err.reason);
         throw err;
       }
       return { digest, image: store.put(digest, decoded) };
@@ -86,7 +86,7 @@ export async function imageCost(image: Image | undefined, field: string, store: 
       try {
         return decoded(await readImageHeader(source.value, limits));
       } catch (err) {
-        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description);
+        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`${field}.encoded`, err.description, err.reason);
         throw err;
       }
     case "raw":

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { NotFoundError } from "@sketchvl/runtime/errors";
+import { NotFoundError } from "@sketchvl/errors";
 import type { RasterImage } from "./images";
 import { ENTRY_OVERHEAD as E, ImageStore, pinnedImages, REGION_OVERHEAD as R } from "./imageStore";
 import { PatchedImage, patchedOn } from "./patches";

@@ -6,7 +6,7 @@
 // (a trajectory's after-images share the prompt image and each other's regions: PatchedImage),
 // plus a fixed overhead per image and per region, so a flood of tiny patches is bounded too. An
 // image that gets materialized later (PNG output, drawing on it) tells the store at once.
-import { NotFoundError } from "@sketchvl/runtime/errors";
+import { NotFoundError } from "@sketchvl/errors";
 import { copyPixels, type RasterImage } from "./images";
 import { PatchedImage } from "./patches";
 
@@ -78,7 +78,7 @@ export class ImageStore {
   get(digest: string, field: string): RasterImage {
     const entry = this.entries.get(digest);
     if (!entry) {
-      throw new NotFoundError(field, `no image ${digest} is stored here (never sent, or evicted): send the bytes again`);
+      throw new NotFoundError(field, `no image ${digest} is stored here (never sent, or evicted): send the bytes again`, "IMAGE_NOT_FOUND");
     }
     this.touch(digest, entry);
     return entry.image;

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { crc32 } from "node:zlib";
 import sharp from "sharp";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { decodeImage, digestOf, encodePng, rasterFromRaw } from "./images";
 
 const LIMITS = { maxPixels: 4_000_000, maxBytes: 10_000_000 };

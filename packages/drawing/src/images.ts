@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { RawImage } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 /** Interleaved 8-bit pixels, row-major. Treated as immutable: drawing returns a new image. */
 export interface RasterImage {
@@ -38,7 +38,7 @@ function sniffFormat(b: Buffer): "png" | "jpeg" | "webp" | undefined {
 
 function checkPixels(width: number, height: number, maxPixels: number, field: string): void {
   if (width * height > maxPixels) {
-    throw new InvalidArgumentError(field, `image is ${width}x${height} = ${width * height} pixels; the limit is ${maxPixels}`);
+    throw new InvalidArgumentError(field, `image is ${width}x${height} = ${width * height} pixels; the limit is ${maxPixels}`, "LIMIT_EXCEEDED");
   }
 }
 
@@ -49,7 +49,7 @@ function checkPixels(width: number, height: number, maxPixels: number, field: st
 export async function readImageHeader(bytes: Buffer, limits: ImageLimits): Promise<{ width: number; height: number }> {
   if (bytes.length === 0) throw new InvalidArgumentError("image", "image bytes are empty");
   if (bytes.length > limits.maxBytes) {
-    throw new InvalidArgumentError("image", `image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`);
+    throw new InvalidArgumentError("image", `image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`, "LIMIT_EXCEEDED");
   }
   if (!sniffFormat(bytes)) throw new InvalidArgumentError("image", "not a PNG, JPEG or WebP image");
   let meta: sharp.Metadata;

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { type DrawingAction, ImageFormat } from "@sketchvl/contract";
-import { InvalidArgumentError, NotFoundError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
 import { changedRegions, drawPlanned, planActions } from "./draw";
 import { outputImage, rawDigest, resolveImage } from "./imageRefs";
 import { ImageStore } from "./imageStore";

@@ -4,7 +4,7 @@
 // must decode again (~9 ms per 1000×700 step together, measured in bench/reward).
 import { createHash } from "node:crypto";
 import type { ImagePatch, PatchRegion } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { copyPixels, type RasterImage } from "./images";
 import { cropRegion } from "./raster";
 
@@ -145,7 +145,7 @@ export function patchedOn(base: RasterImage, regions: readonly PlacedRegion[]): 
 export function applyPatch(base: RasterImage, patch: ImagePatch, field: string): RasterImage {
   if (patch.regions.length === 0) throw new InvalidArgumentError(`${field}.patch.regions`, "a patch needs at least one region (send the base's digest for an unchanged image)");
   if (patch.regions.length > MAX_PATCH_REGIONS) {
-    throw new InvalidArgumentError(`${field}.patch.regions`, `${patch.regions.length} regions; the limit is ${MAX_PATCH_REGIONS} (send the image itself)`);
+    throw new InvalidArgumentError(`${field}.patch.regions`, `${patch.regions.length} regions; the limit is ${MAX_PATCH_REGIONS} (send the image itself)`, "LIMIT_EXCEEDED");
   }
   patch.regions.forEach((r, i) => checkRegion(base, r, `${field}.patch.regions[${i}]`));
   return patchedOn(

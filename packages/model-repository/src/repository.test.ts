@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
 import { z } from "zod";
 import { ModelRepository } from "./repository";
 
@@ -46,12 +46,12 @@ describe("ModelRepository", () => {
   });
 
   it("a bad config names the file and the field", () => {
-    assert.throws(() => repository.config(repository.resolve("bad", "1")), (err: Error) => err instanceof FailedPreconditionError && /bad\/1\/config\.json: backend/.test(err.message));
+    assert.throws(() => repository.config(repository.resolve("bad", "1")), (err: Error) => err instanceof FailedPreconditionError && err.reason === "MODEL_UNUSABLE" && /bad\/1\/config\.json: backend/.test(err.message));
   });
 
   it("unknown models and versions are NOT_FOUND", () => {
-    assert.throws(() => repository.resolve("nope", ""), (err: Error) => err instanceof NotFoundError && err.field === "model");
-    assert.throws(() => repository.resolve("m", "7"), (err: Error) => err instanceof NotFoundError && err.field === "version");
+    assert.throws(() => repository.resolve("nope", ""), (err: Error) => err instanceof NotFoundError && err.field === "model" && err.reason === "MODEL_NOT_FOUND");
+    assert.throws(() => repository.resolve("m", "7"), (err: Error) => err instanceof NotFoundError && err.field === "version" && err.reason === "MODEL_NOT_FOUND");
   });
 
   it("names that would leave the root are refused", () => {

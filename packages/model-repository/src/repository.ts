@@ -9,7 +9,7 @@
 // refused, as FAILED_PRECONDITION: the request is fine, the repository is not).
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
-import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
 import type { z } from "zod";
 
 export interface ModelEntry {
@@ -55,10 +55,10 @@ export class ModelRepository<Config> {
     }
     if (version && !VERSION_NAME.test(version)) throw new InvalidArgumentError("version", `"${version}" is not a version (a positive integer)`);
     const versions = this.versions(model);
-    if (versions.length === 0) throw new NotFoundError("model", `no model "${model}" in the repository ${this.root}`);
+    if (versions.length === 0) throw new NotFoundError("model", `no model "${model}" in the repository ${this.root}`, "MODEL_NOT_FOUND");
     const chosen = version || versions[versions.length - 1];
     if (!versions.includes(chosen)) {
-      throw new NotFoundError("version", `model "${model}" has no version "${version}" (has ${versions.join(", ")})`);
+      throw new NotFoundError("version", `model "${model}" has no version "${version}" (has ${versions.join(", ")})`, "MODEL_NOT_FOUND");
     }
     const entry = this.entry(model, chosen);
     this.inside(entry.dir, `${model}/${chosen}`);
@@ -72,11 +72,11 @@ export class ModelRepository<Config> {
     try {
       raw = JSON.parse(readFileSync(path, "utf8"));
     } catch (err) {
-      throw new FailedPreconditionError(`${path}: ${(err as Error).message}`);
+      throw new FailedPreconditionError(`${path}: ${(err as Error).message}`, "MODEL_UNUSABLE");
     }
     const parsed = this.schema.safeParse(raw);
     if (!parsed.success) {
-      throw new FailedPreconditionError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      throw new FailedPreconditionError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, "MODEL_UNUSABLE");
     }
     return parsed.data;
   }
@@ -85,7 +85,7 @@ export class ModelRepository<Config> {
     const dir = join(this.root, model, version);
     const file = (name: string) => {
       if (name.split(/[\\/]/).some((part) => part === ".." || part === "")) {
-        throw new FailedPreconditionError(`"${name}" is not a file name inside a version folder`);
+        throw new FailedPreconditionError(`"${name}" is not a file name inside a version folder`, "MODEL_UNUSABLE");
       }
       const path = join(dir, name);
       if (existsSync(path)) this.inside(path, `${model}/${version}/${name}`);
@@ -99,7 +99,7 @@ export class ModelRepository<Config> {
     const root = realpathSync(this.root);
     const real = realpathSync(path);
     if (real !== root && !real.startsWith(root + sep)) {
-      throw new FailedPreconditionError(`${what} resolves to ${real}, outside the model repository ${root}: refused`);
+      throw new FailedPreconditionError(`${what} resolves to ${real}, outside the model repository ${root}: refused`, "MODEL_UNUSABLE");
     }
   }
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { FailedPreconditionError, NotFoundError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, NotFoundError } from "@sketchvl/errors";
 import { z } from "zod";
 import { InFlight } from "./inFlight";
 import { ModelRepository } from "./repository";
@@ -51,7 +51,7 @@ describe("VersionManager", () => {
       repository,
       async (entry, config) => {
         await new Promise((r) => setTimeout(r, 20));
-        if (config.fail) throw new FailedPreconditionError(`version ${entry.version} refuses to load`);
+        if (config.fail) throw new FailedPreconditionError(`version ${entry.version} refuses to load`, "MODEL_UNUSABLE");
         return new Fake(entry.version);
       },
       { onChange: (model) => changes.push(`${model}:${manager.isServing(model) ? manager.serving(model).version : "-"}`) },
@@ -64,8 +64,8 @@ describe("VersionManager", () => {
   });
 
   it("nothing serves before a load: present models are FAILED_PRECONDITION, absent ones NOT_FOUND", () => {
-    assert.throws(() => manager.serving("m"), FailedPreconditionError);
-    assert.throws(() => manager.serving("x"), NotFoundError);
+    assert.throws(() => manager.serving("m"), (err) => err instanceof FailedPreconditionError && err.reason === "MODEL_NOT_LOADED");
+    assert.throws(() => manager.serving("x"), (err) => err instanceof NotFoundError && err.reason === "MODEL_NOT_FOUND");
     assert.deepEqual(manager.list().map((v) => [v.version, v.state]), [["1", "AVAILABLE"], ["2", "AVAILABLE"], ["3", "AVAILABLE"]]);
   });
 
@@ -112,6 +112,6 @@ describe("VersionManager", () => {
     assert.equal(await busy, "2");
     assert.equal(v2.closed, true);
     assert.deepEqual(changes, ["m:1", "m:2", "m:-"]);
-    await assert.rejects(manager.unload("m"), NotFoundError);
+    await assert.rejects(manager.unload("m"), (err) => err instanceof NotFoundError && err.reason === "MODEL_NOT_LOADED");
   });
 });

@@ -3,7 +3,7 @@
 // finishes there, new work goes to the new version, nothing fails (Triton's poll mode does this
 // in the other order). Generic over what a version loads into (`Servable`): the PRM's is a
 // scoring backend behind a dynamic batcher, the policy's a rollout backend with in-flight groups.
-import { FailedPreconditionError, NotFoundError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, NotFoundError } from "@sketchvl/errors";
 import type { ModelEntry, ModelRepository } from "./repository";
 
 export type VersionState = "AVAILABLE" | "LOADING" | "READY" | "UNLOADING";
@@ -63,8 +63,8 @@ export class VersionManager<Config extends { backend: string }, T extends Servab
   serving(model: string): LoadedVersion<T> {
     const version = this.current.get(model);
     if (version) return version;
-    if (this.repository.versions(model).length > 0) throw new FailedPreconditionError(`model "${model}" is not loaded: load it first`);
-    throw new NotFoundError("model", `no model "${model}" (loaded: ${[...this.current.keys()].join(", ") || "none"})`);
+    if (this.repository.versions(model).length > 0) throw new FailedPreconditionError(`model "${model}" is not loaded: load it first`, "MODEL_NOT_LOADED");
+    throw new NotFoundError("model", `no model "${model}" (loaded: ${[...this.current.keys()].join(", ") || "none"})`, "MODEL_NOT_FOUND");
   }
 
   isServing(model: string): boolean {
@@ -103,7 +103,7 @@ export class VersionManager<Config extends { backend: string }, T extends Servab
     return this.exclusive(model, async () => {
       const versions = this.loaded.get(model);
       const targets = [...(versions?.values() ?? [])].filter((v) => !version || v.version === version);
-      if (targets.length === 0) throw new NotFoundError("model", `model "${model}"${version ? ` version ${version}` : ""} is not loaded`);
+      if (targets.length === 0) throw new NotFoundError("model", `model "${model}"${version ? ` version ${version}` : ""} is not loaded`, "MODEL_NOT_LOADED");
       if (targets.includes(this.current.get(model)!)) {
         this.current.delete(model);
         this.options.onChange?.(model);

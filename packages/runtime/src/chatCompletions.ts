@@ -4,7 +4,7 @@
 // network errors, a client-side rate limit and a bound on calls at once; a caller's abort (its
 // gRPC deadline or cancel) ends the call at once and is never retried.
 import { z } from "zod";
-import { UnavailableError } from "./errors";
+import { UnavailableError } from "@sketchvl/errors";
 
 /** config.json fields of a remote endpoint (spread into a backend's schema). */
 export const remoteEndpointFields = {
@@ -77,6 +77,7 @@ export class ChatCompletionsClient {
     const url = `${this.config.url.replace(/\/$/, "")}/chat/completions`;
 
     let lastProblem = "";
+    let timedOut = false;
     for (let attempt = 0; attempt <= this.config.maxRetries; attempt++) {
       if (attempt > 0) await backoff(attempt, signal);
       signal?.throwIfAborted();
@@ -87,14 +88,19 @@ export class ChatCompletionsClient {
         );
         if (response.ok) return await response.json();
         lastProblem = `HTTP ${response.status}`;
+        timedOut = false;
         await response.body?.cancel();
         if (!RETRYABLE.has(response.status)) break;
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
-        lastProblem = (err as Error).name === "TimeoutError" ? `no answer within ${this.config.timeoutMs} ms` : (err as Error).message;
+        timedOut = (err as Error).name === "TimeoutError";
+        lastProblem = timedOut ? `no answer within ${this.config.timeoutMs} ms` : (err as Error).message;
       }
     }
-    throw new UnavailableError(`${this.config.url} failed for ${what}: ${lastProblem}`);
+    throw new UnavailableError(`${this.config.url} failed for ${what}: ${lastProblem}`, {
+      reason: timedOut ? "DEPENDENCY_TIMED_OUT" : "DEPENDENCY_UNAVAILABLE",
+      dependency: this.config.url,
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { InvalidArgumentError } from "./errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { IdempotencyCache } from "./idempotency";
 
 const bytes = (s: string) => Buffer.from(s);

@@ -2,7 +2,7 @@
 // arrives twice (or twice at once). The same id with the same request gets the same answer, computed
 // once; the same id with a different request is refused rather than answered wrongly.
 import { createHash } from "node:crypto";
-import { InvalidArgumentError } from "./errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 interface Entry<T> {
   fingerprint: string;
@@ -45,7 +45,7 @@ export class IdempotencyCache<T> {
     const known = this.entries.get(requestId);
     if (known) {
       if (known.fingerprint !== fingerprint) {
-        return Promise.reject(new InvalidArgumentError("request_id", `"${requestId}" was already used for a different request`));
+        return Promise.reject(new InvalidArgumentError("request_id", `"${requestId}" was already used for a different request`, "REQUEST_ID_REUSED"));
       }
       return known.answer;
     }

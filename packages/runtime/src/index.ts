@@ -1,10 +1,8 @@
-export * from "./errors";
 export * from "./config";
 export * from "./logger";
 export * from "./server";
 export * from "./client";
-export * from "./asyncQueue";
 export * from "./workBudget";
 export * from "./idempotency";
 export * from "./chatCompletions";
-export { describeFailure, fromClientError, toServerError } from "./grpc-errors";
+export { describeFailure, ERROR_DOMAIN, fromClientError, sentReason, toServerError, wireReason } from "./grpc-errors";

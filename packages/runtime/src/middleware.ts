@@ -2,7 +2,7 @@
 import { metrics } from "@opentelemetry/api";
 import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc";
 import { isAbortError, toServerError } from "./grpc-errors";
-import { ResourceExhaustedError } from "./errors";
+import { ResourceExhaustedError } from "@sketchvl/errors";
 import type { Logger } from "./logger";
 
 const INFRA_PREFIXES = ["/grpc.health.v1.", "/grpc.reflection."];

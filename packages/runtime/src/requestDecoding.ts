@@ -5,7 +5,9 @@
 // that fails to decode becomes an UndecodableRequest value, and the middleware below turns it into
 // INVALID_ARGUMENT before any handler sees it — for every method of every service startServer adds,
 // unary and streaming alike.
-import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc";
+import { InvalidArgumentError } from "@sketchvl/errors";
+import type { CallContext, ServerError, ServerMiddlewareCall } from "nice-grpc";
+import { toServerError } from "./grpc-errors";
 
 /** What a deserializer returns instead of throwing. */
 export class UndecodableRequest {
@@ -52,7 +54,8 @@ export function withSafeDecoding<D extends object>(definition: D): D {
 }
 
 function refuse(path: string, reason: string): ServerError {
-  return new ServerError(Status.INVALID_ARGUMENT, `the request to ${path} is not a valid protobuf message of its type: ${reason}`);
+  const refusal = new InvalidArgumentError("", `the request to ${path} is not a valid protobuf message of its type: ${reason}`, "MALFORMED_REQUEST");
+  return toServerError(refusal)!;
 }
 
 async function* checked<T>(messages: AsyncIterable<T>, path: string): AsyncGenerator<T, void, undefined> {

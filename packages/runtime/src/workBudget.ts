@@ -3,7 +3,7 @@
 // which a caller retries with backoff — instead of running with everything else until the process
 // runs out of memory. A call that could never fit is the caller's to change: INVALID_ARGUMENT.
 import { metrics } from "@opentelemetry/api";
-import { InvalidArgumentError, ResourceExhaustedError } from "./errors";
+import { InvalidArgumentError, ResourceExhaustedError } from "@sketchvl/errors";
 
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => `${Math.ceil(bytes / MiB)} MiB`;
@@ -37,7 +37,7 @@ export class WorkBudget {
    */
   check(cost: number, field: string): void {
     if (cost > this.bytes) {
-      throw new InvalidArgumentError(field, `needs about ${mib(cost)} of working memory, more than this service's ${this.option} (${mib(this.bytes)}): send less per call`);
+      throw new InvalidArgumentError(field, `needs about ${mib(cost)} of working memory, more than this service's ${this.option} (${mib(this.bytes)}): send less per call`, "LIMIT_EXCEEDED");
     }
     if (this.used + cost > this.bytes) {
       throw new ResourceExhaustedError(`busy: this call needs about ${mib(cost)} of working memory and ${mib(this.used)} of ${mib(this.bytes)} are in use; retry with backoff`);

@@ -2,7 +2,7 @@
 // serving its model now (it finishes there even if a new version is loaded meanwhile), the prompt
 // image handed to the renderer, and the draw-and-look loop run.
 import type { GenerateRequest, GenerateResponse } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { Environment } from "./rollout/environment";
 import { type GroupListener, runGroup } from "./rollout/group";
 import { resolveSampling } from "./sampling";
@@ -23,7 +23,7 @@ export class Generator {
   async generate(request: GenerateRequest, signal: AbortSignal, listener?: GroupListener): Promise<GenerateResponse> {
     if (!request.question.trim()) throw new InvalidArgumentError("question", "ask a question about the image");
     if (request.question.length > this.options.maxQuestionChars) {
-      throw new InvalidArgumentError("question", `${request.question.length} characters; the limit is ${this.options.maxQuestionChars}`);
+      throw new InvalidArgumentError("question", `${request.question.length} characters; the limit is ${this.options.maxQuestionChars}`, "LIMIT_EXCEEDED");
     }
     const model = request.model || this.options.defaultModel;
     // Looked up and counted in the same tick: a switch cannot unload it under this group.

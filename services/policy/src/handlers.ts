@@ -2,8 +2,9 @@
 // versions in versions.ts. Typed errors become statuses in @sketchvl/runtime.
 import { GenerateRequest, type GenerateResponse, type PolicyServiceImplementation, type PolicyStatus, type StreamGenerateResponse } from "@sketchvl/contract";
 import type { VersionView } from "@sketchvl/model-repository";
-import { AsyncQueue, IdempotencyCache } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { AsyncQueue } from "@sketchvl/async-queue";
+import { IdempotencyCache } from "@sketchvl/runtime";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { Generator } from "./generator";
 import type { PolicyVersion, PolicyVersions } from "./versions";
 

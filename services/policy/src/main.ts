@@ -22,7 +22,7 @@ async function main() {
     server.health.setStatus(versions.isServing(model) ? "healthy" : "unhealthy", readiness);
   });
   const channel = createMeshChannel(config.rendererAddress, { maxMessageBytes: config.maxMessageBytes });
-  const renderer = createMeshClient(RendererServiceDefinition, channel, { deadlineMs: config.callDeadlineMs });
+  const renderer = createMeshClient(RendererServiceDefinition, channel, { deadlineMs: config.callDeadlineMs, dependency: "renderer" });
   const env = new Environment(renderer, new ImageStore(config.storeBytes), config);
   const generator = new Generator(versions, env, config);
   server = await startServer({

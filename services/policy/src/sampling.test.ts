@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SamplingParams } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { resolveSampling } from "./sampling";
 
 const defaults = { maxTurns: 6, maxTokensPerTurn: 48 };

@@ -1,7 +1,7 @@
 // SamplingParams checked against the ranges the contract states (policy.proto), with the model's
 // defaults filled in. A bad field is INVALID_ARGUMENT naming it and its range.
 import type { SamplingParams } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 export interface Sampling {
   groupSize: number;

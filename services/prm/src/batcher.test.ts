@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ResourceExhaustedError, UnavailableError } from "@sketchvl/runtime/errors";
+import { ResourceExhaustedError, UnavailableError } from "@sketchvl/errors";
 import { DynamicBatcher, QueueWaitAborted } from "./batcher";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@
 // `instances` batches run at once (Triton's instance count; the onnx backend has that many
 // worker threads).
 import { type Link, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
-import { ResourceExhaustedError, UnavailableError } from "@sketchvl/runtime/errors";
+import { ResourceExhaustedError, UnavailableError } from "@sketchvl/errors";
 
 // Tracing: each item's wait is a "queue" span in its caller's trace; each model call is a "batch"
 // span linked to every item it served, so a slow step shows whether it waited or computed.
@@ -64,7 +64,7 @@ export class DynamicBatcher<In, Out> {
 
   /** Queues one item; resolves with its result once its batch has run. */
   submit(item: In, signal?: AbortSignal): Promise<Out> {
-    if (this.closed) return Promise.reject(new UnavailableError("this model version is being unloaded; retry"));
+    if (this.closed) return Promise.reject(new UnavailableError("this model version is being unloaded; retry", { reason: "SHUTTING_DOWN" }));
     if (signal?.aborted) return Promise.reject(new QueueWaitAborted("the caller gave up before the item was queued"));
     if (this.queue.length >= this.options.maxQueueSize) {
       this.counters.rejected++;

@@ -1,8 +1,9 @@
 // gRPC handlers of PrmService: request checks and wiring; scoring is in modelManager / backends.
 import type { ModelStats, ModelStatus, PrmServiceImplementation, StreamScoresResponse } from "@sketchvl/contract";
 import { type ImageLimits, type ImageStore, resolveImage } from "@sketchvl/drawing";
-import { AsyncQueue, describeFailure } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { AsyncQueue } from "@sketchvl/async-queue";
+import { describeFailure } from "@sketchvl/runtime";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { QueueWaitAborted } from "./batcher";
 import type { ModelManager, ModelStatusView } from "./modelManager";
 import { toPrmStep, toPrmSteps, toStepScore } from "./scoring";
@@ -25,7 +26,7 @@ export function prmHandlers(manager: ModelManager, store: ImageStore, options: P
 
     async scoreSteps(request, context) {
       if (request.steps.length > options.maxStepsPerRequest) {
-        throw new InvalidArgumentError("steps", `${request.steps.length} steps; the limit is ${options.maxStepsPerRequest}`);
+        throw new InvalidArgumentError("steps", `${request.steps.length} steps; the limit is ${options.maxStepsPerRequest}`, "LIMIT_EXCEEDED");
       }
       const steps = await toPrmSteps(request.steps, store, options.limits);
       const model = modelOf(request.model);

@@ -2,7 +2,7 @@
 // label probabilities back to the StepScore callers see.
 import { type Image, PrmLabel, type StepScore, type StepToScore } from "@sketchvl/contract";
 import { type ImageLimits, type ImageLookup, type ImageStore, pinnedImages, type RasterImage, resolveImage } from "@sketchvl/drawing";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { LabelProbabilities, PrmStep } from "./backends";
 
 const LABELS = [PrmLabel.PRM_LABEL_EXCELLENT, PrmLabel.PRM_LABEL_ACCEPTABLE, PrmLabel.PRM_LABEL_POOR, PrmLabel.PRM_LABEL_UNACCEPTABLE];

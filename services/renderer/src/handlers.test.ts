@@ -2,7 +2,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace, type DrawingAction, ImageFormat, type Step } from "@sketchvl/contract";
 import { WorkBudget } from "@sketchvl/runtime";
-import { InvalidArgumentError, ResourceExhaustedError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, ResourceExhaustedError } from "@sketchvl/errors";
 import { DrawingThreads, ImageStore } from "@sketchvl/drawing";
 import { rendererHandlers } from "./handlers";
 

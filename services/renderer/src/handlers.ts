@@ -1,7 +1,7 @@
 // gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing and parse/.
 import { type DrawingAction, type Image, ImageFormat, type RendererServiceImplementation } from "@sketchvl/contract";
 import type { WorkBudget } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import {
   changedRegions,
   type DrawingThreads,
@@ -41,7 +41,7 @@ function codePointsOver(text: string, limit: number): number | undefined {
 }
 
 function checkCount(count: number, limit: number, field: string): void {
-  if (count > limit) throw new InvalidArgumentError(field, `${count} items; the limit is ${limit}`);
+  if (count > limit) throw new InvalidArgumentError(field, `${count} items; the limit is ${limit}`, "LIMIT_EXCEEDED");
 }
 
 /**
@@ -132,7 +132,7 @@ export function rendererHandlers({ store, limits, threads, budget }: RendererDep
     async parseSteps(request) {
       const over = codePointsOver(request.text, limits.maxTextChars);
       if (over !== undefined) {
-        throw new InvalidArgumentError("text", `${over} characters (Unicode code points); the limit is ${limits.maxTextChars}`);
+        throw new InvalidArgumentError("text", `${over} characters (Unicode code points); the limit is ${limits.maxTextChars}`, "LIMIT_EXCEEDED");
       }
       return { parsed: parseSteps(request.text, request.format) };
     },

@@ -16,7 +16,7 @@ import {
   type StepRecord,
   type TokenSpan,
 } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { MeshClients } from "./meshClients";
 import { gradeOutcome } from "./outcome";
 import { KIND_OF_ACTION, type ResponseWork } from "./responsePipeline";
@@ -85,7 +85,7 @@ export async function assembleGroup(
         const field = err.field
           .replace(/^config(?=\.|$)/, "finepo")
           .replace(/^members\[(\d+)\]/, (_, n: string) => `responses[${members[Number(n)]?.i ?? n}]`);
-        throw new InvalidArgumentError(field, err.description);
+        throw new InvalidArgumentError(field, err.description, err.reason);
       });
     advantages = answer.members;
   }

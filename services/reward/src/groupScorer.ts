@@ -10,7 +10,7 @@ import {
   StepFormat,
 } from "@sketchvl/contract";
 import { type ImageLimits, type ImageStore, toRawImage } from "@sketchvl/drawing";
-import { InvalidArgumentError, MeshError, NotFoundError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, MeshError, NotFoundError } from "@sketchvl/errors";
 import { assembleGroup, type AssembleOptions } from "./assemble";
 import type { MeshClients } from "./meshClients";
 import { PromptImages } from "./promptImages";

@@ -1,7 +1,7 @@
 // gRPC handlers of RewardService: request checks and wiring; the work is in groupScorer.ts.
 import { type GroupRewards, type RewardServiceImplementation, ScoreGroupRequest } from "@sketchvl/contract";
 import { IdempotencyCache } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { GroupSession, RewardScorer } from "./groupScorer";
 import { checkIds } from "./requestIds";
 import { type StreamLimits, StreamGuard } from "./streamGuard";

@@ -1,7 +1,7 @@
 // Outcome reward R(y): how the final answer is graded. Pluggable per request (OutcomeConfig).
 import { relaxedAccuracy } from "@sketchvl/chartworld";
 import { OutcomeReward, type OutcomeConfig } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 export interface OutcomeInput {
   /** The answer the response gave ("" when none was found). */

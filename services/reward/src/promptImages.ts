@@ -6,7 +6,7 @@
 // digest the renderer and the PRM keep the pixels under is computed once per image.
 import type { Image } from "@sketchvl/contract";
 import { digestOf, type ImageLimits, readImageHeader, type ImageStore, type RasterImage, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
-import { InvalidArgumentError, NotFoundError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
 
 export interface PromptImage {
   /** The digest the caller gets back (of the bytes sent, or of raw pixels, or the digest sent). */
@@ -41,7 +41,7 @@ export class PromptImages {
     if (stored) return this.withRawDigest({ digest, image: stored });
     // The size from the header (sharp), before decoding; errors are resolveImage's, for the same field.
     const declared = await readImageHeader(source.value, this.limits).catch((err: unknown) => {
-      throw err instanceof InvalidArgumentError ? new InvalidArgumentError(`${field}.encoded`, err.description) : err;
+      throw err instanceof InvalidArgumentError ? new InvalidArgumentError(`${field}.encoded`, err.description, err.reason) : err;
     });
     this.check(declared.width, declared.height, 3); // decoded images are RGB
     let pending = this.decoding.get(digest);

@@ -16,7 +16,7 @@ import {
 } from "@sketchvl/contract";
 import { ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 import { isAbortError } from "abort-controller-x";
-import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from "@sketchvl/errors";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages } from "./prmImages";
 import { textForParsing } from "./responseText";
@@ -102,7 +102,7 @@ async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], 
     return await render({ source: { $case: "digest", value: image.rendererDigest } });
   } catch (err) {
     // Another replica, or evicted: send the image itself once more.
-    if (isMissingDigest(err)) return render(image.inline);
+    if (isMissingImage(err)) return render(image.inline);
     throw err;
   }
 }
@@ -124,7 +124,7 @@ async function scoreSteps(
   try {
     scores = (await call(toScore)).scores;
   } catch (err) {
-    if (!isMissingDigest(err)) throw err;
+    if (!isMissingImage(err)) throw err;
     // Another PRM replica, or evicted: send the images themselves (whichever replica gets it).
     scores = (await call(await selfContained(toScore, image.inline))).scores;
   }
@@ -153,8 +153,8 @@ async function selfContained(steps: StepToScore[], prompt: Image): Promise<StepT
   return out;
 }
 
-/** NOT_FOUND for an image (a digest or a patch's base), not for a model: told by the field named. */
-const isMissingDigest = (err: unknown) => err instanceof NotFoundError && /(^|\.)(digest|base)$/.test(err.field);
+/** The replica does not hold an image we referred to by digest (not a missing model): told by the reason the renderer or PRM sent. */
+const isMissingImage = (err: unknown) => err instanceof NotFoundError && err.reason === "IMAGE_NOT_FOUND";
 
 /** The mesh's clients throw typed errors (meshClients.ts); the kind decides, never the message. */
 function classify(err: unknown, stage: "parse" | "render" | "prm", signal: AbortSignal): { kind: FailureKind; reason: string } {

@@ -7,8 +7,7 @@
 //  - one connection may hold at most --max-streams-per-connection open streams; beyond that a new
 //    one is refused at once (RESOURCE_EXHAUSTED), so one client cannot take every slot.
 // A connection is told by its peer address (host and port: one per TCP connection).
-import { ServerError, Status } from "nice-grpc";
-import { ResourceExhaustedError } from "@sketchvl/runtime/errors";
+import { DeadlineExceededError, ResourceExhaustedError } from "@sketchvl/errors";
 
 export interface StreamLimits {
   streamFirstMessageMs: number;
@@ -49,7 +48,7 @@ export class StreamGuard {
       const silence = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const what = index === 0 ? "its first message (the group)" : `message ${index} after message ${index - 1}`;
-          reject(new ServerError(Status.DEADLINE_EXCEEDED, `StreamGroup: no ${what} within ${ms} ms (${option}); the stream is ended`));
+          reject(new DeadlineExceededError(`StreamGroup: no ${what} within ${ms} ms (${option}); the stream is ended`, "STREAM_IDLE"));
         }, ms);
       });
       let next: IteratorResult<T>;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { tokenSpanOf, validateTokenOffsets } from "./tokens";
 
 describe("tokenSpanOf", () => {

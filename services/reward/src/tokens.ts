@@ -1,7 +1,7 @@
 // From character spans to token spans with the caller's tokenizer offsets (where each completion
 // token starts in the text, in code points — Hugging Face's offset_mapping[i][0]).
 import type { TextSpan, TokenSpan } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 /** Offsets must be non-decreasing and inside the text. */
 export function validateTokenOffsets(offsets: readonly number[], textLength: number, field: string): void {

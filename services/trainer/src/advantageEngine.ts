@@ -10,7 +10,7 @@ import {
   type MemberAdvantages,
 } from "@sketchvl/contract";
 import { IdempotencyCache } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import {
   type ActionDistribution,
   advantageModeFromMode,
@@ -66,7 +66,7 @@ export class AdvantageEngine {
   private computeOnce(request: ComputeAdvantagesRequest): ComputeAdvantagesResponse {
     const requestId = request.requestId;
     if (request.members.length > this.limits.maxGroupSize) {
-      throw new InvalidArgumentError("members", `${request.members.length} responses; the limit is ${this.limits.maxGroupSize}`);
+      throw new InvalidArgumentError("members", `${request.members.length} responses; the limit is ${this.limits.maxGroupSize}`, "LIMIT_EXCEEDED");
     }
     const runId = validRunId(request.runId);
     const tokens = request.members.reduce((sum, m) => sum + (m.tokenCount ?? 0), 0);
@@ -115,7 +115,7 @@ export class AdvantageEngine {
 
   private memberInput(m: ComputeAdvantagesRequest["members"][number], i: number): MemberInput {
     if (m.tokenCount !== undefined && m.tokenCount > this.limits.maxTokens) {
-      throw new InvalidArgumentError(`members[${i}].token_count`, `${m.tokenCount} tokens; the limit is ${this.limits.maxTokens}`);
+      throw new InvalidArgumentError(`members[${i}].token_count`, `${m.tokenCount} tokens; the limit is ${this.limits.maxTokens}`, "LIMIT_EXCEEDED");
     }
     return {
       reward: m.reward,
@@ -133,7 +133,7 @@ export class AdvantageEngine {
 }
 
 function validRunId(runId: string): string {
-  if (runId.length > MAX_RUN_ID_LENGTH) throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters, got ${runId.length}`);
+  if (runId.length > MAX_RUN_ID_LENGTH) throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters, got ${runId.length}`, "LIMIT_EXCEEDED");
   return runId || DEFAULT_RUN_ID;
 }
 

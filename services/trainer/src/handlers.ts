@@ -1,7 +1,7 @@
 // gRPC handlers of TrainerService: wiring only; the work is in advantageEngine.ts and finepo/.
 import type { TrainerServiceImplementation } from "@sketchvl/contract";
 import { describeFailure } from "@sketchvl/runtime";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import type { AdvantageEngine } from "./advantageEngine";
 
 export function trainerHandlers(engine: AdvantageEngine): TrainerServiceImplementation {

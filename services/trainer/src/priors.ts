@@ -4,7 +4,7 @@
 // kinds: absent from the default prior, its offset is 0 (Eq. 3's rule for kinds without a prior).
 import { readFileSync } from "node:fs";
 import { ActionKind } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { type ActionDistribution, distributionFromFrequencies } from "./finepo";
 
 export const UNIFORM_DRAWING_PRIOR: ActionDistribution = new Map([

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ActionKind } from "@sketchvl/contract";
-import { FailedPreconditionError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError } from "@sketchvl/errors";
 import { type ActionDistribution, resolveSettings, runFileStem, type SettingsOverrides } from "./finepo";
 
 const MAX_CACHED_RUNS = 1024;
@@ -38,7 +38,7 @@ export class RunConfigs {
         resolveSettings(stored.overrides); // a hand-edited or corrupt file must not reach FinePO
         config = { overrides: stored.overrides, prior: stored.prior ? new Map(stored.prior) : undefined };
       } catch (err) {
-        throw new FailedPreconditionError(`run "${runId}": stored config ${path} is unusable (${(err as Error).message}); call ConfigureRun again`);
+        throw new FailedPreconditionError(`run "${runId}": stored config ${path} is unusable (${(err as Error).message}); call ConfigureRun again`, "RUN_NOT_CONFIGURED");
       }
     }
     this.runs.set(runId, config);

@@ -2,6 +2,7 @@
 import { type ClientError, Status } from "nice-grpc";
 import { BadRequest, RichClientError } from "nice-grpc-error-details";
 import { type ServiceSpec, SERVICES, freePort, launchService, type LaunchOptions, type RunningProcess } from "@sketchvl/launcher";
+import { sentReason } from "@sketchvl/runtime";
 
 export function spec(name: string): ServiceSpec {
   const found = SERVICES.find((s) => s.name === name);
@@ -14,18 +15,18 @@ export async function startService(name: string, options: Partial<LaunchOptions>
   return launchService(spec(name), { port: await freePort(), ...options });
 }
 
-/** Asserts-friendly view of a failed call: status name, message, and the BadRequest fields named. */
-export function describeError(err: unknown): { code: string; message: string; fields: string[] } {
+/** Asserts-friendly view of a failed call: status name, message, the BadRequest fields named, and the ErrorInfo reason. */
+export function describeError(err: unknown): { code: string; message: string; fields: string[]; reason: string } {
   const e = err as ClientError;
   const fields =
     err instanceof RichClientError
       ? err.extra.flatMap((d) => (d.$type === BadRequest.$type ? (d as BadRequest).fieldViolations.map((v) => v.field) : []))
       : [];
-  return { code: Status[e.code], message: e.details, fields };
+  return { code: Status[e.code], message: e.details, fields, reason: sentReason(e) };
 }
 
 /** Runs `call`, expecting it to fail; returns the failure as describeError does. */
-export async function failureOf(call: () => Promise<unknown>): Promise<{ code: string; message: string; fields: string[] }> {
+export async function failureOf(call: () => Promise<unknown>): Promise<ReturnType<typeof describeError>> {
   try {
     await call();
   } catch (err) {

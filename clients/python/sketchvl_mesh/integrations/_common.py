@@ -153,7 +153,10 @@ def image_key(image: Any) -> Any:
 def failure_kind_of_error(err: BaseException) -> str:
     """A whole call that failed, named like the per-response failure kinds, so that a caller sees
     one vocabulary: the caller's input (INVALID_INPUT), the clock (TIMEOUT), or the mesh
-    (INFRASTRUCTURE)."""
+    (INFRASTRUCTURE). A dependency of the reward service that did not answer in time is the clock's
+    (reason DEPENDENCY_TIMED_OUT), as a response it could not score in time is TIMEOUT."""
+    if getattr(err, "reason", "") == "DEPENDENCY_TIMED_OUT":
+        return "TIMEOUT"
     code = getattr(err, "code", None)
     if code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.OUT_OF_RANGE):
         return "INVALID_INPUT"

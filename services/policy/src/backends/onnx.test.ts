@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { FailedPreconditionError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError } from "@sketchvl/errors";
 import { type OnnxConfig, policyRepository } from "../repository";
 import type { Sampling } from "../sampling";
 import { OnnxBackend } from "./onnx";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { ModelEntry } from "@sketchvl/model-repository";
 import { promptTokens, SPECIAL_TOKENS, Tokenizer } from "@sketchvl/policy-model";
-import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "@sketchvl/errors";
 import type { OnnxConfig } from "../repository";
 import { CHECK_TOLERANCE, type CheckOutcome } from "./checkReplay";
 import type { Job, JobResult } from "./engine";
@@ -43,7 +43,7 @@ export class OnnxBackend implements RolloutBackend {
         const p = this.pending.get(outcome.id);
         this.pending.delete(outcome.id);
         if ("result" in outcome) p?.resolve(outcome.result);
-        else p?.reject(new UnavailableError(`policy decoding: ${outcome.error}`));
+        else p?.reject(new UnavailableError(`policy decoding: ${outcome.error}`, { reason: "WORKER_FAILED" }));
       }
     });
     // A crashed worker fails what it had (callers see UNAVAILABLE and retry); the version stays
@@ -51,7 +51,7 @@ export class OnnxBackend implements RolloutBackend {
     worker.on("error", (err) => (this.crash = err));
     worker.once("exit", (code) => {
       this.crash ??= new Error(`exit code ${code}`);
-      for (const p of this.pending.values()) p.reject(new UnavailableError(`the policy's model thread stopped (${this.crash.message}); retry`));
+      for (const p of this.pending.values()) p.reject(new UnavailableError(`the policy's model thread stopped (${this.crash.message}); retry`, { reason: "WORKER_FAILED" }));
       this.pending.clear();
     });
   }
@@ -59,17 +59,17 @@ export class OnnxBackend implements RolloutBackend {
   static async load(entry: ModelEntry, config: OnnxConfig): Promise<OnnxBackend> {
     const a = config.architecture;
     if (a.d_model % a.heads !== 0 || a.image_size % 16 !== 0) {
-      throw new FailedPreconditionError(`${entry.dir}/config.json: d_model must divide by heads and image_size by 16`);
+      throw new FailedPreconditionError(`${entry.dir}/config.json: d_model must divide by heads and image_size by 16`, "MODEL_UNUSABLE");
     }
     let tokenizer: Tokenizer;
     try {
       tokenizer = Tokenizer.fromJSON(readFileSync(entry.file("vocab.json"), "utf8"));
     } catch (err) {
       if (err instanceof FailedPreconditionError) throw err;
-      throw new FailedPreconditionError(`${entry.dir}/vocab.json: ${(err as Error).message}`);
+      throw new FailedPreconditionError(`${entry.dir}/vocab.json: ${(err as Error).message}`, "MODEL_UNUSABLE");
     }
     if (tokenizer.vocabSize !== a.vocab_size) {
-      throw new FailedPreconditionError(`${entry.dir}: vocab.json has ${tokenizer.vocabSize} tokens, the model ${a.vocab_size}`);
+      throw new FailedPreconditionError(`${entry.dir}: vocab.json has ${tokenizer.vocabSize} tokens, the model ${a.vocab_size}`, "MODEL_UNUSABLE");
     }
     const options: WorkerOptions = {
       encoderPath: entry.file("encoder.onnx"),
@@ -86,17 +86,18 @@ export class OnnxBackend implements RolloutBackend {
       worker.once("message", (m: FromWorker) => {
         worker.off("error", reject);
         if (m.kind === "ready") return resolve(m.check);
-        reject(new FailedPreconditionError(`cannot load ${entry.model} version ${entry.version}: ${m.kind === "failed" ? m.error : "unexpected message"}`));
+        reject(new FailedPreconditionError(`cannot load ${entry.model} version ${entry.version}: ${m.kind === "failed" ? m.error : "unexpected message"}`, "MODEL_UNUSABLE"));
       });
     }).catch(async (err: Error) => {
       await worker.terminate();
-      throw err instanceof FailedPreconditionError ? err : new FailedPreconditionError(`cannot load ${entry.model} version ${entry.version}: ${err.message}`);
+      throw err instanceof FailedPreconditionError ? err : new FailedPreconditionError(`cannot load ${entry.model} version ${entry.version}: ${err.message}`, "MODEL_UNUSABLE");
     });
     if (!(check.maxDiff <= CHECK_TOLERANCE)) {
       await worker.terminate();
       throw new FailedPreconditionError(
         `${entry.model} version ${entry.version} fails check.json: max |logprob diff| ${check.maxDiff.toExponential(2)} > ${CHECK_TOLERANCE} ` +
           `(sequence ${check.sequence}, token ${check.position}): the ONNX files do not reproduce the learner's log-probs`,
+        "MODEL_UNUSABLE",
       );
     }
     return new OnnxBackend(worker, tokenizer, config, check);
@@ -106,7 +107,7 @@ export class OnnxBackend implements RolloutBackend {
     const prompt = promptTokens(this.tokenizer, spec.question);
     const room = this.config.architecture.max_positions - prompt.length;
     if (room < 2) {
-      throw new InvalidArgumentError("question", `${prompt.length} tokens with the prompt; the model reads at most ${this.config.architecture.max_positions}`);
+      throw new InvalidArgumentError("question", `${prompt.length} tokens with the prompt; the model reads at most ${this.config.architecture.max_positions}`, "LIMIT_EXCEEDED");
     }
     const firstRow = this.nextRow;
     this.nextRow += spec.sampling.groupSize;
@@ -175,7 +176,7 @@ export class OnnxBackend implements RolloutBackend {
   }
 
   private result(id: number): Promise<JobResult> {
-    if (this.closed || this.crash) return Promise.reject(new UnavailableError("this policy version is unloaded; retry"));
+    if (this.closed || this.crash) return Promise.reject(new UnavailableError("this policy version is unloaded; retry", { reason: "SHUTTING_DOWN" }));
     return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
   }
 

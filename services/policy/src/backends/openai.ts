@@ -6,7 +6,7 @@
 // ChatCompletionsClient (the PRM's remote judge uses the same). Token ids come from vLLM's
 // `return_tokens_as_token_ids` ("token_id:<n>"); each token's text from its UTF-8 `bytes`.
 import { ChatCompletionsClient } from "@sketchvl/runtime";
-import { UnavailableError } from "@sketchvl/runtime/errors";
+import { UnavailableError } from "@sketchvl/errors";
 import type { OpenAiConfig } from "../repository";
 import type { GroupDecoder, GroupSpec, RolloutBackend, TurnOutput, TurnRequest } from "./types";
 
@@ -82,9 +82,9 @@ export class OpenAiBackend implements RolloutBackend {
 /** A turn from a chat response: tokens with their log-probs and texts; how the message ended. */
 export function turnFromResponse(body: ChatResponse): TurnOutput {
   const choice = body.choices?.[0];
-  if (!choice) throw new UnavailableError("the policy endpoint answered without a choice");
+  if (!choice) throw new UnavailableError("the policy endpoint answered without a choice", { reason: "DEPENDENCY_UNAVAILABLE", dependency: "policy endpoint" });
   const content = choice.logprobs?.content;
-  if (!content) throw new UnavailableError("the policy endpoint answered without logprobs (is logprobs supported?)");
+  if (!content) throw new UnavailableError("the policy endpoint answered without logprobs (is logprobs supported?)", { reason: "DEPENDENCY_UNAVAILABLE", dependency: "policy endpoint" });
   const tokens: number[] = [];
   const logprobs: number[] = [];
   const pieces: string[] = [];

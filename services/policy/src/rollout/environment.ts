@@ -7,7 +7,8 @@
 import { type DrawingAction, type Image, ImageFormat, type ParsedResponse, type RendererServiceDefinition, StepFormat } from "@sketchvl/contract";
 import { encodePng, type ImageLimits, type ImageStore, pinnedImages, type RasterImage, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 import { modelInput } from "@sketchvl/policy-model";
-import { type Client, ClientError, Status } from "nice-grpc";
+import { InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
+import type { Client } from "nice-grpc";
 import type { ImageNeeds, TurnImage } from "../backends/types";
 
 export type RendererClient = Client<typeof RendererServiceDefinition>;
@@ -55,29 +56,28 @@ export class Environment {
     return this.renderer.parseSteps({ text, format: StepFormat.STEP_FORMAT_UNSPECIFIED }, { signal }).then((r) => r.parsed!);
   }
 
-  /** `actions` drawn on `base` by the renderer. */
+  /**
+   * `actions` drawn on `base` by the renderer. The renderer's client is typed (main.ts names it as a
+   * dependency): a refusal of the actions is its InvalidArgumentError, a missing base its
+   * NotFoundError with reason IMAGE_NOT_FOUND.
+   */
   async draw(base: HeldImage, actions: DrawingAction[], signal: AbortSignal): Promise<HeldImage> {
     const lookup = pinnedImages(this.store);
     lookup.put(base.digest, base.raster);
-    const render = async (image: Image) => {
-      const { image: ref } = await this.renderer.render({ image, actions, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, { signal });
-      const resolved = await resolveImage(ref!.image, "image", lookup, this.limits);
-      this.store.put(ref!.digest, resolved.image);
-      return { digest: ref!.digest, raster: resolved.image };
-    };
-    try {
-      try {
-        return await render({ source: { $case: "digest", value: base.digest } });
-      } catch (err) {
-        if (!(err instanceof ClientError && err.code === Status.NOT_FOUND)) throw err;
-        // The renderer no longer has it: send the pixels (their digest is the raw one).
-        lookup.put(rawDigest(base.raster), base.raster);
-        return await render({ source: { $case: "raw", value: toRawImage(base.raster) } });
-      }
-    } catch (err) {
-      if (err instanceof ClientError && err.code === Status.INVALID_ARGUMENT) throw new ActionsRefused(err.details);
-      throw err;
-    }
+    const rendered = (image: Image) =>
+      this.renderer.render({ image, actions, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, { signal }).catch((err: unknown) => {
+        if (err instanceof InvalidArgumentError) throw new ActionsRefused(err.message);
+        throw err;
+      });
+    const { image: ref } = await rendered({ source: { $case: "digest", value: base.digest } }).catch((err: unknown) => {
+      if (!(err instanceof NotFoundError && err.reason === "IMAGE_NOT_FOUND")) throw err;
+      // The renderer no longer has it: send the pixels (their digest is the raw one).
+      lookup.put(rawDigest(base.raster), base.raster);
+      return rendered({ source: { $case: "raw", value: toRawImage(base.raster) } });
+    });
+    const resolved = await resolveImage(ref!.image, "image", lookup, this.limits);
+    this.store.put(ref!.digest, resolved.image);
+    return { digest: ref!.digest, raster: resolved.image };
   }
 
   /**

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { FEATURE_SET } from "@sketchvl/prm-model";
-import { FailedPreconditionError, UnavailableError } from "@sketchvl/runtime/errors";
+import { FailedPreconditionError, UnavailableError } from "@sketchvl/errors";
 import type { ModelConfig } from "../repository";
 import type { FromWorker, ToWorker, WorkerOptions } from "./onnxWorker";
 import { packSteps } from "./stepMessages";
@@ -40,7 +40,7 @@ export class OnnxBackend implements ScoringBackend {
 
   static async load(dir: string, config: OnnxConfig, instances = 1): Promise<OnnxBackend> {
     if (config.features !== FEATURE_SET) {
-      throw new FailedPreconditionError(`model in ${dir} wants input encoding "${config.features}"; this service builds "${FEATURE_SET}"`);
+      throw new FailedPreconditionError(`model in ${dir} wants input encoding "${config.features}"; this service builds "${FEATURE_SET}"`, "MODEL_UNUSABLE");
     }
     const options: WorkerOptions = {
       modelPath: join(dir, "model.onnx"),
@@ -60,8 +60,8 @@ export class OnnxBackend implements ScoringBackend {
   }
 
   async score(steps: readonly PrmStep[]): Promise<LabelProbabilities[]> {
-    if (this.closed) throw new UnavailableError("this model version is being unloaded; retry");
-    if (this.instances.length === 0) throw new UnavailableError("no model instance is running (restarting); retry");
+    if (this.closed) throw new UnavailableError("this model version is being unloaded; retry", { reason: "SHUTTING_DOWN" });
+    if (this.instances.length === 0) throw new UnavailableError("no model instance is running (restarting); retry", { reason: "WORKER_FAILED" });
     // The least busy instance (the batcher never runs more batches than there are instances).
     const instance = this.instances.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
@@ -95,7 +95,7 @@ export class OnnxBackend implements ScoringBackend {
     worker.on("error", (err) => (crash = `: ${err.message}`));
     worker.once("exit", (code) => {
       this.instances.splice(this.instances.indexOf(instance), 1);
-      for (const p of instance.pending.values()) p.reject(new UnavailableError(`a model instance stopped (exit code ${code}${crash}); retry`));
+      for (const p of instance.pending.values()) p.reject(new UnavailableError(`a model instance stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
       if (this.closed) return;
       startWorker(this.options).then(
         (replacement) => (this.closed ? void replacement.terminate() : this.adopt(replacement)),
@@ -118,9 +118,9 @@ function startWorker(options: WorkerOptions): Promise<Worker> {
       worker.off("error", fail);
       if ("kind" in m && m.kind === "ready") {
         if (m.outputNames.includes(options.output)) return resolve(worker);
-        return fail(new FailedPreconditionError(`model ${options.modelPath} has no output "${options.output}" (has ${m.outputNames.join(", ")})`));
+        return fail(new FailedPreconditionError(`model ${options.modelPath} has no output "${options.output}" (has ${m.outputNames.join(", ")})`, "MODEL_UNUSABLE"));
       }
-      fail(new FailedPreconditionError(`cannot load ${options.modelPath}: ${"error" in m ? m.error : "unexpected message"}`));
+      fail(new FailedPreconditionError(`cannot load ${options.modelPath}: ${"error" in m ? m.error : "unexpected message"}`, "MODEL_UNUSABLE"));
     });
   });
 }

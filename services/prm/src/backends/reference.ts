@@ -3,7 +3,7 @@
 // chart's annotations are regenerated from the seed (deterministic) and cached.
 import { type ChartAnnotations, generateChart, PRM_LABELS, scoreStep, type StepTarget } from "@sketchvl/chartworld";
 import type { ChartKind } from "@sketchvl/chartworld";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { type LabelProbabilities, oneHot, type PrmStep, type ScoringBackend } from "./types";
 
 export class ReferenceBackend implements ScoringBackend {

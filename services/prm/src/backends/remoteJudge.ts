@@ -6,7 +6,7 @@
 // ChatCompletionsClient, shared with the policy's openai-compatible backend).
 import { encodePng, type RasterImage } from "@sketchvl/drawing";
 import { ChatCompletionsClient, type RemoteEndpointConfig } from "@sketchvl/runtime";
-import { UnavailableError } from "@sketchvl/runtime/errors";
+import { UnavailableError } from "@sketchvl/errors";
 import { type LabelProbabilities, oneHot, type PrmStep, type ScoringBackend } from "./types";
 
 export type RemoteJudgeConfig = RemoteEndpointConfig;
@@ -47,7 +47,7 @@ export function probabilitiesFromResponse(body: ChatResponse): LabelProbabilitie
   const text = choice?.message?.content ?? "";
   const word = LABEL_WORDS.findIndex((w) => new RegExp(`\\b${w}\\b`, "i").test(text));
   if (word >= 0) return oneHot(word);
-  throw new UnavailableError(`the judge's answer names no label: ${JSON.stringify(text.slice(0, 80))}`);
+  throw new UnavailableError(`the judge's answer names no label: ${JSON.stringify(text.slice(0, 80))}`, { reason: "DEPENDENCY_UNAVAILABLE", dependency: "judge" });
 }
 
 export class RemoteJudgeBackend implements ScoringBackend {

@@ -11,7 +11,7 @@
 // (NORM_1000: −1000..2000, UNIT: −1..2; radii 0..2 ranges), makes that step a FormatError naming the
 // coordinate ("action.coordinates[2]"), so every parsed step can be drawn.
 import { StepFormat, type FormatError, type ParsedResponse, type Step } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { findAnswer } from "./answer";
 import { parseChartSketcher } from "./chartsketcher";
 import { detectFormat } from "./detect";

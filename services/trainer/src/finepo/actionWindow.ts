@@ -6,7 +6,7 @@
 // sees the same P whatever order its groups arrive in, and a group never regularizes against its
 // own actions. The first batch of a run has an empty window: no information, so offsets are 0.
 import { ActionKind } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { ACTION_KIND_SLOTS, ACTION_KINDS, type ActionDistribution, isKnownActionKind } from "./klOffset";
 
 /** Counts by kind, as a Map or any iterable of [kind, count] entries. */

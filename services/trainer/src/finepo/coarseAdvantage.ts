@@ -2,7 +2,7 @@
 //   A(y_i) = R(y_i) − (1/k) Σ_j R(y_j)
 // The paper subtracts the group mean and does NOT divide by the std. `normalizeStd` adds the usual
 // GRPO division (TRL / verl style: sample std, (R − mean) / (std + ε)) for comparison runs only.
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 export interface CoarseAdvantageOptions {
   readonly normalizeStd: boolean;

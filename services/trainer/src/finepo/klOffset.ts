@@ -3,7 +3,7 @@
 // Q is the prior action-kind distribution of the training set, P the policy's recent frequencies.
 // Over-used kinds (P > Q) get a negative offset, under-used ones a positive one.
 import { ActionKind } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 /** Frequencies (summing to 1) by action kind. */
 export type ActionDistribution = ReadonlyMap<ActionKind, number>;

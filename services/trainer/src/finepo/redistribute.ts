@@ -4,7 +4,7 @@
 //   A > 0: A(s_j) = clip(A', 0, βA);  A ≤ 0: A(s_j) = clip(A', βA, 0)          (Eq. 8)
 // Excluded steps (Text actions: FinePRM does not score them) take no part in p̄ or κ and keep A.
 // A response without scored steps is therefore exactly GRPO.
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 export interface RedistributeOptions {
   readonly alpha: number;

@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ActionKind } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { ACTION_KIND_SLOTS, type ActionDistribution, isKnownActionKind } from "./klOffset";
 import { type ActionCounts, ActionWindow, countsTable, DEFAULT_RETAIN_BATCHES, validateBatchIndex } from "./actionWindow";
 
@@ -123,7 +123,7 @@ export class RunRegistry {
       return state;
     }
     if (runId.length > MAX_RUN_ID_LENGTH) {
-      throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters`);
+      throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters`, "LIMIT_EXCEEDED");
     }
     state = this.load(runId);
     this.runs.set(runId, state);

@@ -2,7 +2,7 @@
 // Defaults are argued in services/trainer/README.md ("Defaults and why"); only β = 2 and k = 24
 // come from the paper, everything else the paper leaves unknown.
 import { AdvantageMode } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 import { DEFAULT_RETAIN_BATCHES } from "./actionWindow";
 
 /** Which credit assignment to run: the method and the paper's three ablations. */

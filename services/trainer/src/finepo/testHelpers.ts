@@ -1,6 +1,6 @@
 // Shared by the *.test.ts files (not part of the public API).
 import assert from "node:assert/strict";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 /** Asserts that `fn` throws an InvalidArgumentError naming exactly `field`. */
 export function throwsField(fn: () => unknown, field: string): void {

@@ -2,7 +2,7 @@
 // A(y_i); a scored step's tokens get A(s_j); tokens in no step (Deduction text, the final answer,
 // Text actions) keep A(y_i); image tokens fed back between turns get 0 and are masked out of the loss.
 import type { TokenSpan } from "@sketchvl/contract";
-import { InvalidArgumentError } from "@sketchvl/runtime/errors";
+import { InvalidArgumentError } from "@sketchvl/errors";
 
 export type { TokenSpan };
 

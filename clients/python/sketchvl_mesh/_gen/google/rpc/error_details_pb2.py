@@ -13,15 +13,21 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1egoogle/rpc/error_details.proto\x12\ngoogle.rpc\"\x83\x01\n\nBadRequest\x12?\n\x10\x66ield_violations\x18\x01 \x03(\x0b\x32%.google.rpc.BadRequest.FieldViolation\x1a\x34\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1egoogle/rpc/error_details.proto\x12\ngoogle.rpc\"\x93\x01\n\tErrorInfo\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x0e\n\x06\x64omain\x18\x02 \x01(\t\x12\x35\n\x08metadata\x18\x03 \x03(\x0b\x32#.google.rpc.ErrorInfo.MetadataEntry\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x83\x01\n\nBadRequest\x12?\n\x10\x66ield_violations\x18\x01 \x03(\x0b\x32%.google.rpc.BadRequest.FieldViolation\x1a\x34\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\tb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'google.rpc.error_details_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _BADREQUEST._serialized_start=47
-  _BADREQUEST._serialized_end=178
-  _BADREQUEST_FIELDVIOLATION._serialized_start=126
-  _BADREQUEST_FIELDVIOLATION._serialized_end=178
+  _ERRORINFO_METADATAENTRY._options = None
+  _ERRORINFO_METADATAENTRY._serialized_options = b'8\001'
+  _ERRORINFO._serialized_start=47
+  _ERRORINFO._serialized_end=194
+  _ERRORINFO_METADATAENTRY._serialized_start=147
+  _ERRORINFO_METADATAENTRY._serialized_end=194
+  _BADREQUEST._serialized_start=197
+  _BADREQUEST._serialized_end=328
+  _BADREQUEST_FIELDVIOLATION._serialized_start=276
+  _BADREQUEST_FIELDVIOLATION._serialized_end=328
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from . import action_pb2 as _action_pb2
+from . import errors_pb2 as _errors_pb2
 from . import image_pb2 as _image_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -90,16 +91,18 @@ class ScoreStepsResponse(_message.Message):
     def __init__(self, scores: _Optional[_Iterable[_Union[StepScore, _Mapping]]] = ...) -> None: ...
 
 class StepError(_message.Message):
-    __slots__ = ["code", "field", "id", "message"]
+    __slots__ = ["code", "field", "id", "message", "reason"]
     CODE_FIELD_NUMBER: _ClassVar[int]
     FIELD_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     code: str
     field: str
     id: str
     message: str
-    def __init__(self, id: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
+    reason: _errors_pb2.ErrorReason
+    def __init__(self, id: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ..., field: _Optional[str] = ..., reason: _Optional[_Union[_errors_pb2.ErrorReason, str]] = ...) -> None: ...
 
 class StepScore(_message.Message):
     __slots__ = ["argmax_score", "expected_score", "id", "label", "model", "probabilities", "version"]

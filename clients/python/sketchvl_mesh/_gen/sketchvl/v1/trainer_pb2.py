@@ -12,44 +12,45 @@ _sym_db = _symbol_database.Default()
 
 
 from . import action_pb2 as sketchvl_dot_v1_dot_action__pb2
+from . import errors_pb2 as sketchvl_dot_v1_dot_errors__pb2
 from . import trajectory_pb2 as sketchvl_dot_v1_dot_trajectory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19sketchvl/v1/trainer.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x1csketchvl/v1/trajectory.proto\"\xb6\x02\n\x0c\x46inePOConfig\x12(\n\x04mode\x18\x01 \x01(\x0e\x32\x1a.sketchvl.v1.AdvantageMode\x12\x12\n\x05\x61lpha\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\x04\x62\x65ta\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x16\n\tlambda_kl\x18\x04 \x01(\x01H\x02\x88\x01\x01\x12\x12\n\x05gamma\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x14\n\x07\x65psilon\x18\x06 \x01(\x01H\x04\x88\x01\x01\x12\x1b\n\x0ewindow_batches\x18\x07 \x01(\rH\x05\x88\x01\x01\x12\x1a\n\rnormalize_std\x18\x08 \x01(\x08H\x06\x88\x01\x01\x42\x08\n\x06_alphaB\x07\n\x05_betaB\x0c\n\n_lambda_klB\x08\n\x06_gammaB\n\n\x08_epsilonB\x11\n\x0f_window_batchesB\x10\n\x0e_normalize_std\"K\n\x0f\x41\x63tionFrequency\x12%\n\x04kind\x18\x01 \x01(\x0e\x32\x17.sketchvl.v1.ActionKind\x12\x11\n\tfrequency\x18\x02 \x01(\x01\"\x8b\x01\n\nScoredStep\x12,\n\x0b\x61\x63tion_kind\x18\x01 \x01(\x0e\x32\x17.sketchvl.v1.ActionKind\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x14\n\x0ctoken_length\x18\x03 \x01(\r\x12*\n\ntoken_span\x18\x04 \x01(\x0b\x32\x16.sketchvl.v1.TokenSpan\"\xa2\x01\n\x0bGroupMember\x12\x0e\n\x06reward\x18\x01 \x01(\x01\x12&\n\x05steps\x18\x02 \x03(\x0b\x32\x17.sketchvl.v1.ScoredStep\x12\x18\n\x0btoken_count\x18\x03 \x01(\rH\x00\x88\x01\x01\x12\x31\n\x11image_token_spans\x18\x04 \x03(\x0b\x32\x16.sketchvl.v1.TokenSpanB\x0e\n\x0c_token_count\"\x85\x02\n\x18\x43omputeAdvantagesRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0b\x62\x61tch_index\x18\x03 \x01(\x04\x12)\n\x07members\x18\x04 \x03(\x0b\x32\x18.sketchvl.v1.GroupMember\x12)\n\x06\x63onfig\x18\x05 \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12+\n\x05prior\x18\x06 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\x12-\n\x07\x63urrent\x18\x07 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\"\x9e\x01\n\rStepAdvantage\x12\r\n\x05score\x18\x01 \x01(\x01\x12\x11\n\tkl_offset\x18\x02 \x01(\x01\x12\x16\n\x0e\x61\x64justed_score\x18\x03 \x01(\x01\x12\x11\n\tdeviation\x18\x04 \x01(\x01\x12\x1b\n\x13unclipped_advantage\x18\x05 \x01(\x01\x12\x11\n\tadvantage\x18\x06 \x01(\x01\x12\x10\n\x08\x65xcluded\x18\x07 \x01(\x08\"\xb0\x01\n\x10MemberAdvantages\x12\x18\n\x10\x63oarse_advantage\x18\x01 \x01(\x01\x12\r\n\x05kappa\x18\x02 \x01(\x01\x12\x1b\n\x13mean_adjusted_score\x18\x03 \x01(\x01\x12)\n\x05steps\x18\x04 \x03(\x0b\x32\x1a.sketchvl.v1.StepAdvantage\x12\x18\n\x10token_advantages\x18\x05 \x03(\x02\x12\x11\n\tloss_mask\x18\x06 \x03(\x08\"\xe6\x01\n\x19\x43omputeAdvantagesResponse\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12.\n\x07members\x18\x02 \x03(\x0b\x32\x1d.sketchvl.v1.MemberAdvantages\x12+\n\x05prior\x18\x03 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\x12-\n\x07\x63urrent\x18\x04 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\x12)\n\x06\x63onfig\x18\x05 \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\"O\n\x17StreamAdvantagesRequest\x12\x34\n\x05group\x18\x01 \x01(\x0b\x32%.sketchvl.v1.ComputeAdvantagesRequest\"\x87\x01\n\x18StreamAdvantagesResponse\x12\x37\n\x05group\x18\x01 \x01(\x0b\x32&.sketchvl.v1.ComputeAdvantagesResponseH\x00\x12(\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x17.sketchvl.v1.GroupErrorH\x00\x42\x08\n\x06result\"N\n\nGroupError\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\r\n\x05\x66ield\x18\x04 \x01(\t\"}\n\x13\x43onfigureRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12)\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12+\n\x05prior\x18\x03 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\"~\n\x14\x43onfigureRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12)\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12+\n\x05prior\x18\x03 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency*\xa3\x01\n\rAdvantageMode\x12\x1e\n\x1a\x41\x44VANTAGE_MODE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x41\x44VANTAGE_MODE_FINEPO\x10\x01\x12\x1f\n\x1b\x41\x44VANTAGE_MODE_FINEPO_NO_KL\x10\x02\x12\x17\n\x13\x41\x44VANTAGE_MODE_GRPO\x10\x03\x12\x1d\n\x19\x41\x44VANTAGE_MODE_RANDOM_PRM\x10\x04\x32\xae\x02\n\x0eTrainerService\x12\x62\n\x11\x43omputeAdvantages\x12%.sketchvl.v1.ComputeAdvantagesRequest\x1a&.sketchvl.v1.ComputeAdvantagesResponse\x12\x63\n\x10StreamAdvantages\x12$.sketchvl.v1.StreamAdvantagesRequest\x1a%.sketchvl.v1.StreamAdvantagesResponse(\x01\x30\x01\x12S\n\x0c\x43onfigureRun\x12 .sketchvl.v1.ConfigureRunRequest\x1a!.sketchvl.v1.ConfigureRunResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19sketchvl/v1/trainer.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x18sketchvl/v1/errors.proto\x1a\x1csketchvl/v1/trajectory.proto\"\xb6\x02\n\x0c\x46inePOConfig\x12(\n\x04mode\x18\x01 \x01(\x0e\x32\x1a.sketchvl.v1.AdvantageMode\x12\x12\n\x05\x61lpha\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\x04\x62\x65ta\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x16\n\tlambda_kl\x18\x04 \x01(\x01H\x02\x88\x01\x01\x12\x12\n\x05gamma\x18\x05 \x01(\x01H\x03\x88\x01\x01\x12\x14\n\x07\x65psilon\x18\x06 \x01(\x01H\x04\x88\x01\x01\x12\x1b\n\x0ewindow_batches\x18\x07 \x01(\rH\x05\x88\x01\x01\x12\x1a\n\rnormalize_std\x18\x08 \x01(\x08H\x06\x88\x01\x01\x42\x08\n\x06_alphaB\x07\n\x05_betaB\x0c\n\n_lambda_klB\x08\n\x06_gammaB\n\n\x08_epsilonB\x11\n\x0f_window_batchesB\x10\n\x0e_normalize_std\"K\n\x0f\x41\x63tionFrequency\x12%\n\x04kind\x18\x01 \x01(\x0e\x32\x17.sketchvl.v1.ActionKind\x12\x11\n\tfrequency\x18\x02 \x01(\x01\"\x8b\x01\n\nScoredStep\x12,\n\x0b\x61\x63tion_kind\x18\x01 \x01(\x0e\x32\x17.sketchvl.v1.ActionKind\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x14\n\x0ctoken_length\x18\x03 \x01(\r\x12*\n\ntoken_span\x18\x04 \x01(\x0b\x32\x16.sketchvl.v1.TokenSpan\"\xa2\x01\n\x0bGroupMember\x12\x0e\n\x06reward\x18\x01 \x01(\x01\x12&\n\x05steps\x18\x02 \x03(\x0b\x32\x17.sketchvl.v1.ScoredStep\x12\x18\n\x0btoken_count\x18\x03 \x01(\rH\x00\x88\x01\x01\x12\x31\n\x11image_token_spans\x18\x04 \x03(\x0b\x32\x16.sketchvl.v1.TokenSpanB\x0e\n\x0c_token_count\"\x85\x02\n\x18\x43omputeAdvantagesRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0b\x62\x61tch_index\x18\x03 \x01(\x04\x12)\n\x07members\x18\x04 \x03(\x0b\x32\x18.sketchvl.v1.GroupMember\x12)\n\x06\x63onfig\x18\x05 \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12+\n\x05prior\x18\x06 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\x12-\n\x07\x63urrent\x18\x07 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\"\x9e\x01\n\rStepAdvantage\x12\r\n\x05score\x18\x01 \x01(\x01\x12\x11\n\tkl_offset\x18\x02 \x01(\x01\x12\x16\n\x0e\x61\x64justed_score\x18\x03 \x01(\x01\x12\x11\n\tdeviation\x18\x04 \x01(\x01\x12\x1b\n\x13unclipped_advantage\x18\x05 \x01(\x01\x12\x11\n\tadvantage\x18\x06 \x01(\x01\x12\x10\n\x08\x65xcluded\x18\x07 \x01(\x08\"\xb0\x01\n\x10MemberAdvantages\x12\x18\n\x10\x63oarse_advantage\x18\x01 \x01(\x01\x12\r\n\x05kappa\x18\x02 \x01(\x01\x12\x1b\n\x13mean_adjusted_score\x18\x03 \x01(\x01\x12)\n\x05steps\x18\x04 \x03(\x0b\x32\x1a.sketchvl.v1.StepAdvantage\x12\x18\n\x10token_advantages\x18\x05 \x03(\x02\x12\x11\n\tloss_mask\x18\x06 \x03(\x08\"\xe6\x01\n\x19\x43omputeAdvantagesResponse\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12.\n\x07members\x18\x02 \x03(\x0b\x32\x1d.sketchvl.v1.MemberAdvantages\x12+\n\x05prior\x18\x03 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\x12-\n\x07\x63urrent\x18\x04 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\x12)\n\x06\x63onfig\x18\x05 \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\"O\n\x17StreamAdvantagesRequest\x12\x34\n\x05group\x18\x01 \x01(\x0b\x32%.sketchvl.v1.ComputeAdvantagesRequest\"\x87\x01\n\x18StreamAdvantagesResponse\x12\x37\n\x05group\x18\x01 \x01(\x0b\x32&.sketchvl.v1.ComputeAdvantagesResponseH\x00\x12(\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x17.sketchvl.v1.GroupErrorH\x00\x42\x08\n\x06result\"x\n\nGroupError\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\r\n\x05\x66ield\x18\x04 \x01(\t\x12(\n\x06reason\x18\x05 \x01(\x0e\x32\x18.sketchvl.v1.ErrorReason\"}\n\x13\x43onfigureRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12)\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12+\n\x05prior\x18\x03 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency\"~\n\x14\x43onfigureRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12)\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12+\n\x05prior\x18\x03 \x03(\x0b\x32\x1c.sketchvl.v1.ActionFrequency*\xa3\x01\n\rAdvantageMode\x12\x1e\n\x1a\x41\x44VANTAGE_MODE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x41\x44VANTAGE_MODE_FINEPO\x10\x01\x12\x1f\n\x1b\x41\x44VANTAGE_MODE_FINEPO_NO_KL\x10\x02\x12\x17\n\x13\x41\x44VANTAGE_MODE_GRPO\x10\x03\x12\x1d\n\x19\x41\x44VANTAGE_MODE_RANDOM_PRM\x10\x04\x32\xae\x02\n\x0eTrainerService\x12\x62\n\x11\x43omputeAdvantages\x12%.sketchvl.v1.ComputeAdvantagesRequest\x1a&.sketchvl.v1.ComputeAdvantagesResponse\x12\x63\n\x10StreamAdvantages\x12$.sketchvl.v1.StreamAdvantagesRequest\x1a%.sketchvl.v1.StreamAdvantagesResponse(\x01\x30\x01\x12S\n\x0c\x43onfigureRun\x12 .sketchvl.v1.ConfigureRunRequest\x1a!.sketchvl.v1.ConfigureRunResponseb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sketchvl.v1.trainer_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _ADVANTAGEMODE._serialized_start=2187
-  _ADVANTAGEMODE._serialized_end=2350
-  _FINEPOCONFIG._serialized_start=99
-  _FINEPOCONFIG._serialized_end=409
-  _ACTIONFREQUENCY._serialized_start=411
-  _ACTIONFREQUENCY._serialized_end=486
-  _SCOREDSTEP._serialized_start=489
-  _SCOREDSTEP._serialized_end=628
-  _GROUPMEMBER._serialized_start=631
-  _GROUPMEMBER._serialized_end=793
-  _COMPUTEADVANTAGESREQUEST._serialized_start=796
-  _COMPUTEADVANTAGESREQUEST._serialized_end=1057
-  _STEPADVANTAGE._serialized_start=1060
-  _STEPADVANTAGE._serialized_end=1218
-  _MEMBERADVANTAGES._serialized_start=1221
-  _MEMBERADVANTAGES._serialized_end=1397
-  _COMPUTEADVANTAGESRESPONSE._serialized_start=1400
-  _COMPUTEADVANTAGESRESPONSE._serialized_end=1630
-  _STREAMADVANTAGESREQUEST._serialized_start=1632
-  _STREAMADVANTAGESREQUEST._serialized_end=1711
-  _STREAMADVANTAGESRESPONSE._serialized_start=1714
-  _STREAMADVANTAGESRESPONSE._serialized_end=1849
-  _GROUPERROR._serialized_start=1851
-  _GROUPERROR._serialized_end=1929
-  _CONFIGURERUNREQUEST._serialized_start=1931
-  _CONFIGURERUNREQUEST._serialized_end=2056
-  _CONFIGURERUNRESPONSE._serialized_start=2058
-  _CONFIGURERUNRESPONSE._serialized_end=2184
-  _TRAINERSERVICE._serialized_start=2353
-  _TRAINERSERVICE._serialized_end=2655
+  _ADVANTAGEMODE._serialized_start=2255
+  _ADVANTAGEMODE._serialized_end=2418
+  _FINEPOCONFIG._serialized_start=125
+  _FINEPOCONFIG._serialized_end=435
+  _ACTIONFREQUENCY._serialized_start=437
+  _ACTIONFREQUENCY._serialized_end=512
+  _SCOREDSTEP._serialized_start=515
+  _SCOREDSTEP._serialized_end=654
+  _GROUPMEMBER._serialized_start=657
+  _GROUPMEMBER._serialized_end=819
+  _COMPUTEADVANTAGESREQUEST._serialized_start=822
+  _COMPUTEADVANTAGESREQUEST._serialized_end=1083
+  _STEPADVANTAGE._serialized_start=1086
+  _STEPADVANTAGE._serialized_end=1244
+  _MEMBERADVANTAGES._serialized_start=1247
+  _MEMBERADVANTAGES._serialized_end=1423
+  _COMPUTEADVANTAGESRESPONSE._serialized_start=1426
+  _COMPUTEADVANTAGESRESPONSE._serialized_end=1656
+  _STREAMADVANTAGESREQUEST._serialized_start=1658
+  _STREAMADVANTAGESREQUEST._serialized_end=1737
+  _STREAMADVANTAGESRESPONSE._serialized_start=1740
+  _STREAMADVANTAGESRESPONSE._serialized_end=1875
+  _GROUPERROR._serialized_start=1877
+  _GROUPERROR._serialized_end=1997
+  _CONFIGURERUNREQUEST._serialized_start=1999
+  _CONFIGURERUNREQUEST._serialized_end=2124
+  _CONFIGURERUNRESPONSE._serialized_start=2126
+  _CONFIGURERUNRESPONSE._serialized_end=2252
+  _TRAINERSERVICE._serialized_start=2421
+  _TRAINERSERVICE._serialized_end=2723
 # @@protoc_insertion_point(module_scope)

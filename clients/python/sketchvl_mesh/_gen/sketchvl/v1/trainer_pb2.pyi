@@ -1,4 +1,5 @@
 from . import action_pb2 as _action_pb2
+from . import errors_pb2 as _errors_pb2
 from . import trajectory_pb2 as _trajectory_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -94,16 +95,18 @@ class FinePOConfig(_message.Message):
     def __init__(self, mode: _Optional[_Union[AdvantageMode, str]] = ..., alpha: _Optional[float] = ..., beta: _Optional[float] = ..., lambda_kl: _Optional[float] = ..., gamma: _Optional[float] = ..., epsilon: _Optional[float] = ..., window_batches: _Optional[int] = ..., normalize_std: bool = ...) -> None: ...
 
 class GroupError(_message.Message):
-    __slots__ = ["code", "field", "message", "request_id"]
+    __slots__ = ["code", "field", "message", "reason", "request_id"]
     CODE_FIELD_NUMBER: _ClassVar[int]
     FIELD_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     code: str
     field: str
     message: str
+    reason: _errors_pb2.ErrorReason
     request_id: str
-    def __init__(self, request_id: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ..., field: _Optional[str] = ..., reason: _Optional[_Union[_errors_pb2.ErrorReason, str]] = ...) -> None: ...
 
 class GroupMember(_message.Message):
     __slots__ = ["image_token_spans", "reward", "steps", "token_count"]

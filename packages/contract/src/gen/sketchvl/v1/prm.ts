@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { DrawingAction } from "./action";
+import { ErrorReason, errorReasonFromJSON, errorReasonToJSON } from "./errors";
 import { Image, ImageRef } from "./image";
 
 export enum PrmLabel {
@@ -138,6 +139,8 @@ export interface StepError {
   code: string;
   message: string;
   field: string;
+  /** Why, as a unary call's ErrorInfo would say: IMAGE_NOT_FOUND, OVERLOADED, ... */
+  reason: ErrorReason;
 }
 
 export interface LoadModelRequest {
@@ -1123,7 +1126,7 @@ export const StreamScoresResponse: MessageFns<StreamScoresResponse> = {
 };
 
 function createBaseStepError(): StepError {
-  return { id: "", code: "", message: "", field: "" };
+  return { id: "", code: "", message: "", field: "", reason: 0 };
 }
 
 export const StepError: MessageFns<StepError> = {
@@ -1139,6 +1142,9 @@ export const StepError: MessageFns<StepError> = {
     }
     if (message.field !== "") {
       writer.uint32(34).string(message.field);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(40).int32(message.reason);
     }
     return writer;
   },
@@ -1188,6 +1194,14 @@ export const StepError: MessageFns<StepError> = {
             message.field = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1206,6 +1220,7 @@ export const StepError: MessageFns<StepError> = {
       code: isSet(object.code) ? globalThis.String(object.code) : "",
       message: isSet(object.message) ? globalThis.String(object.message) : "",
       field: isSet(object.field) ? globalThis.String(object.field) : "",
+      reason: isSet(object.reason) ? errorReasonFromJSON(object.reason) : 0,
     };
   },
 
@@ -1223,6 +1238,9 @@ export const StepError: MessageFns<StepError> = {
     if (message.field !== "") {
       obj.field = message.field;
     }
+    if (message.reason !== 0) {
+      obj.reason = errorReasonToJSON(message.reason);
+    }
     return obj;
   },
 
@@ -1235,6 +1253,7 @@ export const StepError: MessageFns<StepError> = {
     message.code = object.code ?? "";
     message.message = object.message ?? "";
     message.field = object.field ?? "";
+    message.reason = object.reason ?? 0;
     return message;
   },
 };

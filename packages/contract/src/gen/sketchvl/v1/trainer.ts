@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { ActionKind, actionKindFromJSON, actionKindToJSON } from "./action";
+import { ErrorReason, errorReasonFromJSON, errorReasonToJSON } from "./errors";
 import { TokenSpan } from "./trajectory";
 
 export enum AdvantageMode {
@@ -204,6 +205,8 @@ export interface GroupError {
   message: string;
   /** The offending field, when one is to blame: "members[3].steps[1].score". */
   field: string;
+  /** Why, as a unary call's ErrorInfo would say: INVALID_FIELD, RUN_NOT_CONFIGURED, ... */
+  reason: ErrorReason;
 }
 
 export interface ConfigureRunRequest {
@@ -1635,7 +1638,7 @@ export const StreamAdvantagesResponse: MessageFns<StreamAdvantagesResponse> = {
 };
 
 function createBaseGroupError(): GroupError {
-  return { requestId: "", code: "", message: "", field: "" };
+  return { requestId: "", code: "", message: "", field: "", reason: 0 };
 }
 
 export const GroupError: MessageFns<GroupError> = {
@@ -1651,6 +1654,9 @@ export const GroupError: MessageFns<GroupError> = {
     }
     if (message.field !== "") {
       writer.uint32(34).string(message.field);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(40).int32(message.reason);
     }
     return writer;
   },
@@ -1700,6 +1706,14 @@ export const GroupError: MessageFns<GroupError> = {
             message.field = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1722,6 +1736,7 @@ export const GroupError: MessageFns<GroupError> = {
       code: isSet(object.code) ? globalThis.String(object.code) : "",
       message: isSet(object.message) ? globalThis.String(object.message) : "",
       field: isSet(object.field) ? globalThis.String(object.field) : "",
+      reason: isSet(object.reason) ? errorReasonFromJSON(object.reason) : 0,
     };
   },
 
@@ -1739,6 +1754,9 @@ export const GroupError: MessageFns<GroupError> = {
     if (message.field !== "") {
       obj.field = message.field;
     }
+    if (message.reason !== 0) {
+      obj.reason = errorReasonToJSON(message.reason);
+    }
     return obj;
   },
 
@@ -1751,6 +1769,7 @@ export const GroupError: MessageFns<GroupError> = {
     message.code = object.code ?? "";
     message.message = object.message ?? "";
     message.field = object.field ?? "";
+    message.reason = object.reason ?? 0;
     return message;
   },
 };
