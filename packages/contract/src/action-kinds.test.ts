@@ -32,6 +32,8 @@ test("every ActionKind has exactly one name, its enum suffix in lower case", () 
   assert.equal(actionNameOfKind(ActionKind.ACTION_KIND_UNSPECIFIED), undefined);
   assert.ok(!isKnownActionKind(ActionKind.ACTION_KIND_UNSPECIFIED) && !isKnownActionKind(ActionKind.UNRECOGNIZED) && !isKnownActionKind(99));
   assert.deepEqual(ACTION_KINDS, enumMembers.map(([, v]) => v).sort((a, b) => a - b));
+  // isKnownActionKind is a range check: the kinds must be 1..N without gaps.
+  assert.deepEqual(ACTION_KINDS, ACTION_KINDS.map((_, i) => i + 1));
   assert.equal(ACTION_KIND_SLOTS, Math.max(...ACTION_KINDS) + 1);
 });
 

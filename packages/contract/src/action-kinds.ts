@@ -37,9 +37,13 @@ export const ACTION_KIND_SLOTS = Math.max(...ACTION_KINDS) + 1;
 
 const NAME_OF_KIND: ReadonlyMap<ActionKind, ActionName> = new Map(ACTION_NAMES.map((n) => [ACTION_KIND_OF_NAME[n], n]));
 
-/** True for a defined ActionKind other than UNSPECIFIED (a number read off the wire may be anything). */
+/**
+ * True for a defined ActionKind other than UNSPECIFIED (a number read off the wire may be anything).
+ * A range check, not a lookup (FinePO calls it per step): the kinds are 1..N with no gaps, which
+ * action-kinds.test.ts checks.
+ */
 export function isKnownActionKind(kind: unknown): kind is ActionKind {
-  return typeof kind === "number" && NAME_OF_KIND.has(kind);
+  return typeof kind === "number" && Number.isInteger(kind) && kind >= 1 && kind < ACTION_KIND_SLOTS;
 }
 
 /** The name of an ActionKind; undefined for UNSPECIFIED and unknown values. */
