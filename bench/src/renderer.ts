@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CoordinateSpace, type DrawingAction, ImageFormat, PutImageRequest, RendererServiceDefinition, RenderTrajectoryRequest, type Step } from "@sketchvl/contract";
 import { freePort, launchService, SERVICES } from "@sketchvl/launcher";
-import { decodeImage, drawAction, encodePng, parseColor, styleFor, type RasterImage } from "@sketchvl/drawing";
+import { decodeImage, drawAction, encodePng, styleFor, type RasterImage } from "@sketchvl/drawing";
+import { parseColor } from "@sketchvl/steps";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { barChartPng, debianPython, fmt, table, throughput } from "./support";
 

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { ImageFormat, PrmServiceDefinition, RendererServiceDefinition, RenderTrajectoryResponse, RewardServiceDefinition, ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
 import { freePort, SERVICES, startMesh } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
+import { parseSteps } from "@sketchvl/steps";
 import { barChartPng, cpuMsOf, fmt, runConcurrently, table } from "./support";
 
 const { values } = parseArgs({ options: { groups: { type: "string", default: "12" }, concurrency: { type: "string", default: "2" } } });
@@ -77,8 +78,9 @@ async function main() {
   const afterBytes = async (outputFormat: ImageFormat) => {
     let bytes = 0;
     for (const r of responses) {
-      const { parsed } = await renderer.parseSteps({ text: r.text, format: StepFormat.STEP_FORMAT_UNSPECIFIED });
-      for await (const out of renderer.renderTrajectory({ baseImage, steps: parsed!.steps, outputFormat })) bytes += RenderTrajectoryResponse.encode(out).finish().length;
+      // Parsed here, as the reward service does (in-process); only the drawing is the renderer's.
+      const { steps } = parseSteps(r.text, StepFormat.STEP_FORMAT_UNSPECIFIED);
+      for await (const out of renderer.renderTrajectory({ baseImage, steps, outputFormat })) bytes += RenderTrajectoryResponse.encode(out).finish().length;
     }
     return bytes;
   };
@@ -94,7 +96,7 @@ async function main() {
   console.log(table([
     ["throughput", `${fmt(GROUPS / seconds, 2)} groups/s`, `${fmt((GROUPS * K * 4) / seconds, 0)} steps/s`],
     ["wall time per group (in flight together)", perGroup(wallMs), ""],
-    ["  parse (renderer), summed over responses", perGroup(stages.parse), ""],
+    ["  parse (in-process), summed over responses", perGroup(stages.parse), ""],
     ["  render (renderer)", perGroup(stages.render), ""],
     ["  PRM (call, queue, decode, compute)", perGroup(stages.prm), ""],
     ["  PRM model compute (backend time)", perGroup(prmComputeMs), "baseline"],

@@ -1,14 +1,12 @@
 // ChartWorld's expert trajectories, as text, parse back to exactly their structured actions with the
-// renderer's parser: what PRM data and RL rewards grade (ExpertStep.action) is what the mesh reads
-// from the same text at serving time. No processes: the parser is called in-process.
-//
-// The parser comes from the renderer's public entry point `@sketchvl/renderer/parse` (declared in
-// services/renderer/package.json "exports"; resolved through the workspace link in node_modules).
+// mesh's parser (@sketchvl/steps, which the renderer's ParseSteps, the reward and the policy service
+// all call): what PRM data and RL rewards grade (ExpertStep.action) is what the mesh reads from the
+// same text at serving time. No processes: the parser is called in-process.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { StepFormat } from "@sketchvl/contract";
-import { CHART_KINDS, type ChartWorldExample, formatSketchVLAction, generateExample, seedsOfSplit } from "@sketchvl/chartworld";
-import { parseSteps } from "@sketchvl/renderer/parse";
+import { CHART_KINDS, type ChartWorldExample, generateExample, seedsOfSplit } from "@sketchvl/chartworld";
+import { formatSketchVLAction, parseSteps } from "@sketchvl/steps";
 
 /** Python-style slicing by code points (the unit of TextSpan). */
 const cpSlice = (text: string, span: { start: number; end: number } | undefined): string => {

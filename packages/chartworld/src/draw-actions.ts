@@ -2,7 +2,8 @@
 // before / after images of PRM training data and trajectory previews look exactly like what the
 // renderer service produces at serving time (same colours, strokes, halos).
 import type { DrawingAction } from "@sketchvl/contract";
-import { decodeImage, drawActions, encodePng, parseColor, toHex } from "@sketchvl/drawing";
+import { decodeImage, drawActions, encodePng } from "@sketchvl/drawing";
+import { parseColor, toHex } from "@sketchvl/steps";
 
 // ChartWorld images are its own, bounded at generation (≤ 1200×900): no need for tight limits here.
 const LIMITS = { maxPixels: 100_000_000, maxBytes: 1 << 30 };

@@ -8,7 +8,8 @@ import type { ChartElement, ElementKind } from "./chart-types";
 import type { Pt } from "./geometry";
 import { colorOf } from "./draw-actions";
 import type { ChartQuestion } from "./questions";
-import { formatSketchVLStep, shapeToAction } from "./sketchvl-action";
+import { formatSketchVLStep } from "@sketchvl/steps";
+import { shapeToAction } from "./action-shapes";
 import type { StepTarget, TargetShape } from "./step-target";
 
 export interface ExpertStep {

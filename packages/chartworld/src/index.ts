@@ -13,17 +13,7 @@ export { ChartContext } from "./chart-context";
 export { QUESTION_TEMPLATES, candidateQuestions, pickQuestions, type ChartQuestion, type QuestionParams, type QuestionTemplate } from "./questions";
 export { expertTrajectory, type ExpertStep, type ExpertTrajectory } from "./expert-trajectory";
 export type { StepTarget, TargetShape } from "./step-target";
-export {
-  SCORED_ACTION_TYPES,
-  actionToShape,
-  actionTypeOf,
-  formatSketchVLAction,
-  formatSketchVLStep,
-  shapeToAction,
-  type ActionType,
-  type ImageSize,
-  type PixelShape,
-} from "./sketchvl-action";
+export { SCORED_ACTION_TYPES, actionToShape, markNameOfShape, shapeToAction, type ImageSize, type PixelShape } from "./action-shapes";
 export { PRM_LABELS, PRM_LABEL_SCORES, SCORE_THRESHOLDS, scoreStep, scoreStepValue, type PrmLabel } from "./score-step";
 export { relaxedAccuracy, parseChartNumber } from "./relaxed-accuracy";
 export { generateExample, iterateExamples, type ChartWorldExample, type ExampleOptions, type IterateOptions } from "./chartworld";

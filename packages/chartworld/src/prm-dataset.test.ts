@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { generateChart } from "./render-chart";
 import { generatePrmDataset, PAPER_LABEL_RATIO, prmQuotas } from "./prm-dataset";
 import { PRM_LABELS, PRM_LABEL_SCORES, scoreStep } from "./score-step";
-import { formatSketchVLAction, SCORED_ACTION_TYPES } from "./sketchvl-action";
+import { formatSketchVLAction } from "@sketchvl/steps";
+import { SCORED_ACTION_TYPES } from "./action-shapes";
 
 test("quotas follow 2:4:3:1 per action type and sum to the count", () => {
   for (const n of [40, 1000, 1003]) {

@@ -2,13 +2,14 @@
 // (shifted, resized, rotated, wrong element, wrong action type), labelled by the reference scorer,
 // then sampled to Excellent:Acceptable:Poor:Unacceptable = 2:4:3:1 with the four non-Text action
 // types balanced 1:1:1:1.
-import type { DrawingAction } from "@sketchvl/contract";
+import { actionNameOf, type DrawingAction, type MarkName } from "@sketchvl/contract";
+import { formatSketchVLAction } from "@sketchvl/steps";
 import type { ChartAnnotations, ChartKind, Split } from "./chart-types";
 import { iterateExamples } from "./chartworld";
 import type { Pt } from "./geometry";
 import { Rng } from "./rng";
 import { PRM_LABELS, PRM_LABEL_SCORES, scoreStep, type PrmLabel } from "./score-step";
-import { actionTypeOf, formatSketchVLAction, SCORED_ACTION_TYPES, shapeToAction, type ActionType, type PixelShape } from "./sketchvl-action";
+import { markNameOfShape, SCORED_ACTION_TYPES, shapeToAction, type PixelShape } from "./action-shapes";
 import type { StepTarget, TargetShape } from "./step-target";
 
 export const NOISE_KINDS = ["expert", "jitter", "shift", "far-shift", "resize", "rotate", "wrong-element", "wrong-type"] as const;
@@ -30,7 +31,8 @@ export interface PrmSample {
   action: DrawingAction;
   /** The action as SketchVL text ("#Draw Box, [..], Red"). */
   actionText: string;
-  actionType: ActionType;
+  /** The action's kind, by the contract's name. */
+  actionType: MarkName;
   noise: NoiseKind;
   label: PrmLabel;
   score: number;
@@ -133,8 +135,8 @@ function wrongElement(rng: Rng, a: ChartAnnotations, t: StepTarget, u: number): 
 function wrongType(rng: Rng, s: TargetShape, u: number): TargetShape {
   const c = center(s);
   const e = Math.max(extent(s, u), u);
-  const to = rng.pick(SCORED_ACTION_TYPES.filter((x) => x !== s.type));
-  if (to === "box") return { type: "box", box: { x1: c.x - e, y1: c.y - e * 0.6, x2: c.x + e, y2: c.y + e * 0.6 } };
+  const to = rng.pick(SCORED_ACTION_TYPES.filter((x) => x !== markNameOfShape(s.type)));
+  if (to === "rectangle") return { type: "box", box: { x1: c.x - e, y1: c.y - e * 0.6, x2: c.x + e, y2: c.y + e * 0.6 } };
   if (to === "point") return { type: "point", at: c };
   if (to === "circle") return { type: "circle", center: c, r: e };
   return { type: "line", p1: { x: c.x - e, y: c.y }, p2: { x: c.x + e, y: c.y } };
@@ -211,7 +213,7 @@ export async function generatePrmDataset(opts: PrmDatasetOptions): Promise<PrmSa
         kinds.forEach((noise, vi) => {
           const shape = injectNoise(rng, a, step.target, noise);
           const action = shapeToAction(shape, a, step.action.color);
-          const type = actionTypeOf(action) as ActionType;
+          const type = actionNameOf(action) as MarkName;
           const label = scoreStep(a, step.target, action);
           const key = `${type}/${label}`;
           const have = filled.get(key) ?? 0;

@@ -4,7 +4,7 @@ import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
 import fc from "fast-check";
 import type { ChartAnnotations, ChartElement } from "./chart-types";
 import { PRM_LABELS, scoreStep, scoreStepValue } from "./score-step";
-import { actionToShape, shapeToAction, type PixelShape } from "./sketchvl-action";
+import { actionToShape, shapeToAction, type PixelShape } from "./action-shapes";
 import type { StepTarget } from "./step-target";
 
 // A 600x400 chart with three bars, three x tick labels and two legend entries (no rendering needed).

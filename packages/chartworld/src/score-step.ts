@@ -5,7 +5,7 @@
 import type { DrawingAction } from "@sketchvl/contract";
 import type { ChartAnnotations, ElementKind } from "./chart-types";
 import { iou } from "./geometry";
-import { actionToShape, type ImageSize } from "./sketchvl-action";
+import { actionToShape, type ImageSize } from "./action-shapes";
 import type { StepTarget } from "./step-target";
 
 export type PrmLabel = "excellent" | "acceptable" | "poor" | "unacceptable";
@@ -76,7 +76,7 @@ const TYPE_TEXT = 5;
 const act = new Float64Array(5);
 
 /**
- * Decodes `action` into `act`, in pixels as the renderer converts them (sketchvl-action's
+ * Decodes `action` into `act`, in pixels as the renderer converts them (action-shapes.ts's
  * actionToShape). An action the renderer would refuse to draw (a missing point; a coordinate not
  * finite or beyond one range outside; a negative or absurd radius; an unknown space) decodes to
  * TYPE_NONE, which every target rates unacceptable.

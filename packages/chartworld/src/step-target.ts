@@ -1,6 +1,6 @@
 // What an expert step marks, so any action drawn for that step can be graded exactly.
 import type { ElementKind } from "./chart-types";
-import type { PixelShape } from "./sketchvl-action";
+import type { PixelShape } from "./action-shapes";
 
 export type TargetShape = Exclude<PixelShape, { type: "text" }>;
 

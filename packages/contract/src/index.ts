@@ -1,5 +1,6 @@
 // The mesh's contract: ts-proto code generated from proto/ (see buf.gen.yaml), re-exported by file.
-// Nothing under gen/ is edited by hand; `npm run generate` rewrites it.
+// Nothing under gen/ is edited by hand; `npm run generate` rewrites it. action-kinds.ts is the one
+// hand-written module: the kind names and maps over the generated ActionKind / DrawingAction.
 import { join } from "node:path";
 
 export * from "./gen/sketchvl/v1/errors";
@@ -12,6 +13,7 @@ export * from "./gen/sketchvl/v1/prm";
 export * from "./gen/sketchvl/v1/reward";
 export * from "./gen/sketchvl/v1/policy";
 export * from "./gen/sketchvl/v1/learner";
+export * from "./action-kinds";
 // Every generated service file declares this same helper type; an explicit export settles which.
 export type { ServerStreamingMethodResult } from "./gen/sketchvl/v1/renderer";
 

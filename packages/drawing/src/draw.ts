@@ -7,8 +7,7 @@
 // validated before any pixel work, so a bad action fails the call without partial work.
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
-import { parseColor, toHex } from "./colors";
-import { pointToPixels, radiusToPixels } from "./coordinates";
+import { parseColor, pointToPixels, radiusToPixels, toHex } from "@sketchvl/steps";
 import type { RasterImage } from "./images";
 import { overlayFor, type Mark, type Overlay } from "./overlay";
 import { type PlacedRegion, patchedOn, readRegion, type Rect } from "./patches";

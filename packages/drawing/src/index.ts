@@ -1,6 +1,5 @@
-// The renderer's domain API (no gRPC here; handlers adapt it).
-export { parseColor, toHex, COLOR_NAMES, type Rgb } from "./colors";
-export { coordinateProblem, pointToPixels, radiusToPixels, type CoordinateAxis, type Px } from "./coordinates";
+// The renderer's domain API (no gRPC here; handlers adapt it). Colors and the coordinate rule are
+// @sketchvl/steps' (pure: the parser checks with them, this package draws with them).
 export {
   decodeImage,
   readImageHeader,

@@ -1,6 +1,6 @@
 // One mark → a small SVG covering only its bounding box (clipped to the image), placed at an
 // integer offset. librsvg (via sharp) rasterizes it; raster.ts composites it (blendInto).
-import type { Px } from "./coordinates";
+import type { Px } from "@sketchvl/steps";
 import type { MarkStyle } from "./style";
 
 export interface Overlay {

@@ -1,6 +1,6 @@
 // The drawing style: fixed rules, so the same action on the same image always looks the same
 // (and a reward model never sees style noise).
-import type { Rgb } from "./colors";
+import type { Rgb } from "@sketchvl/steps";
 
 export interface MarkStyle {
   /** Stroke width of lines, box and circle outlines, in pixels. */

@@ -27,13 +27,17 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { generatePrmDataset, Rng, type Split } from "@sketchvl/chartworld";
+import { generatePrmDataset, Rng, SCORED_ACTION_TYPES, type Split } from "@sketchvl/chartworld";
 import { encodeJitteredCopy, encodeStep, FEATURE_SET, INPUTS, LABELS, type InputName } from "./features";
 import { createNpy, readNpy, writeNpy, writeNpyRows } from "./npy";
 import { StepImages } from "./step-images";
 
-/** Action types in the order of the types array (text last, never produced by ChartWorld). */
-export const DATASET_TYPES = ["box", "line", "point", "circle", "text"] as const;
+/**
+ * Action kinds (the contract's names) in the order of EncodedDataset.types: ChartWorld's scored
+ * kinds in its order, then text (never produced by ChartWorld). Cached datasets store indices into
+ * this list, so its order is fixed.
+ */
+export const DATASET_TYPES = [...SCORED_ACTION_TYPES, "text"] as const;
 
 /** Samples per shard, and the seed stride between shards. */
 export const SHARD_SIZE = 2000;

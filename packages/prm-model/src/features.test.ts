@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
+import { ACTION_NAMES, CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
 import type { RasterImage } from "@sketchvl/drawing";
 import { CONTEXT_SIZE, ENDS_SIZE, FEATURE_SET, INPUTS, LABELS, LOCAL_SIZE, META_FEATURES, prepareBatch, type PrmStepInput } from "./features";
+import { DATASET_TYPES } from "./dataset";
 import { ACTION_TYPES, stepGeometry } from "./geometry";
 import { INTENT_FEATURES, intentFeatures } from "./intent";
 import { PATCH_CHANNELS } from "./patches";
@@ -83,9 +84,9 @@ test("prepareBatch: odd but valid steps get a defined encoding and never throw",
   const r = prepareBatch(steps);
   assert.equal(r.meta.dims[0], odd.length);
   for (const t of Object.values(r)) assert.ok(t.data.every(Number.isFinite));
-  // Type one-hots: box, box, line, point, circle, circle, text, crop, point, point, none, none.
+  // Type one-hots: rectangle, rectangle, line, point, circle, circle, text, crop, point, point, none, none.
   const types = odd.map((_, i) => r.meta.data.subarray(i * META_FEATURES, i * META_FEATURES + ACTION_TYPES.length).indexOf(1));
-  assert.deepEqual(types.map((t) => ACTION_TYPES[t]), ["box", "box", "line", "point", "circle", "circle", "text", "crop", "point", "point", "none", "none"]);
+  assert.deepEqual(types.map((t) => ACTION_TYPES[t]), ["rectangle", "rectangle", "line", "point", "circle", "circle", "text", "crop", "point", "point", "none", "none"]);
   assert.throws(() => prepareBatch([{ intent: "x", action: odd[0], before: undefined as unknown as RasterImage, after: img }]), TypeError);
 });
 
@@ -113,4 +114,12 @@ test("intent features: verb, verb/type agreement, keywords, numbers", () => {
   intentFeatures("", 1, out, 0);
   assert.equal(out[INTENT_FEATURES - 1], 1, "empty intent");
   assert.equal(out.reduce((a, b) => a + b, 0), 1);
+});
+
+test("the type one-hot names every contract kind once, by the contract's name, plus none", () => {
+  assert.deepEqual([...ACTION_TYPES].filter((t) => t !== "none").sort(), [...ACTION_NAMES].sort());
+});
+
+test("dataset type codes keep their order (cached datasets store indices into it)", () => {
+  assert.deepEqual(DATASET_TYPES, ["rectangle", "line", "point", "circle", "text"]);
 });

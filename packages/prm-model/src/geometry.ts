@@ -3,8 +3,13 @@
 // (missing point, non-finite number) still gets a defined geometry, so a batch never fails here.
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
 
-/** Action type codes, in the order of the type one-hot in the "meta" input. */
-export const ACTION_TYPES = ["box", "line", "point", "circle", "text", "crop", "none"] as const;
+/**
+ * Action type codes, in the order of the type one-hot in the "meta" input: the contract's kind
+ * names (a test checks they are all there) plus "none". The order is the trained model's input
+ * layout, not ActionKind's, so it stays as it is; TYPE_BOX is the rectangle's code (its geometry is
+ * a box, as a crop's is).
+ */
+export const ACTION_TYPES = ["rectangle", "line", "point", "circle", "text", "crop", "none"] as const;
 export type ActionTypeName = (typeof ACTION_TYPES)[number];
 
 export const TYPE_BOX = 0;

@@ -2,9 +2,9 @@
 // drawn is of that type, the chart-element and direction words SketchVL intents use, a few hashed
 // buckets for every other word, and whether it names a number.
 
-/** Verb slots, in the order of geometry.ts's action types (box, line, point, circle, text): the first word decides. */
+/** Verb slots, in the order of geometry.ts's action types (rectangle, line, point, circle, text): the first word decides. */
 const VERBS: readonly (readonly string[])[] = [
-  ["box", "rectangle", "frame", "outline", "enclose"], // box
+  ["box", "rectangle", "frame", "outline", "enclose"], // rectangle
   ["draw", "line", "connect", "extend", "trace"], // line (SketchVL writes "Draw a line ...")
   ["point", "mark", "dot", "pin", "locate"], // point
   ["circle", "ring", "encircle"], // circle

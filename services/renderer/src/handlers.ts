@@ -1,4 +1,5 @@
-// gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing and parse/.
+// gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing
+// and @sketchvl/steps (ParseSteps serves external callers; the mesh's own services parse in-process).
 import { type DrawingAction, type Image, ImageFormat, type RendererServiceImplementation } from "@sketchvl/contract";
 import type { WorkBudget } from "@sketchvl/runtime";
 import { InvalidArgumentError } from "@sketchvl/errors";
@@ -13,7 +14,7 @@ import {
   planActions,
   resolveImage,
 } from "@sketchvl/drawing";
-import { parseSteps } from "./parse";
+import { parseSteps } from "@sketchvl/steps";
 
 export interface RendererLimits extends ImageLimits {
   /** Actions in one Render call, or steps in one RenderTrajectory call. */

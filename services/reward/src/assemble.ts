@@ -5,7 +5,7 @@
 // a trainer stacks a group's arrays into (n, length) tensors with no special case and the loss
 // mask alone keeps them out of the loss.
 import {
-  ActionKind,
+  actionKindOf,
   FailureKind,
   type GroupMember,
   type GroupRewards,
@@ -19,7 +19,7 @@ import {
 import { InvalidArgumentError } from "@sketchvl/errors";
 import type { MeshClients } from "./meshClients";
 import { gradeOutcome } from "./outcome";
-import { KIND_OF_ACTION, type ResponseWork } from "./responsePipeline";
+import type { ResponseWork } from "./responsePipeline";
 import { normalizeAnswer } from "./responseText";
 import { tokenSpanOf } from "./tokens";
 
@@ -143,7 +143,7 @@ function groupMember(w: ResponseWork, reward: number, tokenSpans: TokenSpan[] | 
     reward,
     // A FORMAT failure has no steps: FinePO treats it exactly like GRPO.
     steps: w.failure ? [] : w.steps.map((s, j) => ({
-      actionKind: KIND_OF_ACTION[s.action?.kind?.$case ?? ""] ?? ActionKind.ACTION_KIND_UNSPECIFIED,
+      actionKind: actionKindOf(s.action),
       score: processScore(w, j, useArgmax),
       // Without the caller's tokens, a step's length in characters stands in for L_j (Eq. 5).
       tokenLength: tokenSpans ? 0 : Math.max(1, (s.span?.end ?? 1) - (s.span?.start ?? 0)),

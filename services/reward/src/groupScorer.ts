@@ -48,7 +48,7 @@ export class RewardScorer {
 
   /**
    * Checks the group, puts its image where the renderer and the PRM can find it by digest.
-   * Without the renderer no response can be parsed: the group cannot be answered and the
+   * Without the renderer no step can be drawn: the group cannot be answered and the
    * renderer's failure is thrown (UNAVAILABLE, retryable). A PRM that fails here costs nothing yet:
    * each response's PRM call sends the image itself (as for an evicted digest), and a response the
    * PRM still cannot score is masked INFRASTRUCTURE / TIMEOUT; FORMAT failures are still graded.

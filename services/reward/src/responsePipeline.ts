@@ -1,9 +1,9 @@
-// One response through the mesh, as soon as it arrives: parse its steps (renderer), draw each
-// step's after-image (renderer), rate every drawing step from its (before, after) pair (PRM).
+// One response through the mesh, as soon as it arrives: parse its steps (here: @sketchvl/steps,
+// a pure function, so no network hop), draw each step's after-image (renderer), rate every drawing
+// step from its (before, after) pair (PRM).
 // Failures are classified, never thrown: a response the policy wrote badly is a FORMAT failure
 // (kept, no process credit); one the mesh could not score is INFRASTRUCTURE or TIMEOUT (masked).
 import {
-  ActionKind,
   FailureKind,
   type Image,
   ImageFormat,
@@ -17,6 +17,7 @@ import {
 import { ImageStore, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 import { isAbortError } from "abort-controller-x";
 import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from "@sketchvl/errors";
+import { parseSteps } from "@sketchvl/steps";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages } from "./prmImages";
 import { textForParsing } from "./responseText";
@@ -40,15 +41,6 @@ export interface ResponseWork {
   stageMs: Record<"parse" | "render" | "prm", number>;
 }
 
-export const KIND_OF_ACTION: Record<string, ActionKind> = {
-  point: ActionKind.ACTION_KIND_POINT,
-  line: ActionKind.ACTION_KIND_LINE,
-  rectangle: ActionKind.ACTION_KIND_RECTANGLE,
-  circle: ActionKind.ACTION_KIND_CIRCLE,
-  text: ActionKind.ACTION_KIND_TEXT,
-  crop: ActionKind.ACTION_KIND_CROP,
-};
-
 const isText = (s: Step) => s.action?.kind?.$case === "text";
 
 export interface PipelineOptions {
@@ -64,12 +56,13 @@ export async function scoreResponse(mesh: MeshClients, image: GroupImage, id: st
   try {
     let t = performance.now();
     // Chat-template tokens blanked (same positions): "Answer: 2022<|im_end|>" answers "2022".
-    const { parsed } = await mesh.renderer.parseSteps({ text: textForParsing(request.text), format: options.format }, { signal });
+    // An unknown format throws InvalidArgumentError, classified below as the renderer's refusal was.
+    const parsed = parseSteps(textForParsing(request.text), options.format);
     work.parsed = parsed;
-    work.steps = parsed?.steps ?? [];
+    work.steps = parsed.steps;
     work.stageMs.parse = performance.now() - t;
     if (work.steps.length === 0) {
-      const why = parsed?.errors.length ? parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ") : "no drawing step found";
+      const why = parsed.errors.length ? parsed.errors.map((e) => `${e.field}: ${e.message}`).join("; ") : "no drawing step found";
       work.failure = { kind: FailureKind.FAILURE_KIND_FORMAT, reason: why };
       return work;
     }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ActionKind } from "@sketchvl/contract";
+import { ACTION_KIND_OF_NAME, ACTION_NAMES, ActionKind } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
-import { parsePrior } from "./priors";
+import { actionKindFromName, parsePrior } from "./priors";
 
 describe("parsePrior", () => {
   it("reads a pretty-printed JSON object of counts, keeping explicit zeros", () => {
@@ -22,5 +22,15 @@ describe("parsePrior", () => {
     assert.throws(() => parsePrior('{"actions": ["rectangle"]}\n{"actions": ["hexagon"]}', "t.jsonl"), (e: unknown) => e instanceof InvalidArgumentError && e.field === "t.jsonl:2");
     assert.throws(() => parsePrior('{"point": -1}', "p.json"), (e: unknown) => e instanceof InvalidArgumentError && e.field === "p.json.point");
     assert.throws(() => parsePrior("{}", "p.json"), InvalidArgumentError);
+  });
+
+  it("reads every contract name (any case, with or without the enum prefix) and the text syntaxes' words, nothing else", () => {
+    for (const name of ACTION_NAMES) {
+      for (const spelled of [name, name.toUpperCase(), `ACTION_KIND_${name.toUpperCase()}`]) assert.equal(actionKindFromName(spelled, "f"), ACTION_KIND_OF_NAME[name]);
+    }
+    for (const word of ["box", "Rect", "bbox"]) assert.equal(actionKindFromName(word, "f"), ActionKind.ACTION_KIND_RECTANGLE);
+    for (const word of ["unspecified", "ACTION_KIND_UNSPECIFIED", "UNRECOGNIZED", "constructor", "hexagon"]) {
+      assert.throws(() => actionKindFromName(word, "f"), InvalidArgumentError, word);
+    }
   });
 });

@@ -3,8 +3,9 @@
 // kinds the paper balances 1:1:1:1 in FinePRM's training data. Crop is not one of the paper's
 // kinds: absent from the default prior, its offset is 0 (Eq. 3's rule for kinds without a prior).
 import { readFileSync } from "node:fs";
-import { ActionKind } from "@sketchvl/contract";
+import { ACTION_KIND_OF_NAME, ActionKind, type ActionName } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
+import { markNameOfWord } from "@sketchvl/steps";
 import { type ActionDistribution, distributionFromFrequencies } from "./finepo";
 
 export const UNIFORM_DRAWING_PRIOR: ActionDistribution = new Map([
@@ -14,16 +15,18 @@ export const UNIFORM_DRAWING_PRIOR: ActionDistribution = new Map([
   [ActionKind.ACTION_KIND_CIRCLE, 0.25],
 ]);
 
-/** "point", "POINT", "ACTION_KIND_POINT", "box" → the kind. */
+/**
+ * "point", "POINT", "ACTION_KIND_POINT" → the kind: the contract's names, in any case, with or
+ * without the enum's prefix; also the words the text syntaxes accept ("box", "rect" → rectangle),
+ * since prior files are often counted from model output.
+ */
 export function actionKindFromName(name: string, field: string): ActionKind {
-  const upper = name.trim().toUpperCase();
-  const alias: Record<string, string> = { BOX: "RECTANGLE", RECT: "RECTANGLE" };
-  const key = `ACTION_KIND_${alias[upper] ?? upper.replace(/^ACTION_KIND_/, "")}`;
-  const kind = (ActionKind as unknown as Record<string, number>)[key];
-  if (kind === undefined || kind === ActionKind.ACTION_KIND_UNSPECIFIED) {
+  const word = name.trim().toLowerCase().replace(/^action_kind_/, "");
+  const kindName: ActionName | undefined = Object.hasOwn(ACTION_KIND_OF_NAME, word) ? (word as ActionName) : markNameOfWord(word);
+  if (kindName === undefined) {
     throw new InvalidArgumentError(field, `unknown action kind "${name}" (point, line, rectangle, circle, text, crop)`);
   }
-  return kind as ActionKind;
+  return ACTION_KIND_OF_NAME[kindName];
 }
 
 /**

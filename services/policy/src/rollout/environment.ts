@@ -1,10 +1,12 @@
 // The world the policy acts in: the renderer service. The prompt image goes to the renderer once
-// (then by digest); each turn's text is parsed there and its actions drawn there on the image the
-// turn looked at; the drawn image comes back as a patch over that image, which this service also
+// (then by digest); each turn's text is parsed here (@sketchvl/steps, the parser the renderer's
+// ParseSteps runs: a pure function needs no round trip) and its actions drawn by the renderer on
+// the image the turn looked at; the drawn image comes back as a patch over that image, which this service also
 // holds, so only the marks' pixels travel. A renderer that lost an image (evicted, another
 // replica) gets it again once, as pixels. What the policy sees of an image (its model-input tensor
 // or a PNG data URL) is made once per digest and group.
 import { type DrawingAction, type Image, ImageFormat, type ParsedResponse, type RendererServiceDefinition, StepFormat } from "@sketchvl/contract";
+import { parseSteps } from "@sketchvl/steps";
 import { encodePng, type ImageLimits, type ImageStore, pinnedImages, type RasterImage, rawDigest, resolveImage, toRawImage } from "@sketchvl/drawing";
 import { modelInput } from "@sketchvl/policy-model";
 import { InvalidArgumentError, NotFoundError } from "@sketchvl/errors";
@@ -52,8 +54,9 @@ export class Environment {
     return { digest: ref!.digest, raster: local.image };
   }
 
-  parse(text: string, signal: AbortSignal): Promise<ParsedResponse> {
-    return this.renderer.parseSteps({ text, format: StepFormat.STEP_FORMAT_UNSPECIFIED }, { signal }).then((r) => r.parsed!);
+  /** A turn's steps, its format detected (never throws: malformed output becomes FormatErrors). */
+  parse(text: string): ParsedResponse {
+    return parseSteps(text, StepFormat.STEP_FORMAT_UNSPECIFIED);
   }
 
   /**
@@ -96,11 +99,15 @@ export class Environment {
       return value;
     };
     const views = new Map<string, Promise<TurnImage>>();
-    const parses = new Map<string, Promise<ParsedResponse>>();
+    const parses = new Map<string, ParsedResponse>();
     const draws = new Map<string, Promise<HeldImage>>();
     return {
       view: (image) => once(views, image.digest, () => makeView(image, needs)),
-      parse: (text, signal) => once(parses, text, () => this.parse(text, signal)),
+      parse: (text) => {
+        let parsed = parses.get(text);
+        if (!parsed) parses.set(text, (parsed = this.parse(text)));
+        return parsed;
+      },
       draw: (base, actions, signal) => once(draws, `${base.digest}\n${JSON.stringify(actions)}`, () => this.draw(base, actions, signal)),
     };
   }
@@ -109,7 +116,7 @@ export class Environment {
 /** An Environment for one group (see Environment.forGroup). */
 export interface GroupEnvironment {
   view(image: HeldImage): Promise<TurnImage>;
-  parse(text: string, signal: AbortSignal): Promise<ParsedResponse>;
+  parse(text: string): ParsedResponse;
   draw(base: HeldImage, actions: DrawingAction[], signal: AbortSignal): Promise<HeldImage>;
 }
 

@@ -57,7 +57,7 @@ export async function runGroup(
             turn.modelInput = Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength);
             turn.modelInputShape = [3, backend.needs.tensorSize!, backend.needs.tensorSize!];
           }
-          const parsed = await world.parse(turn.text, signal);
+          const parsed = world.parse(turn.text);
           turn.formatErrors = shiftErrors(parsed.errors, textStart);
           const actions = parsed.steps.flatMap((s) => (s.action ? [s.action] : []));
           // A backend whose turns end with the model's message (no end-of-answer token) ends the

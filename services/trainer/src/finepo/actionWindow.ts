@@ -5,9 +5,9 @@
 // The window for batch b is the W batches STRICTLY BEFORE b ([b−W, b)): every group of batch b then
 // sees the same P whatever order its groups arrive in, and a group never regularizes against its
 // own actions. The first batch of a run has an empty window: no information, so offsets are 0.
-import { ActionKind } from "@sketchvl/contract";
+import { ACTION_KIND_SLOTS, ACTION_KINDS, ActionKind, isKnownActionKind } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
-import { ACTION_KIND_SLOTS, ACTION_KINDS, type ActionDistribution, isKnownActionKind } from "./klOffset";
+import type { ActionDistribution } from "./klOffset";
 
 /** Counts by kind, as a Map or any iterable of [kind, count] entries. */
 export type ActionCounts = Iterable<readonly [ActionKind, number]>;

@@ -6,10 +6,10 @@
 //                 audits), κ = 0
 //   random_prm    FinePO with scores drawn uniformly from [1, 4) by a PRNG seeded with `seed`
 // Everything is validated before anything is computed, so an error never leaves half an answer.
-import { ActionKind } from "@sketchvl/contract";
+import { ACTION_KIND_SLOTS, ActionKind, isKnownActionKind } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
 import { coarseAdvantages } from "./coarseAdvantage";
-import { type ActionDistribution, ACTION_KIND_SLOTS, isKnownActionKind, klOffsetTable } from "./klOffset";
+import { type ActionDistribution, klOffsetTable } from "./klOffset";
 import { SeededRandom } from "./randomScores";
 import { type Redistribution, redistributeInPlace, type StepWork } from "./redistribute";
 import { type FinePOSettings, validateSettings } from "./settings";

@@ -2,7 +2,7 @@
 //   O_clipped(a) = clip( −λ_KL · log( (P(a)+ε) / (Q(a)+ε) ), −γ, +γ ),   p'_j = p_j + O_clipped(a_j)
 // Q is the prior action-kind distribution of the training set, P the policy's recent frequencies.
 // Over-used kinds (P > Q) get a negative offset, under-used ones a positive one.
-import { ActionKind } from "@sketchvl/contract";
+import { ACTION_KIND_SLOTS, ACTION_KINDS, ActionKind, isKnownActionKind } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
 
 /** Frequencies (summing to 1) by action kind. */
@@ -12,23 +12,6 @@ export interface KlOffsetOptions {
   readonly lambdaKl: number;
   readonly gamma: number;
   readonly epsilon: number;
-}
-
-/** The kinds a step may have; UNSPECIFIED and UNRECOGNIZED are rejected by the validators. */
-export const ACTION_KINDS: readonly ActionKind[] = [
-  ActionKind.ACTION_KIND_POINT,
-  ActionKind.ACTION_KIND_LINE,
-  ActionKind.ACTION_KIND_RECTANGLE,
-  ActionKind.ACTION_KIND_CIRCLE,
-  ActionKind.ACTION_KIND_TEXT,
-  ActionKind.ACTION_KIND_CROP,
-];
-
-/** Size of tables indexed by ActionKind (the enum's values are 0..6). */
-export const ACTION_KIND_SLOTS = 7;
-
-export function isKnownActionKind(kind: unknown): kind is ActionKind {
-  return typeof kind === "number" && Number.isInteger(kind) && kind >= 1 && kind < ACTION_KIND_SLOTS;
 }
 
 /**

@@ -13,9 +13,9 @@
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { ActionKind } from "@sketchvl/contract";
+import { ACTION_KIND_SLOTS, ActionKind, isKnownActionKind } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
-import { ACTION_KIND_SLOTS, type ActionDistribution, isKnownActionKind } from "./klOffset";
+import type { ActionDistribution } from "./klOffset";
 import { type ActionCounts, ActionWindow, countsTable, DEFAULT_RETAIN_BATCHES, validateBatchIndex } from "./actionWindow";
 
 export const DEFAULT_RUN_ID = "default";

@@ -99,7 +99,8 @@ export async function writeCurves(dir: string, title: string, runs: ArmResult[])
     { title: "FinePRM mean step score (training)", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.meanProcessScore })) })) },
     { title: "reference step score (training)", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.meanReferenceScore })) })) },
     { title: "KL to the SFT policy", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.kl })) })) },
-    { title: "box share of actions", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.actionMix.box ?? 0 })) })) },
+    // (histories written before the kinds took the contract's names call the rectangle "box")
+    { title: "rectangle share of actions", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.actionMix.rectangle ?? h.actionMix.box ?? 0 })) })) },
   ];
   const svg = curvesSvg(title, panels);
   const svgPath = join(dir, "curves.svg");

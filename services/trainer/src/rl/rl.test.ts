@@ -62,7 +62,7 @@ describe("ablation table", () => {
   const evals = (accuracies: number[]): EvalRecord[] =>
     accuracies.map((accuracy, i) => ({
       update: i * 10, policyVersion: String(i + 1), accuracy, questions: 100, responses: 100, reward: accuracy,
-      meanProcessScore: 2 + accuracy, meanReferenceScore: 1.5, referenceCoverage: 0.5, stepsPerResponse: 3, actionMix: { box: 0.5, line: 0.5 },
+      meanProcessScore: 2 + accuracy, meanReferenceScore: 1.5, referenceCoverage: 0.5, stepsPerResponse: 3, actionMix: { rectangle: 0.5, line: 0.5 },
       masked: 0, formatFailures: 0,
     }));
   const arm = (name: string, seed: number, accuracies: number[]): ArmResult => ({

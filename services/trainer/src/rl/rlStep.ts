@@ -2,6 +2,7 @@
 // policy service → the reward service scores every group (outcome, FinePRM steps, FinePO or GRPO
 // token advantages — the same API external trainers call) → one PPO-clip step on the learner.
 import {
+  actionNameOf,
   AdvantageMode,
   type GroupRewards,
   type GenerateResponse,
@@ -178,8 +179,7 @@ export function summarizeGroups(groups: readonly ScoredGroup[]) {
       if (r.failureKind !== 0) formatFailures++;
       steps += r.steps.length;
       for (const s of r.steps) {
-        const kind = s.action?.kind?.$case ?? "none";
-        const name = kind === "rectangle" ? "box" : kind;
+        const name = actionNameOf(s.action) ?? "none";
         mix[name] = (mix[name] ?? 0) + 1;
         // FinePRM's own expected score (Excellent..Unacceptable = 4..1), whatever FinePO then did with it.
         if (!s.excluded && s.probabilities.length === 4) processScores.push(4 * s.probabilities[0] + 3 * s.probabilities[1] + 2 * s.probabilities[2] + s.probabilities[3]);

@@ -6,8 +6,8 @@
 // Spans are Unicode code points, half-open. turn_count = number of distinct turns that contain a
 // step or the final answer.
 //
-// Coordinates are checked at parse time with the renderer's own rule (@sketchvl/drawing's
-// coordinateProblem): a value that is not finite, or beyond one range outside the space
+// Coordinates are checked at parse time with the renderer's own rule (../coordinates.ts's
+// coordinateProblem, which @sketchvl/drawing applies when it draws): a value that is not finite, or beyond one range outside the space
 // (NORM_1000: −1000..2000, UNIT: −1..2; radii 0..2 ranges), makes that step a FormatError naming the
 // coordinate ("action.coordinates[2]"), so every parsed step can be drawn.
 import { StepFormat, type FormatError, type ParsedResponse, type Step } from "@sketchvl/contract";

@@ -7,20 +7,19 @@
 // edit earlier marks, which a step-by-step renderer cannot express: they are FormatErrors.
 // Commands outside any block are FormatErrors too (ChartSketcher would not execute them). A BEGIN
 // without END runs to the next BEGIN or the end of the text. There are no intents.
-import { CoordinateSpace } from "@sketchvl/contract";
-import { colorProblem, parseCoordinates, parseNumber, shapeAction, type ShapeKind } from "./actions";
+import { COORDINATE_COUNT, CoordinateSpace, type MarkName } from "@sketchvl/contract";
+import { colorProblem, parseCoordinates, parseNumber, shapeAction } from "./actions";
 import { countAtOrBefore, lines } from "./markers";
 import { trimSpan, type Span16 } from "./offsets";
 import { errorItem, type FieldError, type FormatParse, type Item, type StepDraft } from "./types";
 
-const CREATE: Readonly<Record<string, { kind: ShapeKind; shape: string }>> = {
+const CREATE: Readonly<Record<string, { kind: MarkName; shape: string }>> = {
   create_point: { kind: "point", shape: "x y" },
   create_line: { kind: "line", shape: "x1 y1 x2 y2" },
   create_arrow: { kind: "line", shape: "x1 y1 x2 y2" },
   create_circle: { kind: "circle", shape: "cx cy r" },
   create_rectangle: { kind: "rectangle", shape: "x1 y1 x2 y2" },
 };
-const COUNT: Readonly<Record<ShapeKind, number>> = { point: 2, line: 4, circle: 3, rectangle: 4, text: 2 };
 const EDITING = new Set(["translate", "rotate", "delete"]);
 const COMMAND_WORD = /^(create_\w+|translate|rotate|delete)\b/i;
 
@@ -40,11 +39,12 @@ function parseCommandLine(text: string, line: Span16, turn: number): StepDraft |
   if (EDITING.has(name)) {
     return { field: "action", message: `"${head.text}" edits an earlier mark; editing commands (translate, rotate, delete) are not supported`, span: head };
   }
-  const spec = CREATE[name];
+  // Own keys only: a line "constructor 1 2" must not find Object.prototype's members.
+  const spec = Object.hasOwn(CREATE, name) ? CREATE[name] : undefined;
   if (!spec) {
     return { field: "action.kind", message: `unknown command "${head.text}"; use ${Object.keys(CREATE).join(", ")}`, span: head };
   }
-  const n = COUNT[spec.kind];
+  const n = COORDINATE_COUNT[spec.kind];
   const numeric = (t: Token | undefined) => t !== undefined && typeof parseNumber(t.text) === "number";
   // No id when the arguments are exactly the numbers (plus possibly a non-numeric color).
   const idless = args.slice(0, n).every(numeric) && (args.length === n || (args.length === n + 1 && !numeric(args[n])));

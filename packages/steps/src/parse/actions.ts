@@ -1,29 +1,12 @@
 // Building DrawingActions from what the text formats give: a kind, a list of numbers, a color.
-import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
-import { coordinateProblem, parseColor, type CoordinateAxis } from "@sketchvl/drawing";
+// Kinds are the contract's names (MarkName); the words for them are in ../vocabulary.ts.
+import { COORDINATE_COUNT, CoordinateSpace, type DrawingAction, type MarkName } from "@sketchvl/contract";
+import { parseColor } from "../colors";
+import { coordinateProblem, type CoordinateAxis } from "../coordinates";
 import type { FieldError } from "./types";
 
-export type ShapeKind = "point" | "line" | "rectangle" | "circle" | "text";
-
-/** Kind words, lower-case (SketchVL's "Box" is a rectangle; an arrow is drawn as a line). */
-export const KIND_WORDS: Readonly<Record<string, ShapeKind>> = {
-  point: "point",
-  dot: "point",
-  line: "line",
-  arrow: "line",
-  box: "rectangle",
-  rectangle: "rectangle",
-  rect: "rectangle",
-  bbox: "rectangle",
-  circle: "circle",
-  text: "text",
-  label: "text",
-};
-
-export const COORDINATE_COUNT: Readonly<Record<ShapeKind, number>> = { point: 2, line: 4, rectangle: 4, circle: 3, text: 2 };
-
 /** The numbers a kind takes, in SketchVL's y-first order (for messages). */
-export const YX_SHAPE: Readonly<Record<ShapeKind, string>> = {
+export const YX_SHAPE: Readonly<Record<MarkName, string>> = {
   point: "[y,x]",
   line: "[y1,x1,y2,x2]",
   rectangle: "[y1,x1,y2,x2]",
@@ -59,7 +42,7 @@ export function colorProblem(spec: string): string | undefined {
  * `nums` must have COORDINATE_COUNT[kind] entries.
  */
 export function shapeAction(
-  kind: ShapeKind,
+  kind: MarkName,
   nums: readonly number[],
   order: "yx" | "xy",
   space: CoordinateSpace,
@@ -89,18 +72,18 @@ export function shapeAction(
 }
 
 /** What number i of a kind's list is: "yx" lists are [y,x,…], "xy" lists [x,y,…]; a circle's third is its radius. */
-function axisOf(kind: ShapeKind, i: number, order: "yx" | "xy"): CoordinateAxis {
+function axisOf(kind: MarkName, i: number, order: "yx" | "xy"): CoordinateAxis {
   if (kind === "circle" && i === 2) return "radius";
   return (i % 2 === 0) === (order === "yx") ? "y" : "x";
 }
 
 /**
  * The first number the renderer would refuse when drawing (not finite, or beyond one range outside
- * `space`: @sketchvl/drawing's coordinateProblem, the rule pointToPixels applies), with its index
+ * `space`: ../coordinates.ts's coordinateProblem, the rule pointToPixels applies), with its index
  * into `nums` and the reason; undefined when all are drawable.
  */
 export function refusedCoordinate(
-  kind: ShapeKind,
+  kind: MarkName,
   nums: readonly number[],
   order: "yx" | "xy",
   space: CoordinateSpace,
@@ -119,7 +102,7 @@ export function refusedCoordinate(
  */
 export function parseCoordinates(
   tokens: ReadonlyArray<{ text: string; start: number; end: number }>,
-  kind: ShapeKind,
+  kind: MarkName,
   shape: string,
   field: string,
   whole: { start: number; end: number },

@@ -5,14 +5,15 @@
 //   {"type":"text","point":[y,x],"text":"..."}
 // plus optional "color" and "intent". Objects without "type" (wrappers such as {"steps":[…]}) are
 // searched for nested action objects. Broken JSON that mentions "type" is a FormatError.
-import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
-import { COORDINATE_COUNT, KIND_WORDS, YX_SHAPE, colorProblem, refusedCoordinate, shapeAction, type ShapeKind } from "./actions";
+import { COORDINATE_COUNT, CoordinateSpace, type DrawingAction, type MarkName } from "@sketchvl/contract";
+import { markNameOfWord } from "../vocabulary";
+import { YX_SHAPE, colorProblem, refusedCoordinate, shapeAction } from "./actions";
 import { findImageMarkers, turnCounter } from "./markers";
 import type { Span16 } from "./offsets";
 import { errorItem, type FieldError, type FormatParse, type Item } from "./types";
 
 /** Where each kind keeps its coordinates. */
-const COORD_KEY: Readonly<Record<ShapeKind, string>> = { point: "point", line: "line", rectangle: "bbox", circle: "center", text: "point" };
+const COORD_KEY: Readonly<Record<MarkName, string>> = { point: "point", line: "line", rectangle: "bbox", circle: "center", text: "point" };
 
 export interface JsonAction {
   action: DrawingAction;
@@ -22,7 +23,7 @@ export interface JsonAction {
 /** A DrawingAction from a parsed JSON action object; fields are "action.<key>" or "intent". */
 export function actionFromJson(obj: Record<string, unknown>): JsonAction | FieldError {
   const type = obj.type;
-  const kind = typeof type === "string" ? KIND_WORDS[type.trim().toLowerCase()] : undefined;
+  const kind = typeof type === "string" ? markNameOfWord(type) : undefined;
   if (!kind) {
     return { field: "action.type", message: `unknown action type ${JSON.stringify(type)}; use point, line, rectangle, circle or text` };
   }

@@ -1,18 +1,19 @@
-// SketchVL's textual action format and the conversions between it, the mesh's structured
-// DrawingAction (packages/contract) and pixels. SketchVL writes coordinates normalized to 0..1000
-// with y first: Box / Line [y1,x1,y2,x2], Point [y,x], Circle [y,x,r] (r along the shorter side),
-// Text [y,x], "text".
-import { CoordinateSpace, type DrawingAction, type Point2 } from "@sketchvl/contract";
-import { pointToPixels, radiusToPixels } from "@sketchvl/drawing";
+// ChartWorld's marks as pixel geometry, and the conversions between it and the mesh's DrawingAction
+// (packages/contract) in NORM_1000, the space SketchVL text is written in (writing the text is
+// @sketchvl/steps' formatSketchVLAction). Action kinds go by the contract's names (MarkName).
+import { CoordinateSpace, type DrawingAction, type MarkName, type Point2 } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
+import { pointToPixels, radiusToPixels } from "@sketchvl/steps";
 import type { Box, Pt } from "./geometry";
 
-export type ActionType = "box" | "line" | "point" | "circle" | "text";
+/**
+ * The four action kinds FinePRM balances; Text is excluded from credit assignment. The order is
+ * part of the PRM data: noise draws a wrong kind from this list by index, and the dataset's type
+ * codes index it (packages/prm-model DATASET_TYPES).
+ */
+export const SCORED_ACTION_TYPES: readonly Exclude<MarkName, "text">[] = ["rectangle", "line", "point", "circle"];
 
-/** The four action types FinePRM balances; Text is excluded from credit assignment. */
-export const SCORED_ACTION_TYPES: readonly Exclude<ActionType, "text">[] = ["box", "line", "point", "circle"];
-
-/** Pixel geometry of an action. */
+/** Pixel geometry of an action. A "box" is the pixel Box a rectangle action covers. */
 export type PixelShape =
   | { type: "box"; box: Box }
   | { type: "line"; p1: Pt; p2: Pt }
@@ -26,6 +27,11 @@ export interface ImageSize {
 }
 
 const clampNorm = (v: number): number => Math.min(1000, Math.max(0, Math.round(v)));
+
+/** The action kind a pixel shape is drawn as (a box is a rectangle; the others share their name). */
+export function markNameOfShape(type: PixelShape["type"]): MarkName {
+  return type === "box" ? "rectangle" : type;
+}
 
 /** Pixel shape -> DrawingAction in NORM_1000 space, coordinates rounded to integers as a model writes them. */
 export function shapeToAction(shape: PixelShape, size: ImageSize, color = "Red"): DrawingAction {
@@ -87,51 +93,4 @@ export function actionToShape(action: DrawingAction, size: ImageSize): PixelShap
  *  radiusToPixels throw), told apart from bugs by its class. */
 export function isRefusal(err: unknown): boolean {
   return err instanceof InvalidArgumentError;
-}
-
-export function actionTypeOf(action: DrawingAction): ActionType | null {
-  switch (action.kind?.$case) {
-    case "rectangle":
-      return "box";
-    case "line":
-      return "line";
-    case "point":
-      return "point";
-    case "circle":
-      return "circle";
-    case "text":
-      return "text";
-    default:
-      return null;
-  }
-}
-
-/** "#Draw Box, [y1,x1,y2,x2], Red" for a NORM_1000 action (numbers printed as stored). */
-export function formatSketchVLAction(action: DrawingAction): string {
-  const k = action.kind;
-  const color = action.color || "Red";
-  const pt = (q: { x: number; y: number } | undefined): string => `${q?.y ?? 0},${q?.x ?? 0}`;
-  switch (k?.$case) {
-    case "rectangle":
-      return `#Draw Box, [${pt(k.value.corner1)},${pt(k.value.corner2)}], ${color}`;
-    case "line":
-      return `#Draw Line, [${pt(k.value.start)},${pt(k.value.end)}], ${color}`;
-    case "point":
-      return `#Draw Point, [${pt(k.value.at)}], ${color}`;
-    case "circle":
-      return `#Draw Circle, [${pt(k.value.center)},${k.value.radius}], ${color}`;
-    case "text":
-      return `#Draw Text, [${pt(k.value.at)}], ${JSON.stringify(k.value.text)}, ${color}`;
-    default:
-      throw new Error("cannot format an empty or crop action as SketchVL");
-  }
-}
-
-/** One SketchVL step, numbered from 1: Deduction / Intent / Action lines. */
-export function formatSketchVLStep(index1: number, deduction: string, intent: string, action: DrawingAction): string {
-  const lines = [];
-  if (deduction) lines.push(`Deduction${index1}: ${deduction}`);
-  lines.push(`Intent${index1}: ${intent}`);
-  lines.push(`Action${index1}: ${formatSketchVLAction(action)}`);
-  return lines.join("\n");
 }

@@ -12,7 +12,8 @@
 // judged; the trainer decides). An Intent with no Action before the next Intent / Deduction /
 // Answer / image marker is a FormatError on "action". Steps never cross an image marker.
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
-import { KIND_WORDS, YX_SHAPE, colorProblem, parseCoordinates, shapeAction } from "./actions";
+import { markNameOfWord } from "../vocabulary";
+import { YX_SHAPE, colorProblem, parseCoordinates, shapeAction } from "./actions";
 import { actionFromJson } from "./json";
 import { findImageMarkers, lines, segments, turnCounter } from "./markers";
 import { trimSpan, type Span16 } from "./offsets";
@@ -82,7 +83,7 @@ export function parseCommand(text: string, cmd: Span16): { action: DrawingAction
   const head = KIND_HEAD.exec(s);
   if (!head) return { field: "action.kind", message: 'expected "#Draw <Kind>, [coordinates], <Color>"', span: cmd };
   const kindStart = head[0].length - head[1].length;
-  const kind = KIND_WORDS[head[1].toLowerCase()];
+  const kind = markNameOfWord(head[1]);
   if (!kind) {
     return { field: "action.kind", message: `unknown action "${head[1]}"; use Box, Line, Point, Circle or Text`, span: at(kindStart, head[0].length) };
   }
