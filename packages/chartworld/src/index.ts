@@ -24,7 +24,7 @@ export {
   type ImageSize,
   type PixelShape,
 } from "./sketchvl-action";
-export { PRM_LABELS, PRM_LABEL_SCORES, SCORE_THRESHOLDS, scoreStep, scoreStepValue, type PrmLabel } from "./score-step";
+export { SCORE_THRESHOLDS, scoreStep, scoreStepValue } from "./score-step";
 export { relaxedAccuracy, parseChartNumber } from "./relaxed-accuracy";
 export { generateExample, iterateExamples, type ChartWorldExample, type ExampleOptions, type IterateOptions } from "./chartworld";
 export { NOISE_KINDS, PAPER_LABEL_RATIO, generatePrmDataset, injectNoise, prmQuotas, type NoiseKind, type PrmDatasetOptions, type PrmSample } from "./prm-dataset";

@@ -3,10 +3,12 @@
 // token advantages — the same API external trainers call) → one PPO-clip step on the learner.
 import {
   AdvantageMode,
+  expectedPrmScore,
   type GroupRewards,
   type GenerateResponse,
   Objective,
   type PolicyServiceDefinition,
+  PRM_LABEL_COUNT,
   type RewardServiceDefinition,
   StepFormat,
   type TrainSequence,
@@ -181,8 +183,8 @@ export function summarizeGroups(groups: readonly ScoredGroup[]) {
         const kind = s.action?.kind?.$case ?? "none";
         const name = kind === "rectangle" ? "box" : kind;
         mix[name] = (mix[name] ?? 0) + 1;
-        // FinePRM's own expected score (Excellent..Unacceptable = 4..1), whatever FinePO then did with it.
-        if (!s.excluded && s.probabilities.length === 4) processScores.push(4 * s.probabilities[0] + 3 * s.probabilities[1] + 2 * s.probabilities[2] + s.probabilities[3]);
+        // FinePRM's own expected score, whatever FinePO then did with it.
+        if (!s.excluded && s.probabilities.length === PRM_LABEL_COUNT) processScores.push(expectedPrmScore(s.probabilities));
       }
       const quality = referenceStepQuality(prompt.example, expert, r.steps);
       referenceScores.push(...quality.scores);
