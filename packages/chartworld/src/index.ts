@@ -2,7 +2,7 @@
 export * from "./chart-types";
 export type { Box, Pt } from "./geometry";
 export { iou } from "./geometry";
-export { Rng, hash32 } from "./rng";
+export { Rng, hash32 } from "@sketchvl/seeded-random";
 export { SPLITS, splitOfSeed, seedsOfSplit } from "./splits";
 export { textWidth } from "./font-metrics";
 export { loadVegaEngine } from "./vega-engine";

@@ -6,7 +6,7 @@ import { type DrawingAction, PRM_LABEL_NAMES, prmLabelLevel, type PrmLabelName }
 import type { ChartAnnotations, ChartKind, Split } from "./chart-types";
 import { iterateExamples } from "./chartworld";
 import type { Pt } from "./geometry";
-import { Rng } from "./rng";
+import { Rng } from "@sketchvl/seeded-random";
 import { scoreStep } from "./score-step";
 import { actionTypeOf, formatSketchVLAction, SCORED_ACTION_TYPES, shapeToAction, type ActionType, type PixelShape } from "./sketchvl-action";
 import type { StepTarget, TargetShape } from "./step-target";
