@@ -1,5 +1,5 @@
 // The reward service's options (flags / REWARD_* environment / defaults); `--help` lists them.
-import { serverOptions } from "@sketchvl/runtime";
+import { imageLimitOptions, serverOptions } from "@sketchvl/runtime";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -36,7 +36,5 @@ export const rewardOptions = {
     schema: z.string().default(""),
     doc: "directory image paths in OpenRLHF labels may point into (empty: paths are refused, only digests)",
   },
-  maxPixels: { schema: positiveInt.default(40_000_000), doc: "largest prompt image in pixels" },
-  maxBytes: { schema: positiveInt.default(32 * 1024 * 1024), doc: "largest prompt image in bytes" },
-  storeBytes: { schema: positiveInt.default(256 * 1024 * 1024), doc: "memory for prompt images kept by digest" },
+  ...imageLimitOptions({ subject: "prompt image", storeBytes: 256 * 1024 * 1024, storeDoc: "memory for prompt images kept by digest" }),
 };
