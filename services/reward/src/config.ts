@@ -11,6 +11,12 @@ export const rewardOptions = {
     schema: positiveInt.default(4 * 1024 * 1024),
     doc: "largest POST /get_reward body; a longer one is refused with 413 while it is read",
   },
+  httpRequestTimeoutMs: {
+    schema: positiveInt.max(3_600_000).default(170_000),
+    doc:
+      "POST /get_reward: longest time one request may take to be scored; then 503 with Retry-After. Keep it under the " +
+      "client's own timeout (OpenRLHF's is 180 s) so the client gets an answer it can retry instead of a dropped connection",
+  },
   rendererAddress: { schema: z.string().default("127.0.0.1:50051"), doc: "renderer service (host:port or dns:///name:port)" },
   prmAddress: { schema: z.string().default("127.0.0.1:50053"), doc: "PRM service" },
   trainerAddress: { schema: z.string().default("127.0.0.1:50052"), doc: "trainer service (FinePO)" },

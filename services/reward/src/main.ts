@@ -36,7 +36,7 @@ async function main() {
     services: [{ definition: RewardServiceDefinition, implementation: rewardHandlers(scorer, config) }],
     prepare: async () => {
       if (config.httpPort < 0) return;
-      http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.httpMaxBodyBytes, maxInFlight: config.maxInFlight, logger });
+      http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.httpMaxBodyBytes, maxInFlight: config.maxInFlight, requestTimeoutMs: config.httpRequestTimeoutMs, logger });
       const address = http.address();
       logger.info({ port: typeof address === "object" && address ? address.port : config.httpPort }, "OpenRLHF endpoint: POST /get_reward");
     },

@@ -4,6 +4,7 @@
 import {
   AdvantageMode,
   expectedPrmScore,
+  FailureKind,
   type GroupRewards,
   type GenerateResponse,
   Objective,
@@ -177,7 +178,7 @@ export function summarizeGroups(groups: readonly ScoredGroup[]) {
       responses++;
       reward += r.outcomeReward;
       if (r.outcomeReward >= 1) correct++;
-      if (r.failureKind !== 0) formatFailures++;
+      if (r.failureKind !== FailureKind.FAILURE_KIND_UNSPECIFIED) formatFailures++;
       steps += r.steps.length;
       for (const s of r.steps) {
         const kind = s.action?.kind?.$case ?? "none";
