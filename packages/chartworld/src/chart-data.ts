@@ -2,7 +2,7 @@
 // rounded to what a reader could state (integers, or one decimal on small scales) so answers are
 // exact and the axis labels stay short.
 import type { ChartKind, DataRow, DataTable } from "./chart-types";
-import type { Rng } from "./rng";
+import type { Rng } from "@sketchvl/seeded-random";
 
 interface CategoryTopic {
   noun: string; // singular, for questions ("Which country ...")

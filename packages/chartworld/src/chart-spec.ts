@@ -4,7 +4,7 @@
 import type { GeneratedData } from "./chart-data";
 import type { ChartKind, ChartStyle } from "./chart-types";
 import { textWidth } from "./font-metrics";
-import type { Rng } from "./rng";
+import type { Rng } from "@sketchvl/seeded-random";
 
 const PALETTES: string[][] = [
   ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2"], // vega / tableau10

@@ -5,7 +5,7 @@ import type { ChartKind, Split } from "./chart-types";
 import { expertTrajectory, type ExpertTrajectory } from "./expert-trajectory";
 import { pickQuestions, type ChartQuestion } from "./questions";
 import { tryGenerateChart, type GeneratedChart } from "./render-chart";
-import { Rng } from "./rng";
+import { Rng } from "@sketchvl/seeded-random";
 import { scoreStep } from "./score-step";
 import { seedsOfSplit } from "./splits";
 

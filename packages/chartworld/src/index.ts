@@ -2,7 +2,7 @@
 export * from "./chart-types";
 export type { Box, Pt } from "./geometry";
 export { iou } from "./geometry";
-export { Rng, hash32 } from "./rng";
+export { Rng, hash32 } from "@sketchvl/seeded-random";
 export { SPLITS, splitOfSeed, seedsOfSplit } from "./splits";
 export { textWidth } from "./font-metrics";
 export { loadVegaEngine } from "./vega-engine";
@@ -14,7 +14,7 @@ export { QUESTION_TEMPLATES, candidateQuestions, pickQuestions, type ChartQuesti
 export { expertTrajectory, type ExpertStep, type ExpertTrajectory } from "./expert-trajectory";
 export type { StepTarget, TargetShape } from "./step-target";
 export { SCORED_ACTION_TYPES, actionToShape, markNameOfShape, shapeToAction, type ImageSize, type PixelShape } from "./action-shapes";
-export { PRM_LABELS, PRM_LABEL_SCORES, SCORE_THRESHOLDS, scoreStep, scoreStepValue, type PrmLabel } from "./score-step";
+export { SCORE_THRESHOLDS, scoreStep, scoreStepValue } from "./score-step";
 export { relaxedAccuracy, parseChartNumber } from "./relaxed-accuracy";
 export { generateExample, iterateExamples, type ChartWorldExample, type ExampleOptions, type IterateOptions } from "./chartworld";
 export { NOISE_KINDS, PAPER_LABEL_RATIO, generatePrmDataset, injectNoise, prmQuotas, type NoiseKind, type PrmDatasetOptions, type PrmSample } from "./prm-dataset";

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateChart } from "./render-chart";
 import { generatePrmDataset, PAPER_LABEL_RATIO, prmQuotas } from "./prm-dataset";
-import { PRM_LABELS, PRM_LABEL_SCORES, scoreStep } from "./score-step";
+import { PRM_LABEL_NAMES, prmLabelLevel } from "@sketchvl/contract";
 import { formatSketchVLAction } from "@sketchvl/steps";
+import { scoreStep } from "./score-step";
 import { SCORED_ACTION_TYPES } from "./action-shapes";
 
 test("quotas follow 2:4:3:1 per action type and sum to the count", () => {
@@ -12,7 +13,7 @@ test("quotas follow 2:4:3:1 per action type and sum to the count", () => {
     assert.equal([...q.values()].reduce((a, b) => a + b, 0), n);
   }
   const q = prmQuotas(1000);
-  for (const t of SCORED_ACTION_TYPES) for (const l of PRM_LABELS) assert.equal(q.get(`${t}/${l}`), (1000 / 4) * (PAPER_LABEL_RATIO[l] / 10));
+  for (const t of SCORED_ACTION_TYPES) for (const l of PRM_LABEL_NAMES) assert.equal(q.get(`${t}/${l}`), (1000 / 4) * (PAPER_LABEL_RATIO[l] / 10));
 });
 
 test("a small PRM set: exact balance, labels reproducible from the reference scorer", async () => {
@@ -20,7 +21,7 @@ test("a small PRM set: exact balance, labels reproducible from the reference sco
   assert.equal(samples.length, 160);
   const cells = new Map<string, number>();
   for (const s of samples) cells.set(`${s.actionType}/${s.label}`, (cells.get(`${s.actionType}/${s.label}`) ?? 0) + 1);
-  for (const t of SCORED_ACTION_TYPES) for (const l of PRM_LABELS) assert.equal(cells.get(`${t}/${l}`), (160 / 4) * (PAPER_LABEL_RATIO[l] / 10), `${t}/${l}`);
+  for (const t of SCORED_ACTION_TYPES) for (const l of PRM_LABEL_NAMES) assert.equal(cells.get(`${t}/${l}`), (160 / 4) * (PAPER_LABEL_RATIO[l] / 10), `${t}/${l}`);
   assert.equal(new Set(samples.map((s) => s.id)).size, 160);
   const bySeed = new Map<number, Awaited<ReturnType<typeof generateChart>>>();
   for (const s of samples.slice(0, 40)) {
@@ -28,7 +29,7 @@ test("a small PRM set: exact balance, labels reproducible from the reference sco
     bySeed.set(s.chartSeed, chart);
     assert.equal(chart.id, s.chartId);
     assert.equal(scoreStep(chart.annotations, s.target, s.action), s.label);
-    assert.equal(s.score, PRM_LABEL_SCORES[s.label]);
+    assert.equal(s.score, prmLabelLevel(s.label).score);
     assert.equal(s.actionText, formatSketchVLAction(s.action));
     assert.ok(s.priorActions.length === s.stepIndex);
     assert.ok(s.intent.length > 0 && s.question.length > 0);

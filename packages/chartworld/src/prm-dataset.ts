@@ -2,13 +2,13 @@
 // (shifted, resized, rotated, wrong element, wrong action type), labelled by the reference scorer,
 // then sampled to Excellent:Acceptable:Poor:Unacceptable = 2:4:3:1 with the four non-Text action
 // types balanced 1:1:1:1.
-import { actionNameOf, type DrawingAction, type MarkName } from "@sketchvl/contract";
+import { actionNameOf, type DrawingAction, type MarkName, PRM_LABEL_NAMES, prmLabelLevel, type PrmLabelName } from "@sketchvl/contract";
+import { Rng } from "@sketchvl/seeded-random";
 import { formatSketchVLAction } from "@sketchvl/steps";
 import type { ChartAnnotations, ChartKind, Split } from "./chart-types";
 import { iterateExamples } from "./chartworld";
 import type { Pt } from "./geometry";
-import { Rng } from "./rng";
-import { PRM_LABELS, PRM_LABEL_SCORES, scoreStep, type PrmLabel } from "./score-step";
+import { scoreStep } from "./score-step";
 import { markNameOfShape, SCORED_ACTION_TYPES, shapeToAction, type PixelShape } from "./action-shapes";
 import type { StepTarget, TargetShape } from "./step-target";
 
@@ -34,12 +34,12 @@ export interface PrmSample {
   /** The action's kind, by the contract's name. */
   actionType: MarkName;
   noise: NoiseKind;
-  label: PrmLabel;
+  label: PrmLabelName;
   score: number;
   target: StepTarget;
 }
 
-export const PAPER_LABEL_RATIO: Readonly<Record<PrmLabel, number>> = { excellent: 2, acceptable: 4, poor: 3, unacceptable: 1 };
+export const PAPER_LABEL_RATIO: Readonly<Record<PrmLabelName, number>> = { excellent: 2, acceptable: 4, poor: 3, unacceptable: 1 };
 
 function translate(s: TargetShape, dx: number, dy: number): TargetShape {
   switch (s.type) {
@@ -173,7 +173,7 @@ export interface PrmDatasetOptions {
   offset?: number;
   questionsPerChart?: number;
   /** Label ratio; default the paper's 2:4:3:1. */
-  ratio?: Readonly<Record<PrmLabel, number>>;
+  ratio?: Readonly<Record<PrmLabelName, number>>;
   /** Noisy variants tried per expert step. Default 10. */
   variantsPerStep?: number;
   /** Stop (and throw) after this many charts if the quotas are still not filled. Default count. */
@@ -181,10 +181,10 @@ export interface PrmDatasetOptions {
 }
 
 /** Quotas per (action type, label), summing to `count` (largest remainder rounding). */
-export function prmQuotas(count: number, ratio: Readonly<Record<PrmLabel, number>> = PAPER_LABEL_RATIO): Map<string, number> {
-  const total = PRM_LABELS.reduce((s, l) => s + ratio[l], 0);
+export function prmQuotas(count: number, ratio: Readonly<Record<PrmLabelName, number>> = PAPER_LABEL_RATIO): Map<string, number> {
+  const total = PRM_LABEL_NAMES.reduce((s, l) => s + ratio[l], 0);
   const cells: { key: string; exact: number }[] = [];
-  for (const t of SCORED_ACTION_TYPES) for (const l of PRM_LABELS) cells.push({ key: `${t}/${l}`, exact: (count * ratio[l]) / total / SCORED_ACTION_TYPES.length });
+  for (const t of SCORED_ACTION_TYPES) for (const l of PRM_LABEL_NAMES) cells.push({ key: `${t}/${l}`, exact: (count * ratio[l]) / total / SCORED_ACTION_TYPES.length });
   const q = new Map(cells.map((c) => [c.key, Math.floor(c.exact)]));
   let left = count - [...q.values()].reduce((s, v) => s + v, 0);
   for (const c of cells.slice().sort((x, y) => (y.exact % 1) - (x.exact % 1))) {
@@ -235,7 +235,7 @@ export async function generatePrmDataset(opts: PrmDatasetOptions): Promise<PrmSa
             actionType: type,
             noise,
             label,
-            score: PRM_LABEL_SCORES[label],
+            score: prmLabelLevel(label).score,
             target: step.target,
           });
         });

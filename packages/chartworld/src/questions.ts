@@ -2,7 +2,7 @@
 // can answer unambiguously from the picture: near-ties, thresholds that are never crossed or sit
 // on a data value, and year-like numeric answers are rejected here, never shipped.
 import { ChartContext, formatAnswerNumber, lowerName } from "./chart-context";
-import type { Rng } from "./rng";
+import type { Rng } from "@sketchvl/seeded-random";
 
 export const QUESTION_TEMPLATES = ["extreme", "value", "threshold-cross", "difference", "count-above", "compare-series"] as const;
 export type QuestionTemplate = (typeof QUESTION_TEMPLATES)[number];

@@ -3,7 +3,7 @@
 import { generateData, type GeneratedData } from "./chart-data";
 import { buildVegaLiteSpec, chooseStyle, valueAxisFromZero } from "./chart-spec";
 import { CHART_KINDS, type Chart, type ChartKind } from "./chart-types";
-import { Rng } from "./rng";
+import { Rng } from "@sketchvl/seeded-random";
 import { ChartRejected, extractAnnotations } from "./scenegraph-annotations";
 import { splitOfSeed } from "./splits";
 import { loadVegaEngine } from "./vega-engine";

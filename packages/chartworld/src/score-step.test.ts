@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
+import { CoordinateSpace, type DrawingAction, PRM_LABEL_NAMES } from "@sketchvl/contract";
 import fc from "fast-check";
 import type { ChartAnnotations, ChartElement } from "./chart-types";
-import { PRM_LABELS, scoreStep, scoreStepValue } from "./score-step";
+import { scoreStep, scoreStepValue } from "./score-step";
 import { actionToShape, shapeToAction, type PixelShape } from "./action-shapes";
 import type { StepTarget } from "./step-target";
 
@@ -45,7 +45,7 @@ const pointTarget: StepTarget = { shape: { type: "point", at: { x: 270, y: 357 }
 const circleTarget: StepTarget = { shape: { type: "circle", center: { x: 270, y: 200 }, r: 8 }, elementId: "point::B", rivalKind: "point" };
 const levelTarget: StepTarget = { shape: { type: "line", p1: { x: 50, y: 200 }, p2: { x: 500, y: 200 } }, elementId: null, rivalKind: null };
 const dropTarget: StepTarget = { shape: { type: "line", p1: { x: 270, y: 200 }, p2: { x: 270, y: 350 } }, elementId: "xtick:B", rivalKind: "x-tick-label" };
-const rank = (l: string): number => PRM_LABELS.indexOf(l as never);
+const rank = (l: string): number => PRM_LABEL_NAMES.indexOf(l as never);
 
 test("the exact target is excellent for every type, in NORM_1000 and pixel space", () => {
   for (const t of [boxTarget, pointTarget, circleTarget, levelTarget, dropTarget]) {
@@ -123,7 +123,7 @@ test("property: any action gets one of the four labels and never throws", () => 
             : kind === "point"
               ? { ...base, kind: { $case: "point", value: { at: p } } }
               : { ...base, kind: { $case: "circle", value: { center: p, radius: c } } };
-      assert.ok(PRM_LABELS.includes(scoreStep(annotations, t, action)));
+      assert.ok(PRM_LABEL_NAMES.includes(scoreStep(annotations, t, action)));
     }),
   );
 });

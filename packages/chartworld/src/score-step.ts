@@ -2,16 +2,11 @@
 // the action's geometry against the expert target, in pixels converted exactly as the renderer
 // converts them (@sketchvl/drawing). Hot path (PRM data, RL reward checks): element geometry is
 // indexed once per chart into a Float64Array and the action decoded into scratch slots.
-import type { DrawingAction } from "@sketchvl/contract";
+import { type DrawingAction, PRM_LABEL_NAMES, PRM_LABEL_SCALE, type PrmLabelName } from "@sketchvl/contract";
 import type { ChartAnnotations, ElementKind } from "./chart-types";
 import { iou } from "./geometry";
 import { actionToShape, type ImageSize } from "./action-shapes";
 import type { StepTarget } from "./step-target";
-
-export type PrmLabel = "excellent" | "acceptable" | "poor" | "unacceptable";
-export const PRM_LABELS: readonly PrmLabel[] = ["excellent", "acceptable", "poor", "unacceptable"];
-/** FinePRM's scalar for each label. */
-export const PRM_LABEL_SCORES: Readonly<Record<PrmLabel, number>> = { excellent: 4, acceptable: 3, poor: 2, unacceptable: 1 };
 
 /**
  * Thresholds, documented in README.md. u = 1% of the image diagonal. Each row is
@@ -188,11 +183,11 @@ function scoreIndex(a: ChartAnnotations, target: StepTarget, action: DrawingActi
 }
 
 /** FinePRM label of `action` for the step whose expert target is `target`, on chart `annotations`. */
-export function scoreStep(annotations: ChartAnnotations, target: StepTarget, action: DrawingAction): PrmLabel {
-  return PRM_LABELS[scoreIndex(annotations, target, action)];
+export function scoreStep(annotations: ChartAnnotations, target: StepTarget, action: DrawingAction): PrmLabelName {
+  return PRM_LABEL_NAMES[scoreIndex(annotations, target, action)];
 }
 
-/** scoreStep as FinePRM's scalar (4 excellent ... 1 unacceptable). */
+/** scoreStep as FinePRM's scalar (the label's score on the shared scale). */
 export function scoreStepValue(annotations: ChartAnnotations, target: StepTarget, action: DrawingAction): number {
-  return 4 - scoreIndex(annotations, target, action);
+  return PRM_LABEL_SCALE[scoreIndex(annotations, target, action)].score;
 }

@@ -19,3 +19,6 @@ export type { ServerStreamingMethodResult } from "./gen/sketchvl/v1/renderer";
 
 /** The binary FileDescriptorSet of proto/ (`buf build`), for server reflection. */
 export const descriptorSetPath = join(__dirname, "..", "descriptor.binpb");
+
+// Hand-written beside the generated code: the label scale (names, judge words, scores) of PrmLabel.
+export * from "./prm-labels";

@@ -3,6 +3,7 @@
 // ONNX model over an encoded dataset with onnxruntime-node.
 import * as ort from "onnxruntime-node";
 import { NOISE_KINDS } from "@sketchvl/chartworld";
+import { expectedPrmScore, PRM_LABEL_SCORES } from "@sketchvl/contract";
 import { DATASET_TYPES, perStep, type EncodedDataset } from "./dataset";
 import { INPUTS, LABELS } from "./features";
 
@@ -43,7 +44,7 @@ class Tally {
     this.n++;
     if (ref === pred) this.exact++;
     if (Math.abs(ref - pred) <= 1) this.within++;
-    this.absErr += Math.abs(expectedScore - (4 - ref));
+    this.absErr += Math.abs(expectedScore - PRM_LABEL_SCORES[ref]);
     this.confusion[ref][pred]++;
   }
 
@@ -66,8 +67,7 @@ export function evaluatePredictions(probs: Float32Array, data: EncodedDataset): 
   const perNoise = new Map<string, Tally>();
   for (let s = 0; s < data.count; s++) {
     const best = argmax(probs, s, K);
-    let expected = 0;
-    for (let k = 0; k < K; k++) expected += probs[s * K + k] * (4 - k);
+    const expected = expectedPrmScore(probs.subarray(s * K, s * K + K));
     const ref = data.labels[s];
     all.add(ref, best, expected);
     const type = DATASET_TYPES[data.types[s]];

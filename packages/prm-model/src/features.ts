@@ -10,7 +10,7 @@
 // Patch channels: before-image ink R, G, B; the change after − before; inside-the-image (patches.ts).
 // Windows are sized by what the reference scorer measures: boxes relative to their own size (IoU is
 // scale-free), points / line offsets in u = 1% of the image diagonal, circles by their radius.
-import type { DrawingAction } from "@sketchvl/contract";
+import { type DrawingAction, PRM_LABEL_NAMES, type PrmLabelName } from "@sketchvl/contract";
 import type { RasterImage } from "@sketchvl/drawing";
 import {
   ACTION_TYPES,
@@ -32,9 +32,12 @@ import { TEXT_FEATURES, textFeatures } from "./text-match";
 /** Names the input encoding; written into the model's config.json and checked by the service. */
 export const FEATURE_SET = "finepr-v2";
 
-/** The output order of the model's "probabilities". */
-export const LABELS = ["excellent", "acceptable", "poor", "unacceptable"] as const;
-export type Label = (typeof LABELS)[number];
+/**
+ * The output order of the model's "probabilities": the shared label scale's order, best first.
+ * A trained model.onnx bakes this order in (config.json records it), so it is read, never redefined.
+ */
+export const LABELS = PRM_LABEL_NAMES;
+export type Label = PrmLabelName;
 
 /** One step to score: the intent, the action, and the images before and after it was drawn. */
 export interface PrmStepInput {

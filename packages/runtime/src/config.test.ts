@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { z } from "zod";
-import { ConfigError, helpText, loadConfig, serverOptions } from "./config";
+import { ConfigError, helpText, imageLimitOptions, imageLimitsOf, loadConfig, serverOptions } from "./config";
 
 const options = {
   ...serverOptions(50051),
@@ -54,5 +54,27 @@ describe("loadConfig", () => {
     const help = helpText("renderer", options);
     assert.match(help, /--max-pixels {2}RENDERER_MAX_PIXELS {2}1000/);
     assert.match(help, /--shutdown-grace-ms {2}RENDERER_SHUTDOWN_GRACE_MS {2}10000/);
+  });
+});
+
+describe("imageLimitOptions", () => {
+  const imageOptions = { ...serverOptions(50055), ...imageLimitOptions({ subject: "prompt image", storeBytes: 4096, storeDoc: "memory for prompt images" }) };
+
+  it("declares --max-pixels, --max-bytes and --store-bytes with shared defaults and the service's store size", () => {
+    const config = loadConfig("reward", imageOptions, [], {});
+    assert.equal(config.maxPixels, 40_000_000);
+    assert.equal(config.maxBytes, 32 * 1024 * 1024);
+    assert.equal(config.storeBytes, 4096);
+    assert.equal(loadConfig("reward", imageOptions, ["--max-pixels", "9"], { SKETCHVL_MAX_BYTES: "10" }).maxBytes, 10);
+    assert.match(helpText("reward", imageOptions), /--max-pixels[\s\S]*largest prompt image in pixels/);
+  });
+
+  it("refuses a limit that is not a positive integer, naming the option", () => {
+    assert.throws(() => loadConfig("reward", imageOptions, ["--max-bytes", "0"], {}), (e: unknown) => e instanceof ConfigError && /max-bytes/.test(e.message));
+  });
+
+  it("imageLimitsOf hands domain code the two limits and nothing else of the config", () => {
+    const config = loadConfig("reward", imageOptions, ["--max-pixels", "9"], {});
+    assert.deepEqual(imageLimitsOf(config), { maxPixels: 9, maxBytes: 32 * 1024 * 1024 });
   });
 });

@@ -48,6 +48,38 @@ export function serverOptions(defaultPort: number) {
   } satisfies Options;
 }
 
+const MiB = 1024 * 1024;
+
+/** The image limits a service's domain code needs (structurally @sketchvl/drawing's ImageLimits). */
+export interface ImageLimitsConfig {
+  /** Largest image in pixels, checked from its header before any decoding (decompression bombs). */
+  maxPixels: number;
+  /** Largest encoded image in bytes. */
+  maxBytes: number;
+}
+
+/**
+ * The image options of every service that takes images (renderer, PRM, reward, policy), declared
+ * once: `--max-pixels`, `--max-bytes` and `--store-bytes`. `subject` names what the images are in
+ * --help ("image", "prompt image"); the store's size and sentence differ by what it keeps.
+ */
+export function imageLimitOptions({ subject = "image", storeBytes, storeDoc }: { subject?: string; storeBytes: number; storeDoc: string }) {
+  const positiveInt = z.coerce.number().int().positive();
+  return {
+    maxPixels: {
+      schema: positiveInt.default(40_000_000),
+      doc: `largest ${subject} in pixels, checked from the header before decoding (decompression bombs)`,
+    },
+    maxBytes: { schema: positiveInt.default(32 * MiB), doc: `largest encoded ${subject} in bytes` },
+    storeBytes: { schema: positiveInt.default(storeBytes), doc: storeDoc },
+  } satisfies Options;
+}
+
+/** Only the limits, for domain code that must not see (or depend on) the whole config. */
+export function imageLimitsOf(config: ImageLimitsConfig): ImageLimitsConfig {
+  return { maxPixels: config.maxPixels, maxBytes: config.maxBytes };
+}
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

@@ -1,5 +1,5 @@
 // The policy service's options (flags / POLICY_* environment / defaults); `--help` lists them.
-import { serverOptions } from "@sketchvl/runtime";
+import { imageLimitOptions, serverOptions } from "@sketchvl/runtime";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -22,7 +22,9 @@ export const policyOptions = {
   callDeadlineMs: { schema: positiveInt.default(60_000), doc: "deadline of each call this service makes to the renderer (a caller's own deadline ends them sooner)" },
   idempotencyEntries: { schema: z.coerce.number().int().nonnegative().default(256), doc: "Generate answers remembered by request id" },
   maxQuestionChars: { schema: positiveInt.default(4096), doc: "longest question" },
-  maxPixels: { schema: positiveInt.default(40_000_000), doc: "largest prompt image in pixels (checked before decoding)" },
-  maxBytes: { schema: positiveInt.default(32 * 1024 * 1024), doc: "largest encoded prompt image in bytes" },
-  storeBytes: { schema: positiveInt.default(256 * 1024 * 1024), doc: "memory for the images rollouts look at (prompt images and drawn turns, by digest)" },
+  ...imageLimitOptions({
+    subject: "prompt image",
+    storeBytes: 256 * 1024 * 1024,
+    storeDoc: "memory for the images rollouts look at (prompt images and drawn turns, by digest)",
+  }),
 };

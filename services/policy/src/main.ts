@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { PolicyServiceDefinition, RendererServiceDefinition } from "@sketchvl/contract";
 import { ImageStore } from "@sketchvl/drawing";
-import { createLogger, createMeshChannel, createMeshClient, exitOnSignals, loadConfigOrExit, type MeshServer, startServer } from "@sketchvl/runtime";
+import { createLogger, createMeshChannel, createMeshClient, exitOnSignals, imageLimitsOf, loadConfigOrExit, type MeshServer, startServer } from "@sketchvl/runtime";
 import { createBackend } from "./backends";
 import { policyOptions } from "./config";
 import { Generator } from "./generator";
@@ -23,7 +23,7 @@ async function main() {
   });
   const channel = createMeshChannel(config.rendererAddress, { maxMessageBytes: config.maxMessageBytes });
   const renderer = createMeshClient(RendererServiceDefinition, channel, { deadlineMs: config.callDeadlineMs, dependency: "renderer" });
-  const env = new Environment(renderer, new ImageStore(config.storeBytes), config);
+  const env = new Environment(renderer, new ImageStore(config.storeBytes), imageLimitsOf(config));
   const generator = new Generator(versions, env, config);
   server = await startServer({
     name: "policy",

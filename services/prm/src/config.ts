@@ -1,5 +1,5 @@
 // The PRM service's options (flags / PRM_* environment / defaults); `--help` lists them.
-import { serverOptions } from "@sketchvl/runtime";
+import { imageLimitOptions, serverOptions } from "@sketchvl/runtime";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -21,7 +21,5 @@ export const prmOptions = {
   maxQueueSize: { schema: positiveInt.default(2048), doc: "steps waiting per model version; beyond it, RESOURCE_EXHAUSTED at once" },
   maxStepsPerRequest: { schema: positiveInt.default(4096), doc: "most steps in one ScoreSteps call" },
   maxStepsPerStream: { schema: positiveInt.default(256), doc: "steps of one StreamScores call being scored at once; beyond it the stream stops reading (backpressure)" },
-  maxPixels: { schema: positiveInt.default(40_000_000), doc: "largest image in pixels (checked before decoding)" },
-  maxBytes: { schema: positiveInt.default(32 * 1024 * 1024), doc: "largest encoded image in bytes" },
-  storeBytes: { schema: positiveInt.default(512 * 1024 * 1024), doc: "memory for images kept by digest" },
+  ...imageLimitOptions({ storeBytes: 512 * 1024 * 1024, storeDoc: "memory for images kept by digest" }),
 };

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { PrmServiceDefinition } from "@sketchvl/contract";
 import { ImageStore } from "@sketchvl/drawing";
-import { createLogger, exitOnSignals, loadConfigOrExit, type MeshServer, startServer } from "@sketchvl/runtime";
+import { createLogger, exitOnSignals, imageLimitsOf, loadConfigOrExit, type MeshServer, startServer } from "@sketchvl/runtime";
 import { createBackend } from "./backends";
 import { prmOptions } from "./config";
 import { prmHandlers } from "./handlers";
@@ -30,7 +30,7 @@ async function main() {
     defaultModel: config.defaultModel,
     maxStepsPerRequest: config.maxStepsPerRequest,
     maxStepsInFlightPerStream: config.maxStepsPerStream,
-    limits: config,
+    limits: imageLimitsOf(config),
   });
   server = await startServer({
     name: "prm",

@@ -1,12 +1,9 @@
 // From a request's StepToScore to the backend's PrmStep (images resolved), and from the four
 // label probabilities back to the StepScore callers see.
-import { type Image, PrmLabel, type StepScore, type StepToScore } from "@sketchvl/contract";
+import { expectedPrmScore, type Image, mostProbableLabelIndex, PRM_LABEL_SCALE, type StepScore, type StepToScore } from "@sketchvl/contract";
 import { type ImageLimits, type ImageLookup, type ImageStore, pinnedImages, type RasterImage, resolveImage } from "@sketchvl/drawing";
 import { InvalidArgumentError } from "@sketchvl/errors";
 import type { LabelProbabilities, PrmStep } from "./backends";
-
-const LABELS = [PrmLabel.PRM_LABEL_EXCELLENT, PrmLabel.PRM_LABEL_ACCEPTABLE, PrmLabel.PRM_LABEL_POOR, PrmLabel.PRM_LABEL_UNACCEPTABLE];
-const VALUES = [4, 3, 2, 1];
 
 type ImageRefOf = { image: Image; field: string };
 
@@ -59,14 +56,13 @@ export async function toPrmStep(
 }
 
 export function toStepScore(id: string, p: LabelProbabilities, model: string, version: string): StepScore {
-  let best = 0;
-  for (let i = 1; i < 4; i++) if (p[i] > p[best]) best = i;
+  const best = PRM_LABEL_SCALE[mostProbableLabelIndex(p)];
   return {
     id,
-    label: LABELS[best],
+    label: best.label,
     probabilities: [p[0], p[1], p[2], p[3]],
-    expectedScore: 4 * p[0] + 3 * p[1] + 2 * p[2] + p[3],
-    argmaxScore: VALUES[best],
+    expectedScore: expectedPrmScore(p),
+    argmaxScore: best.score,
     model,
     version,
   };

@@ -1,7 +1,7 @@
 // The renderer service: draws actions on images and parses policy output. Wiring only.
 import { RendererServiceDefinition } from "@sketchvl/contract";
 import { DrawingThreads, ImageStore } from "@sketchvl/drawing";
-import { exitOnSignals, loadConfigOrExit, startServer, WorkBudget } from "@sketchvl/runtime";
+import { exitOnSignals, imageLimitsOf, loadConfigOrExit, startServer, WorkBudget } from "@sketchvl/runtime";
 import { rendererOptions } from "./config";
 import { rendererHandlers } from "./handlers";
 
@@ -14,7 +14,7 @@ async function main() {
   const server = await startServer({
     name: "renderer",
     config,
-    services: [{ definition: RendererServiceDefinition, implementation: rendererHandlers({ store, limits: config, threads, budget }) }],
+    services: [{ definition: RendererServiceDefinition, implementation: rendererHandlers({ store, limits: { ...imageLimitsOf(config), maxActions: config.maxActions, maxTextChars: config.maxTextChars }, threads, budget }) }],
     onShutdown: () => threads.close(),
   });
   exitOnSignals(server);

@@ -8,6 +8,7 @@ import {
   actionKindOf,
   FailureKind,
   type GroupMember,
+  isAcceptableOrBetter,
   type GroupRewards,
   type MemberAdvantages,
   PrmLabel,
@@ -22,8 +23,6 @@ import { gradeOutcome } from "./outcome";
 import type { ResponseWork } from "./responsePipeline";
 import { normalizeAnswer } from "./responseText";
 import { tokenSpanOf } from "./tokens";
-
-const GOOD = new Set([PrmLabel.PRM_LABEL_EXCELLENT, PrmLabel.PRM_LABEL_ACCEPTABLE]);
 
 function processScore(work: ResponseWork, j: number, useArgmax: boolean): number {
   const s = work.scores[j];
@@ -53,7 +52,7 @@ export async function assembleGroup(
       references: header.references,
       stepCount: w.steps.length,
       formatErrorCount: w.parsed?.errors.length ?? 0,
-      goodStepFraction: scored.length ? scored.filter((s) => GOOD.has(s!.label)).length / scored.length : 0,
+      goodStepFraction: scored.length ? scored.filter((s) => isAcceptableOrBetter(s!.label)).length / scored.length : 0,
     });
   });
   const tokenSpans = works.map((w) =>

@@ -1,5 +1,5 @@
 // The reward service's options (flags / REWARD_* environment / defaults); `--help` lists them.
-import { serverOptions } from "@sketchvl/runtime";
+import { imageLimitOptions, serverOptions } from "@sketchvl/runtime";
 import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -10,6 +10,12 @@ export const rewardOptions = {
   httpMaxBodyBytes: {
     schema: positiveInt.default(4 * 1024 * 1024),
     doc: "largest POST /get_reward body; a longer one is refused with 413 while it is read",
+  },
+  httpRequestTimeoutMs: {
+    schema: positiveInt.max(3_600_000).default(170_000),
+    doc:
+      "POST /get_reward: longest time one request may take to be scored; then 503 with Retry-After. Keep it under the " +
+      "client's own timeout (OpenRLHF's is 180 s) so the client gets an answer it can retry instead of a dropped connection",
   },
   rendererAddress: { schema: z.string().default("127.0.0.1:50051"), doc: "renderer service (host:port or dns:///name:port)" },
   prmAddress: { schema: z.string().default("127.0.0.1:50053"), doc: "PRM service" },
@@ -36,7 +42,5 @@ export const rewardOptions = {
     schema: z.string().default(""),
     doc: "directory image paths in OpenRLHF labels may point into (empty: paths are refused, only digests)",
   },
-  maxPixels: { schema: positiveInt.default(40_000_000), doc: "largest prompt image in pixels" },
-  maxBytes: { schema: positiveInt.default(32 * 1024 * 1024), doc: "largest prompt image in bytes" },
-  storeBytes: { schema: positiveInt.default(256 * 1024 * 1024), doc: "memory for prompt images kept by digest" },
+  ...imageLimitOptions({ subject: "prompt image", storeBytes: 256 * 1024 * 1024, storeDoc: "memory for prompt images kept by digest" }),
 };

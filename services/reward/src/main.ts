@@ -2,7 +2,7 @@
 // endpoint, orchestrating renderer → PRM → trainer. Wiring only.
 import { RewardServiceDefinition } from "@sketchvl/contract";
 import { ImageStore } from "@sketchvl/drawing";
-import { createLogger, exitOnSignals, loadConfigOrExit, startServer } from "@sketchvl/runtime";
+import { createLogger, exitOnSignals, imageLimitsOf, loadConfigOrExit, startServer } from "@sketchvl/runtime";
 import type { Server } from "node:http";
 import { rewardOptions } from "./config";
 import { RewardScorer } from "./groupScorer";
@@ -15,7 +15,7 @@ async function main() {
   const logger = createLogger("reward", config.logLevel);
   const mesh = connectMesh({ renderer: config.rendererAddress, prm: config.prmAddress, trainer: config.trainerAddress }, config.callDeadlineMs, config.maxMessageBytes);
   const scorer = new RewardScorer(mesh, new ImageStore(config.storeBytes), {
-    limits: config,
+    limits: imageLimitsOf(config),
     sampleTimeoutMs: config.sampleTimeoutMs,
     maxResponses: config.maxResponses,
     maxTextChars: config.maxTextChars,
@@ -36,7 +36,7 @@ async function main() {
     services: [{ definition: RewardServiceDefinition, implementation: rewardHandlers(scorer, config) }],
     prepare: async () => {
       if (config.httpPort < 0) return;
-      http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.httpMaxBodyBytes, maxInFlight: config.maxInFlight, logger });
+      http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.httpMaxBodyBytes, maxInFlight: config.maxInFlight, requestTimeoutMs: config.httpRequestTimeoutMs, logger });
       const address = http.address();
       logger.info({ port: typeof address === "object" && address ? address.port : config.httpPort }, "OpenRLHF endpoint: POST /get_reward");
     },

@@ -4,7 +4,7 @@
 //  - scores: 0/1 correctness, what --dynamic_filtering reads to drop all-right / all-wrong groups
 //    (RewardMap's reward is not 0..1; its correctness component is);
 //  - extra_logs: per sample, logged by OpenRLHF: process_mean / process_min (FinePRM, 1..4),
-//    process_score (mean / 4, 0..1) and format_ok.
+//    process_score (mean / the label scale's max score, 0..1) and format_ok.
 // Every number is written as a float (httpBody.ts: OpenRLHF makes a tensor of the list as is).
 // The response is found in each query by openrlhfQuery.ts; labels are checked by openrlhfLabels.ts.
 // Samples of one request that share a label (one prompt's rollouts) are scored as one group: one
@@ -19,7 +19,7 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { isAbsolute, relative, resolve } from "node:path";
-import { FailureKind, type Image, type ResponseReward } from "@sketchvl/contract";
+import { FailureKind, type Image, PRM_MAX_SCORE, type ResponseReward, ScoreGroupRequest } from "@sketchvl/contract";
 import type { Logger } from "@sketchvl/runtime";
 import { describeFailure } from "@sketchvl/runtime";
 import { isAbortError } from "abort-controller-x";
@@ -40,6 +40,8 @@ export interface OpenRlhfOptions {
   imageRoot: string;
   maxBodyBytes: number;
   maxInFlight: number;
+  /** Time one POST may take to be scored (--http-request-timeout-ms); beyond it, 503 with Retry-After. */
+  requestTimeoutMs: number;
   logger: Logger;
 }
 
@@ -82,15 +84,15 @@ export function startOpenRlhfEndpoint(scorer: RewardScorer, options: OpenRlhfOpt
   const scoreGroup = async (labelJson: string, samples: Array<{ index: number; text: string }>): Promise<ResponseReward[]> => {
     const field = `labels[${samples[0].index}]`;
     const label = parseLabel(labelJson, field);
-    const group = await scorer.scoreGroup(
-      {
-        requestId: "", runId: "", batchIndex: 0, image: await imageOf(label.image, `${field}.image`), question: label.question,
-        references: label.references, responses: samples.map((s) => ({ id: String(s.index), text: s.text, tokenOffsets: [], imageTokenSpans: [] })),
-        outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0,
-      },
-      AbortSignal.timeout(170_000), // under OpenRLHF's 180 s client timeout
-      { advantages: false },
-    );
+    // Everything OpenRLHF does not send keeps the contract's default (format detected, default
+    // outcome and PRM model, the service's sample timeout).
+    const request = ScoreGroupRequest.fromPartial({
+      image: await imageOf(label.image, `${field}.image`),
+      question: label.question,
+      references: label.references,
+      responses: samples.map((s) => ({ id: String(s.index), text: s.text })),
+    });
+    const group = await scorer.scoreGroup(request, AbortSignal.timeout(options.requestTimeoutMs), { advantages: false });
     return group.responses;
   };
 
@@ -138,7 +140,7 @@ export function startOpenRlhfEndpoint(scorer: RewardScorer, options: OpenRlhfOpt
         extra_logs: {
           process_mean: views.map((v) => v.processMean),
           process_min: views.map((v) => v.processMin),
-          process_score: views.map((v) => Math.min(1, Math.max(0, v.processMean / 4))),
+          process_score: views.map((v) => Math.min(1, Math.max(0, v.processMean / PRM_MAX_SCORE))),
           format_ok: views.map((v) => v.formatOk),
         },
       }));

@@ -1,6 +1,8 @@
-// The paper's "random PRM" ablation: labels carry no information about the step. Seeded by the
-// model's seed and the step id, so a retried request gets the same scores.
-import { Rng } from "@sketchvl/chartworld";
+// A placeholder model whose labels carry no information about the step: for tests and for wiring a
+// mesh without a trained model. Not the paper's random-PRM ablation: that is the trainer's
+// random_prm mode (services/trainer/src/finepo/randomScores.ts), seeded per request — this model is
+// seeded by the model's seed and the step id alone, and step ids ("0:1") repeat in every group.
+import { Rng } from "@sketchvl/seeded-random";
 import type { LabelProbabilities, PrmStep, ScoringBackend } from "./types";
 
 export class RandomBackend implements ScoringBackend {

@@ -1,7 +1,8 @@
 // ChartWorld's exact geometric scorer as a backend: for ChartWorld data, the label a perfect
 // FinePRM would give. Needs each step's ReferenceTarget (chart seed + structured target); the
 // chart's annotations are regenerated from the seed (deterministic) and cached.
-import { type ChartAnnotations, generateChart, PRM_LABELS, scoreStep, type StepTarget } from "@sketchvl/chartworld";
+import { type ChartAnnotations, generateChart, scoreStep, type StepTarget } from "@sketchvl/chartworld";
+import { prmLabelIndex } from "@sketchvl/contract";
 import type { ChartKind } from "@sketchvl/chartworld";
 import { InvalidArgumentError } from "@sketchvl/errors";
 import { type LabelProbabilities, oneHot, type PrmStep, type ScoringBackend } from "./types";
@@ -26,7 +27,7 @@ export class ReferenceBackend implements ScoringBackend {
         }
         if (!target?.shape?.type) throw new InvalidArgumentError("reference.target_json", "not a ChartWorld StepTarget (no shape)");
         const annotations = await this.annotations(ref.chartSeed, ref.chartKind);
-        return oneHot(PRM_LABELS.indexOf(scoreStep(annotations, target, step.action)));
+        return oneHot(prmLabelIndex(scoreStep(annotations, target, step.action)));
       }),
     );
   }

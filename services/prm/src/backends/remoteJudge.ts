@@ -4,6 +4,7 @@
 // generated token), the way VisualPRM reads a judge token. Each call has a timeout, bounded
 // retries on 408/429/5xx and network errors, and a client-side rate limit (@sketchvl/runtime's
 // ChatCompletionsClient, shared with the policy's openai-compatible backend).
+import { PRM_LABEL_SCALE } from "@sketchvl/contract";
 import { encodePng, type RasterImage } from "@sketchvl/drawing";
 import { ChatCompletionsClient, type RemoteEndpointConfig } from "@sketchvl/runtime";
 import { UnavailableError } from "@sketchvl/errors";
@@ -11,13 +12,14 @@ import { type LabelProbabilities, oneHot, type PrmStep, type ScoringBackend } fr
 
 export type RemoteJudgeConfig = RemoteEndpointConfig;
 
+// The judge answers in the scale's words; an index into them is an index into LabelProbabilities.
+const LABEL_WORDS = PRM_LABEL_SCALE.map((l) => l.word);
+
 export const REVIEWER_PROMPT =
   "You are a meticulous reviewer of visual reasoning steps on charts. You see the chart before " +
   "(image 1) and after (image 2) one drawing step, with the step's intent and action. Judge whether " +
   "the modification in image 2 precisely and correctly realizes the intent. Answer with exactly one " +
-  "word: Excellent, Acceptable, Poor or Unacceptable.";
-
-const LABEL_WORDS = ["Excellent", "Acceptable", "Poor", "Unacceptable"];
+  `word: ${LABEL_WORDS.slice(0, -1).join(", ")} or ${LABEL_WORDS[LABEL_WORDS.length - 1]}.`;
 
 /** Which label a generated token begins (case-insensitive prefix of at least two letters), or -1. */
 export function labelOfToken(token: string): number {

@@ -10,7 +10,8 @@ import { ACTION_KIND_SLOTS, ActionKind, isKnownActionKind } from "@sketchvl/cont
 import { InvalidArgumentError } from "@sketchvl/errors";
 import { coarseAdvantages } from "./coarseAdvantage";
 import { type ActionDistribution, klOffsetTable } from "./klOffset";
-import { SeededRandom } from "./randomScores";
+import { Rng } from "@sketchvl/seeded-random";
+import { randomScore } from "./randomScores";
 import { type Redistribution, redistributeInPlace, type StepWork } from "./redistribute";
 import { type FinePOSettings, validateSettings } from "./settings";
 import { checkTokenLayout, paintTokens, type TokenSpan, validateSpan, validateTokenCount } from "./tokenAdvantages";
@@ -118,7 +119,7 @@ export function computeGroupAdvantages(
   const coarse = coarseAdvantages(rewards, settings);
   const withKl = settings.mode === "finepo" || settings.mode === "random_prm";
   const offsets = withKl ? klOffsetTable(prior, current, settings) : NO_OFFSETS;
-  const rng = settings.mode === "random_prm" ? new SeededRandom(context.seed as string) : undefined;
+  const rng = settings.mode === "random_prm" ? new Rng(context.seed as string) : undefined;
   const grpo = settings.mode === "grpo";
   const options = grpo ? { alpha: 0, beta: settings.beta, epsilon: settings.epsilon } : settings;
 
@@ -136,7 +137,7 @@ export function computeGroupAdvantages(
     for (let j = 0; j < steps.length; j++) {
       const s = steps[j];
       // One draw per step, Text included, so a step's draw depends only on its position.
-      if (rng !== undefined) s.score = rng.nextScore();
+      if (rng !== undefined) s.score = randomScore(rng);
       s.klOffset = s.excluded ? 0 : offsets[s.kind];
     }
     redistributeInPlace(coarse[i], steps, options, member);

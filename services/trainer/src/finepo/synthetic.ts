@@ -3,7 +3,7 @@
 import { ActionKind } from "@sketchvl/contract";
 import type { ActionDistribution } from "./klOffset";
 import type { GroupInput, MemberInput, StepInput } from "./computeGroup";
-import { SeededRandom } from "./randomScores";
+import { Rng } from "@sketchvl/seeded-random";
 import type { TokenSpan } from "./tokenAdvantages";
 
 export interface SyntheticOptions {
@@ -29,7 +29,7 @@ const KINDS: readonly ActionKind[] = [
 
 /** `count` groups drawn from `seed`; the same arguments always give the same groups. */
 export function makeSyntheticGroups(seed: string, count: number, options: SyntheticOptions = {}): GroupInput[] {
-  const rng = new SeededRandom(seed);
+  const rng = new Rng(seed);
   const k = options.groupSize ?? 24;
   const minSteps = options.minSteps ?? 1;
   const maxSteps = options.maxSteps ?? 6;

@@ -4,10 +4,13 @@
 import {
   actionNameOf,
   AdvantageMode,
+  expectedPrmScore,
+  FailureKind,
   type GroupRewards,
   type GenerateResponse,
   Objective,
   type PolicyServiceDefinition,
+  PRM_LABEL_COUNT,
   type RewardServiceDefinition,
   StepFormat,
   type TrainSequence,
@@ -176,13 +179,13 @@ export function summarizeGroups(groups: readonly ScoredGroup[]) {
       responses++;
       reward += r.outcomeReward;
       if (r.outcomeReward >= 1) correct++;
-      if (r.failureKind !== 0) formatFailures++;
+      if (r.failureKind !== FailureKind.FAILURE_KIND_UNSPECIFIED) formatFailures++;
       steps += r.steps.length;
       for (const s of r.steps) {
         const name = actionNameOf(s.action) ?? "none";
         mix[name] = (mix[name] ?? 0) + 1;
-        // FinePRM's own expected score (Excellent..Unacceptable = 4..1), whatever FinePO then did with it.
-        if (!s.excluded && s.probabilities.length === 4) processScores.push(4 * s.probabilities[0] + 3 * s.probabilities[1] + 2 * s.probabilities[2] + s.probabilities[3]);
+        // FinePRM's own expected score, whatever FinePO then did with it.
+        if (!s.excluded && s.probabilities.length === PRM_LABEL_COUNT) processScores.push(expectedPrmScore(s.probabilities));
       }
       const quality = referenceStepQuality(prompt.example, expert, r.steps);
       referenceScores.push(...quality.scores);
