@@ -25,15 +25,17 @@ function* testFiles(dir, inDist = false) {
 
 // dist/ mirrors src/: a compiled test whose source is gone (moved, deleted) is stale, not a test.
 const sourceOf = (file) => file.replace("/dist/", "/src/").replace(/\.test\.js$/, ".test.ts");
-const files = roots.flatMap((r) => [...testFiles(r)]).filter((f) => existsSync(sourceOf(f))).sort();
+const files = roots
+  .flatMap((r) => [...testFiles(r)])
+  .filter((f) => existsSync(sourceOf(f)))
+  .sort();
 if (files.length === 0) {
   console.error("no test files found: did the build run?");
   process.exit(1);
 }
 console.log(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(" ")}`);
-const result = spawnSync(
-  process.execPath,
-  ["--test", "--test-reporter=spec", "--test-timeout=120000", ...process.argv.slice(2), ...files],
-  { stdio: "inherit", env: { ...process.env, SKETCHVL_LOG_LEVEL: process.env.SKETCHVL_LOG_LEVEL ?? "warn" } },
-);
+const result = spawnSync(process.execPath, ["--test", "--test-reporter=spec", "--test-timeout=120000", ...process.argv.slice(2), ...files], {
+  stdio: "inherit",
+  env: { ...process.env, SKETCHVL_LOG_LEVEL: process.env.SKETCHVL_LOG_LEVEL ?? "warn" },
+});
 process.exit(result.status ?? 1);

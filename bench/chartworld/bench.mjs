@@ -64,7 +64,9 @@ async function main() {
   console.log(`machine: ${cpus()[0]?.model ?? "?"} x${cpus().length}, node ${process.version}, one core (sharp.concurrency(1))`);
   console.log(`examples without PNG: ${fmt(noPng.chartsPerSec)} charts/s (${fmt(noPng.questionsPerSec)} questions+trajectories/s) over ${noPng.charts} charts`);
   console.log(`examples with PNG:    ${fmt(png.chartsPerSec)} charts/s (${fmt(png.questionsPerSec)} questions+trajectories/s) over ${png.charts} charts`);
-  console.log(`reference scoring:    ${Math.round(STEPS / scoreSec).toLocaleString("en-US")} steps/s over ${STEPS.toLocaleString("en-US")} steps (pool ${pool.length}, labels ${JSON.stringify(counts)}, checksum ${sink})`);
+  console.log(
+    `reference scoring:    ${Math.round(STEPS / scoreSec).toLocaleString("en-US")} steps/s over ${STEPS.toLocaleString("en-US")} steps (pool ${pool.length}, labels ${JSON.stringify(counts)}, checksum ${sink})`,
+  );
   console.log(
     JSON.stringify({
       chartsPerSecNoPng: noPng.chartsPerSec,

@@ -12,7 +12,9 @@ const { values } = parseArgs({ options: { groups: { type: "string", default: "20
 const GROUPS = Number(values.groups);
 
 // Prior and window both uniform over the drawing kinds: every step pays for its KL offset.
-const UNIFORM = new Map([ActionKind.ACTION_KIND_POINT, ActionKind.ACTION_KIND_LINE, ActionKind.ACTION_KIND_RECTANGLE, ActionKind.ACTION_KIND_CIRCLE].map((k) => [k, 0.25]));
+const UNIFORM = new Map(
+  [ActionKind.ACTION_KIND_POINT, ActionKind.ACTION_KIND_LINE, ActionKind.ACTION_KIND_RECTANGLE, ActionKind.ACTION_KIND_CIRCLE].map((k) => [k, 0.25]),
+);
 
 const stepsIn = (groups: GroupInput[]) => groups.reduce((n, g) => n + g.members.reduce((m, r) => m + r.steps.length, 0), 0);
 
@@ -78,11 +80,13 @@ async function main() {
   await trainer.stop();
 
   const s = (x: number) => `${fmt(x / 1e6, 2)} M steps/s`;
-  console.log(table([
-    ["in-process, one core (baseline)", s(local), "target >= 1.00 M steps/s"],
-    ["in-process, with token arrays (~250 tokens/response)", s(localTokens), `${fmt(localTokens / local, 2)}x baseline`],
-    ["gRPC bidi stream on loopback (trainer process)", s(grpcSteps), `${fmt(grpcSteps / local, 3)}x baseline; target >= 0.10 M steps/s`],
-  ]));
+  console.log(
+    table([
+      ["in-process, one core (baseline)", s(local), "target >= 1.00 M steps/s"],
+      ["in-process, with token arrays (~250 tokens/response)", s(localTokens), `${fmt(localTokens / local, 2)}x baseline`],
+      ["gRPC bidi stream on loopback (trainer process)", s(grpcSteps), `${fmt(grpcSteps / local, 3)}x baseline; target >= 0.10 M steps/s`],
+    ]),
+  );
 }
 
 void main().catch((err) => {

@@ -38,7 +38,9 @@ const BACKOFF_MS = 50;
 
 /** RSS of a process in MiB (VmRSS of /proc/<pid>/status). */
 function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"))!;
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 
@@ -51,7 +53,10 @@ const quantile = (xs: number[], q: number) => {
 /** Large circles spread over the chart, different per call so nothing is cached between calls. */
 function circles(seed: number): DrawingAction[] {
   return Array.from({ length: CIRCLES }, (_, i) => ({
-    kind: { $case: "circle" as const, value: { center: { x: (seed * 37 + i * 71) % 1000, y: (seed * 53 + i * 29) % 1000 }, radius: 150 + ((seed + i * 13) % 300) } },
+    kind: {
+      $case: "circle" as const,
+      value: { center: { x: (seed * 37 + i * 71) % 1000, y: (seed * 53 + i * 29) % 1000 }, radius: 150 + ((seed + i * 13) % 300) },
+    },
     color: ["Red", "Blue", "Green"][i % 3],
     space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
   }));
@@ -73,7 +78,13 @@ async function main() {
   const spec = SERVICES.find((s) => s.name === "renderer")!;
   const renderer = await launchService(spec, {
     port: await freePort(),
-    args: ["--log-level", "warn", "--store-bytes", String(STORE_MIB * 1024 * 1024), ...(BUDGET_MIB > 0 ? ["--work-budget-bytes", String(BUDGET_MIB * 1024 * 1024)] : [])],
+    args: [
+      "--log-level",
+      "warn",
+      "--store-bytes",
+      String(STORE_MIB * 1024 * 1024),
+      ...(BUDGET_MIB > 0 ? ["--work-budget-bytes", String(BUDGET_MIB * 1024 * 1024)] : []),
+    ],
   });
   const pid = renderer.child.pid!;
   const channel = createMeshChannel(renderer.address);
@@ -139,18 +150,41 @@ async function main() {
   await renderer.stop();
 
   const ms = (x: number) => `${fmt(x, 1)} ms`;
-  console.log(table([
-    ["calls served / rejected RESOURCE_EXHAUSTED", `${served.length} / ${rejected.length}`, `other failures: ${failed.size === 0 ? "none" : JSON.stringify(Object.fromEntries(failed))}`],
-    ["served latency p50 / p99", `${ms(quantile(served, 0.5))} / ${ms(quantile(served, 0.99))}`, `one call alone ${ms(aloneMs)}`],
-    ["rejection latency p50 / p99, the load's callers", `${ms(quantile(rejected, 0.5))} / ${ms(quantile(rejected, 0.99))}`, "one shared connection, bursts of retries"],
-    ["rejection latency p50 / p99, a new client every 100 ms", `${ms(quantile(probed.latencies, 0.5))} / ${ms(quantile(probed.latencies, 0.99))}`,
-      `${probed.latencies.length} refused, ${probed.served} served, ${probed.failures} failed; target p99 < 50 ms`],
-    ["health latency idle p50 / p99 (baseline)", `${ms(quantile(idle.latencies, 0.5))} / ${ms(quantile(idle.latencies, 0.99))}`, `${idle.latencies.length} checks`],
-    ["health latency under load p50 / p99", `${ms(quantile(loaded.latencies, 0.5))} / ${ms(quantile(loaded.latencies, 0.99))}`,
-      `${fmt(quantile(loaded.latencies, 0.99) / quantile(idle.latencies, 0.99), 1)}x idle p99; ${loaded.failures} checks failed (5 s timeout); target p99 < 100 ms`],
-    [`RSS before / peak / 5 s after / ${SETTLE_S} s after (MiB)`, `${fmt(rssBefore, 0)} / ${fmt(peak, 0)} / ${fmt(rssAfter5, 0)} / ${fmt(rssAfter, 0)}`,
-      `budget: work ${BUDGET_MIB} + store ${STORE_MIB} MiB + ${fmt(rssBefore, 0)} idle = ${fmt(BUDGET_MIB + STORE_MIB + rssBefore, 0)} MiB`],
-  ]));
+  console.log(
+    table([
+      [
+        "calls served / rejected RESOURCE_EXHAUSTED",
+        `${served.length} / ${rejected.length}`,
+        `other failures: ${failed.size === 0 ? "none" : JSON.stringify(Object.fromEntries(failed))}`,
+      ],
+      ["served latency p50 / p99", `${ms(quantile(served, 0.5))} / ${ms(quantile(served, 0.99))}`, `one call alone ${ms(aloneMs)}`],
+      [
+        "rejection latency p50 / p99, the load's callers",
+        `${ms(quantile(rejected, 0.5))} / ${ms(quantile(rejected, 0.99))}`,
+        "one shared connection, bursts of retries",
+      ],
+      [
+        "rejection latency p50 / p99, a new client every 100 ms",
+        `${ms(quantile(probed.latencies, 0.5))} / ${ms(quantile(probed.latencies, 0.99))}`,
+        `${probed.latencies.length} refused, ${probed.served} served, ${probed.failures} failed; target p99 < 50 ms`,
+      ],
+      [
+        "health latency idle p50 / p99 (baseline)",
+        `${ms(quantile(idle.latencies, 0.5))} / ${ms(quantile(idle.latencies, 0.99))}`,
+        `${idle.latencies.length} checks`,
+      ],
+      [
+        "health latency under load p50 / p99",
+        `${ms(quantile(loaded.latencies, 0.5))} / ${ms(quantile(loaded.latencies, 0.99))}`,
+        `${fmt(quantile(loaded.latencies, 0.99) / quantile(idle.latencies, 0.99), 1)}x idle p99; ${loaded.failures} checks failed (5 s timeout); target p99 < 100 ms`,
+      ],
+      [
+        `RSS before / peak / 5 s after / ${SETTLE_S} s after (MiB)`,
+        `${fmt(rssBefore, 0)} / ${fmt(peak, 0)} / ${fmt(rssAfter5, 0)} / ${fmt(rssAfter, 0)}`,
+        `budget: work ${BUDGET_MIB} + store ${STORE_MIB} MiB + ${fmt(rssBefore, 0)} idle = ${fmt(BUDGET_MIB + STORE_MIB + rssBefore, 0)} MiB`,
+      ],
+    ]),
+  );
 }
 
 void main().catch((err) => {

@@ -139,7 +139,7 @@ async function rawOrt(w: Workload, rows: number, tokens: number, turns: number, 
   const encoder = await ort.InferenceSession.create(join(MODEL, "encoder.onnx"), options);
   const decoder = await ort.InferenceSession.create(join(MODEL, "decoder.onnx"), options);
   const S = a.image_size;
-  const [L, H, D, V] = [a.layers, a.heads, a.d_model / a.heads, (S / 16) ** 2];
+  const [L, H, D] = [a.layers, a.heads, a.d_model / a.heads];
   const image = await modelInput({ png: w.png }, S);
   const images = new Float32Array(rows * 3 * S * S);
   for (let r = 0; r < rows; r++) images.set(image, r * 3 * S * S);
@@ -214,7 +214,9 @@ async function main() {
       ]),
     ]),
   );
-  console.log(`onnx backend/raw ORT, same batch size (k = ${K}): ${fmt(alone[1] / raw, 2)}x; ${CONCURRENCY.at(-1)} groups at once vs raw ORT on ${K * 4}-row batches: ${fmt(alone[CONCURRENCY.at(-1)!] / rawWide, 2)}x`);
+  console.log(
+    `onnx backend/raw ORT, same batch size (k = ${K}): ${fmt(alone[1] / raw, 2)}x; ${CONCURRENCY.at(-1)} groups at once vs raw ORT on ${K * 4}-row batches: ${fmt(alone[CONCURRENCY.at(-1)!] / rawWide, 2)}x`,
+  );
   console.log(
     `service/raw ORT, same batch size (k = ${K}, one group at a time): ${fmt(measured[1].tokensPerSecond / raw, 2)}x; ` +
       `${CONCURRENCY.at(-1)} groups at once vs raw ORT on ${K * 4}-row batches: ${fmt(measured[CONCURRENCY.at(-1)!].tokensPerSecond / rawWide, 2)}x`,

@@ -38,7 +38,11 @@ async function chartWorldTrajectories(minSteps: number): Promise<Trajectory[]> {
     const example = await generateExample(seed, { questionsPerChart: 1 });
     if (!example) continue;
     const chart = await decodeImage(await rasterizeSvg(example.chart.svg), { maxPixels: 1e8, maxBytes: 1e9 });
-    const planned = planActions(chart, example.trajectories[0].steps.map((s) => s.action), (i) => `steps[${i}]`);
+    const planned = planActions(
+      chart,
+      example.trajectories[0].steps.map((s) => s.action),
+      (i) => `steps[${i}]`,
+    );
     const t: Trajectory = { chart, steps: [], request: [] };
     let before = { digest: rawDigest(chart), image: chart };
     for (const [j, s] of example.trajectories[0].steps.entries()) {
@@ -65,7 +69,9 @@ async function main() {
   const distinct = trajectories.flatMap((t) => t.steps);
   const steps = Array.from({ length: STEPS }, (_, i) => distinct[i % distinct.length]);
   const stepsPerTrajectory = distinct.length / trajectories.length;
-  console.log(`bench/prm: ${STEPS} ChartWorld expert steps (${trajectories.length} trajectories, ${fmt(stepsPerTrajectory, 1)} steps each), models/finepr/2, batches of ${BATCH}`);
+  console.log(
+    `bench/prm: ${STEPS} ChartWorld expert steps (${trajectories.length} trajectories, ${fmt(stepsPerTrajectory, 1)} steps each), models/finepr/2, batches of ${BATCH}`,
+  );
 
   // Raw ORT: the model alone on pre-built batches.
   const session = await ort.InferenceSession.create(join(MODEL_DIR, "model.onnx"), { executionProviders: ["cpu"], graphOptimizationLevel: "all" });
@@ -93,7 +99,17 @@ async function main() {
     const spec = SERVICES.find((s) => s.name === "prm")!;
     const prm = await launchService(spec, {
       port: await freePort(),
-      args: ["--log-level", "warn", "--model-repository", join(repoRoot, "models"), "--max-batch-size", String(maxBatchSize), "--max-queue-delay-ms", maxBatchSize > 1 ? "2" : "0", ...(values.instances ? ["--batch-instances", values.instances] : [])],
+      args: [
+        "--log-level",
+        "warn",
+        "--model-repository",
+        join(repoRoot, "models"),
+        "--max-batch-size",
+        String(maxBatchSize),
+        "--max-queue-delay-ms",
+        maxBatchSize > 1 ? "2" : "0",
+        ...(values.instances ? ["--batch-instances", values.instances] : []),
+      ],
     });
     const channel = createMeshChannel(prm.address);
     const client = createMeshClient(PrmServiceDefinition, channel, { deadlineMs: 120_000 });
@@ -107,7 +123,10 @@ async function main() {
     }
     for (const t of trajectories) await client.storeImage({ image: { source: { $case: "raw", value: toRawImage(t.chart) } } });
     const request = (i: number): StepToScore => ({
-      id: String(i), intent: steps[i].intent, action: steps[i].action, reference: undefined,
+      id: String(i),
+      intent: steps[i].intent,
+      action: steps[i].action,
+      reference: undefined,
       before: { source: { $case: "digest", value: digests.get(steps[i].before)! } },
       after: { source: { $case: "digest", value: digests.get(steps[i].after)! } },
     });
@@ -154,26 +173,48 @@ async function main() {
   const unbatched = await measure(1);
 
   const s = (x: number) => `${fmt(x, 0)} steps/s`;
-  console.log(table([
-    ["raw ORT session.run, batches of 32 (baseline)", s(rawOrt), "1.00x"],
-    ["raw ORT session.run, one step at a time", s(rawOrtSingle), `${fmt(rawOrtSingle / rawOrt, 2)}x`],
-    ["prepareBatch alone (patches + features)", s(prepare), ""],
-    ["in-process pipeline: prepareBatch + session.run", s(pipeline), `${fmt(pipeline / rawOrt, 2)}x raw ORT`],
-    ...[1, 8, 64].flatMap((c): Array<[string, string, string]> => [
-      [`service, batching on,  concurrency ${c}`, s(batched.perStep[c].perSecond), `${fmt(batched.perStep[c].perSecond / rawOrt, 2)}x raw ORT`],
-      [`service, batching off, concurrency ${c}`, s(unbatched.perStep[c].perSecond), `${fmt(unbatched.perStep[c].perSecond / rawOrt, 2)}x raw ORT`],
+  console.log(
+    table([
+      ["raw ORT session.run, batches of 32 (baseline)", s(rawOrt), "1.00x"],
+      ["raw ORT session.run, one step at a time", s(rawOrtSingle), `${fmt(rawOrtSingle / rawOrt, 2)}x`],
+      ["prepareBatch alone (patches + features)", s(prepare), ""],
+      ["in-process pipeline: prepareBatch + session.run", s(pipeline), `${fmt(pipeline / rawOrt, 2)}x raw ORT`],
+      ...[1, 8, 64].flatMap(
+        (c): Array<[string, string, string]> => [
+          [`service, batching on,  concurrency ${c}`, s(batched.perStep[c].perSecond), `${fmt(batched.perStep[c].perSecond / rawOrt, 2)}x raw ORT`],
+          [`service, batching off, concurrency ${c}`, s(unbatched.perStep[c].perSecond), `${fmt(unbatched.perStep[c].perSecond / rawOrt, 2)}x raw ORT`],
+        ],
+      ),
+      ...[8, 64].flatMap(
+        (c): Array<[string, string, string]> => [
+          [
+            `service, batching on,  ${c} trajectories at once (patches)`,
+            s(batched.trajectoryRate[c]),
+            `${fmt(batched.trajectoryRate[c] / rawOrt, 2)}x raw ORT`,
+          ],
+          [
+            `service, batching off, ${c} trajectories at once (patches)`,
+            s(unbatched.trajectoryRate[c]),
+            `${fmt(unbatched.trajectoryRate[c] / rawOrt, 2)}x raw ORT`,
+          ],
+        ],
+      ),
     ]),
-    ...[8, 64].flatMap((c): Array<[string, string, string]> => [
-      [`service, batching on,  ${c} trajectories at once (patches)`, s(batched.trajectoryRate[c]), `${fmt(batched.trajectoryRate[c] / rawOrt, 2)}x raw ORT`],
-      [`service, batching off, ${c} trajectories at once (patches)`, s(unbatched.trajectoryRate[c]), `${fmt(unbatched.trajectoryRate[c] / rawOrt, 2)}x raw ORT`],
-    ]),
-  ]));
-  console.log(`batching speed-up at concurrency 64: ${fmt(batched.perStep[64].perSecond / unbatched.perStep[64].perSecond, 2)}x (target >= 4x); the model's own, raw ORT 32 vs 1: ${fmt(rawOrt / rawOrtSingle, 2)}x`);
-  console.log(`service/raw ORT at concurrency 64, batching on: ${fmt(batched.perStep[64].perSecond / rawOrt, 2)}x (target >= 0.85x); service/in-process pipeline: ${fmt(batched.perStep[64].perSecond / pipeline, 2)}x`);
-  console.log(`trajectories (patches) at 64, batching on: ${fmt(batched.trajectoryRate[64] / rawOrt, 2)}x raw ORT, ${fmt(batched.trajectoryRate[64] / pipeline, 2)}x the in-process pipeline; batching speed-up ${fmt(batched.trajectoryRate[64] / unbatched.trajectoryRate[64], 2)}x`);
+  );
+  console.log(
+    `batching speed-up at concurrency 64: ${fmt(batched.perStep[64].perSecond / unbatched.perStep[64].perSecond, 2)}x (target >= 4x); the model's own, raw ORT 32 vs 1: ${fmt(rawOrt / rawOrtSingle, 2)}x`,
+  );
+  console.log(
+    `service/raw ORT at concurrency 64, batching on: ${fmt(batched.perStep[64].perSecond / rawOrt, 2)}x (target >= 0.85x); service/in-process pipeline: ${fmt(batched.perStep[64].perSecond / pipeline, 2)}x`,
+  );
+  console.log(
+    `trajectories (patches) at 64, batching on: ${fmt(batched.trajectoryRate[64] / rawOrt, 2)}x raw ORT, ${fmt(batched.trajectoryRate[64] / pipeline, 2)}x the in-process pipeline; batching speed-up ${fmt(batched.trajectoryRate[64] / unbatched.trajectoryRate[64], 2)}x`,
+  );
   const busy = (r: { serviceCores: number; clientCores: number }) => `service ${fmt(r.serviceCores, 2)}, load generator ${fmt(r.clientCores, 2)}`;
   console.log(`cores busy at concurrency 64 (of 2), batching on: ${busy(batched.perStep[64])}; off: ${busy(unbatched.perStep[64])}`);
-  console.log(`latency at concurrency 8, batching on: p50 ${fmt(batched.perStep[8].p50)} ms, p99 ${fmt(batched.perStep[8].p99)} ms; off: p50 ${fmt(unbatched.perStep[8].p50)} ms, p99 ${fmt(unbatched.perStep[8].p99)} ms`);
+  console.log(
+    `latency at concurrency 8, batching on: p50 ${fmt(batched.perStep[8].p50)} ms, p99 ${fmt(batched.perStep[8].p99)} ms; off: p50 ${fmt(unbatched.perStep[8].p50)} ms, p99 ${fmt(unbatched.perStep[8].p99)} ms`,
+  );
 }
 
 void main().catch((err) => {

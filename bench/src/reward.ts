@@ -3,7 +3,15 @@
 // Prints groups/s, time per stage, the overhead beyond PRM compute, and bytes on the wire.
 //   npm run build && node bench/dist/reward.js [--groups N]
 import { parseArgs } from "node:util";
-import { ImageFormat, PrmServiceDefinition, RendererServiceDefinition, RenderTrajectoryResponse, RewardServiceDefinition, ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
+import {
+  ImageFormat,
+  PrmServiceDefinition,
+  RendererServiceDefinition,
+  RenderTrajectoryResponse,
+  RewardServiceDefinition,
+  ScoreGroupRequest,
+  StepFormat,
+} from "@sketchvl/contract";
 import { freePort, SERVICES, startMesh } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { parseSteps } from "@sketchvl/steps";
@@ -49,8 +57,19 @@ async function main() {
   const prm = createMeshClient(PrmServiceDefinition, prmChannel);
   const responses = Array.from({ length: K }, (_, i) => ({ id: String(i), text: response(i), tokenOffsets: [], imageTokenSpans: [] }));
   const request = (i: number, image: ScoreGroupRequest["image"]): ScoreGroupRequest => ({
-    requestId: `bench-${i}`, runId: "bench", batchIndex: i, image, question: "In which year did FDI first exceed 400?", references: ["2015"],
-    responses, outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0,
+    requestId: `bench-${i}`,
+    runId: "bench",
+    batchIndex: i,
+    image,
+    question: "In which year did FDI first exceed 400?",
+    references: ["2015"],
+    responses,
+    outcome: undefined,
+    finepo: undefined,
+    prmModel: "",
+    useArgmaxScore: false,
+    format: 0,
+    sampleTimeoutMs: 0,
   });
   const inline = { source: { $case: "encoded" as const, value: chart } };
   const warm = (await client.scoreGroup(request(GROUPS + 1, inline))).group!;
@@ -93,25 +112,33 @@ async function main() {
   const wallMs = seconds * 1000;
   const perGroup = (ms: number) => `${fmt(ms / GROUPS)} ms/group`;
   console.log(`bench/reward: ${GROUPS} groups of ${K} responses x 4 steps, 1000x700 chart, ${CONCURRENCY} groups in flight`);
-  console.log(table([
-    ["throughput", `${fmt(GROUPS / seconds, 2)} groups/s`, `${fmt((GROUPS * K * 4) / seconds, 0)} steps/s`],
-    ["wall time per group (in flight together)", perGroup(wallMs), ""],
-    ["  parse (in-process), summed over responses", perGroup(stages.parse), ""],
-    ["  render (renderer)", perGroup(stages.render), ""],
-    ["  PRM (call, queue, decode, compute)", perGroup(stages.prm), ""],
-    ["  PRM model compute (backend time)", perGroup(prmComputeMs), "baseline"],
-    ["  FinePO (trainer)", perGroup(stages.finepo), ""],
-    ["  image to renderer + PRM", perGroup(stages.image), ""],
-    ["overhead beyond PRM compute", `${fmt(((wallMs - prmComputeMs) / prmComputeMs) * 100, 0)} %`, "target <= 25 %"],
-  ]));
+  console.log(
+    table([
+      ["throughput", `${fmt(GROUPS / seconds, 2)} groups/s`, `${fmt((GROUPS * K * 4) / seconds, 0)} steps/s`],
+      ["wall time per group (in flight together)", perGroup(wallMs), ""],
+      ["  parse (in-process), summed over responses", perGroup(stages.parse), ""],
+      ["  render (renderer)", perGroup(stages.render), ""],
+      ["  PRM (call, queue, decode, compute)", perGroup(stages.prm), ""],
+      ["  PRM model compute (backend time)", perGroup(prmComputeMs), "baseline"],
+      ["  FinePO (trainer)", perGroup(stages.finepo), ""],
+      ["  image to renderer + PRM", perGroup(stages.image), ""],
+      ["overhead beyond PRM compute", `${fmt(((wallMs - prmComputeMs) / prmComputeMs) * 100, 0)} %`, "target <= 25 %"],
+    ]),
+  );
   const cpu = [...cpuAfter].map(([name, ms]) => [name, ms - cpuBefore.get(name)!] as const);
   cpu.push(["bench client", (clientCpu.user + clientCpu.system) / 1000]);
   const cpuTotal = cpu.reduce((a, [, ms]) => a + ms, 0);
-  console.log(`CPU per group, all threads (/proc): ${cpu.map(([name, ms]) => `${name} ${fmt(ms / GROUPS, 0)} ms`).join(", ")}; total ${fmt(cpuTotal / GROUPS, 0)} ms = ${fmt(cpuTotal / GROUPS / (K * 4), 2)} ms per step`);
+  console.log(
+    `CPU per group, all threads (/proc): ${cpu.map(([name, ms]) => `${name} ${fmt(ms / GROUPS, 0)} ms`).join(", ")}; total ${fmt(cpuTotal / GROUPS, 0)} ms = ${fmt(cpuTotal / GROUPS / (K * 4), 2)} ms per step`,
+  );
   const inlineBytes = ScoreGroupRequest.encode(request(0, inline)).finish().length;
   const digestBytes = ScoreGroupRequest.encode(request(0, byDigest)).finish().length;
-  console.log(`after-image bytes per group (renderer to reward, and again to the PRM): as patches ${fmt(patchBytes / 1024)} KiB, as PNG ${fmt(pngBytes / 1024)} KiB (${fmt(pngBytes / patchBytes, 1)}x less, and no encode / decode)`);
-  console.log(`request bytes per group: image inline ${fmt(inlineBytes / 1024)} KiB, by digest ${fmt(digestBytes / 1024)} KiB (${fmt(inlineBytes / digestBytes, 1)}x less)`);
+  console.log(
+    `after-image bytes per group (renderer to reward, and again to the PRM): as patches ${fmt(patchBytes / 1024)} KiB, as PNG ${fmt(pngBytes / 1024)} KiB (${fmt(pngBytes / patchBytes, 1)}x less, and no encode / decode)`,
+  );
+  console.log(
+    `request bytes per group: image inline ${fmt(inlineBytes / 1024)} KiB, by digest ${fmt(digestBytes / 1024)} KiB (${fmt(inlineBytes / digestBytes, 1)}x less)`,
+  );
 }
 
 void main().catch((err) => {

@@ -24,12 +24,16 @@ export async function throughput(count: number, concurrency: number, task: (i: n
 export async function barChartPng(width = 1000, height = 700): Promise<Buffer> {
   const bars = Array.from({ length: 12 }, (_, i) => {
     const h = 80 + ((i * 137) % 420);
-    return `<rect x="${90 + i * 72}" y="${620 - h}" width="48" height="${h}" fill="hsl(${(i * 29) % 360},55%,55%)"/>` +
-      `<text x="${96 + i * 72}" y="645" font-family="DejaVu Sans" font-size="14">${2010 + i}</text>`;
+    return (
+      `<rect x="${90 + i * 72}" y="${620 - h}" width="48" height="${h}" fill="hsl(${(i * 29) % 360},55%,55%)"/>` +
+      `<text x="${96 + i * 72}" y="645" font-family="DejaVu Sans" font-size="14">${2010 + i}</text>`
+    );
   }).join("");
-  const grid = Array.from({ length: 6 }, (_, i) =>
-    `<line x1="80" y1="${620 - i * 100}" x2="960" y2="${620 - i * 100}" stroke="#ddd"/>` +
-    `<text x="40" y="${625 - i * 100}" font-family="DejaVu Sans" font-size="13">${i * 100}</text>`,
+  const grid = Array.from(
+    { length: 6 },
+    (_, i) =>
+      `<line x1="80" y1="${620 - i * 100}" x2="960" y2="${620 - i * 100}" stroke="#ddd"/>` +
+      `<text x="40" y="${625 - i * 100}" font-family="DejaVu Sans" font-size="13">${i * 100}</text>`,
   ).join("");
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
     <rect width="100%" height="100%" fill="white"/>${grid}${bars}

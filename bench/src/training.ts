@@ -12,7 +12,12 @@ import { runTraining } from "@sketchvl/trainer/rl";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { updates: { type: "string", default: "6" }, prompts: { type: "string", default: "8" }, "group-size": { type: "string", default: "8" }, "sft-updates": { type: "string", default: "20" } },
+    options: {
+      updates: { type: "string", default: "6" },
+      prompts: { type: "string", default: "8" },
+      "group-size": { type: "string", default: "8" },
+      "sft-updates": { type: "string", default: "20" },
+    },
   });
   const out = mkdtempSync(join(tmpdir(), "bench-training-"));
   try {
@@ -25,9 +30,22 @@ async function main(): Promise<void> {
       threads: 2,
       sft: { charts: 40, updates: Number(values["sft-updates"]), batch: 32, learningRate: 0.002 },
       rl: {
-        updates, promptsPerUpdate: Number(values.prompts), groupSize: Number(values["group-size"]), learningRate: 3e-4,
-        publishEvery: updates + 1, trainCharts: 40, temperature: 1, topP: 1, maxTurns: 8, maxTokensPerTurn: 48,
-        clipLow: 0.2, clipHigh: 0.28, klCoef: 0.02, entropyCoef: 0, microBatch: 32, concurrency: 4,
+        updates,
+        promptsPerUpdate: Number(values.prompts),
+        groupSize: Number(values["group-size"]),
+        learningRate: 3e-4,
+        publishEvery: updates + 1,
+        trainCharts: 40,
+        temperature: 1,
+        topP: 1,
+        maxTurns: 8,
+        maxTokensPerTurn: 48,
+        clipLow: 0.2,
+        clipHigh: 0.28,
+        klCoef: 0.02,
+        entropyCoef: 0,
+        microBatch: 32,
+        concurrency: 4,
       },
       evaluation: { charts: 1, every: 1000 },
     });
@@ -44,7 +62,9 @@ async function main(): Promise<void> {
     console.log(`  reward (renderer, PRM, trainer) ${(sum((h) => h.seconds.reward) / steady.length).toFixed(2)} s per update`);
     console.log(`  learner PPO step               ${(learner / steady.length).toFixed(2)} s per update (${(tokens / learner).toFixed(0)} tokens/s)`);
     console.log(`  responses per update           ${(responses / steady.length).toFixed(1)}`);
-    console.log(`  ratio to the learner-only baseline: ${(wall / learner).toFixed(2)}× the time (the mesh's rollouts and scoring cost ${(((wall - learner) / wall) * 100).toFixed(0)}% of an update)`);
+    console.log(
+      `  ratio to the learner-only baseline: ${(wall / learner).toFixed(2)}× the time (the mesh's rollouts and scoring cost ${(((wall - learner) / wall) * 100).toFixed(0)}% of an update)`,
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

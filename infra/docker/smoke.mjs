@@ -49,11 +49,13 @@ try {
       const white = { width, height, channels: 3, pixels: Buffer.alloc(width * height * 3, 255) };
       const out = await client.render({
         image: { source: { $case: "raw", value: white } },
-        actions: [{
-          kind: { $case: "text", value: { at: { x: 20, y: 200 }, text } },
-          color: "black",
-          space: contract.CoordinateSpace.COORDINATE_SPACE_NORM_1000,
-        }],
+        actions: [
+          {
+            kind: { $case: "text", value: { at: { x: 20, y: 200 }, text } },
+            color: "black",
+            space: contract.CoordinateSpace.COORDINATE_SPACE_NORM_1000,
+          },
+        ],
         outputFormat: contract.ImageFormat.IMAGE_FORMAT_RAW,
       });
       const { pixels, channels } = out.image.image.source.value;
@@ -87,30 +89,53 @@ try {
     const client = createMeshClient(contract.RewardServiceDefinition, channel, { deadlineMs: 60_000 });
     const [width, height] = [320, 240];
     const image = { source: { $case: "raw", value: { width, height, channels: 3, pixels: Buffer.alloc(width * height * 3, 255) } } };
-    const text = "Intent1: Box the first bar\nAction1: #Draw Box, [100,100,400,300], Red\n" +
+    const text =
+      "Intent1: Box the first bar\nAction1: #Draw Box, [100,100,400,300], Red\n" +
       "Intent2: Box the second bar\nAction2: #Draw Box, [500,400,900,600], Blue\nAnswer: 3";
     const { group } = await client.scoreGroup({
-      requestId: `smoke-${process.pid}`, runId: `smoke-${process.pid}`, batchIndex: 0, image, question: "How many bars?",
-      references: ["3"], responses: [{ id: "r0", text, tokenOffsets: [], imageTokenSpans: [] }],
-      outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0,
+      requestId: `smoke-${process.pid}`,
+      runId: `smoke-${process.pid}`,
+      batchIndex: 0,
+      image,
+      question: "How many bars?",
+      references: ["3"],
+      responses: [{ id: "r0", text, tokenOffsets: [], imageTokenSpans: [] }],
+      outcome: undefined,
+      finepo: undefined,
+      prmModel: "",
+      useArgmaxScore: false,
+      format: 0,
+      sampleTimeoutMs: 0,
     });
     const r = group.responses[0];
     if (r.maskSample || r.steps.length !== 2 || r.steps.some((s) => s.probabilities.length !== 4) || r.outcomeReward !== 1) {
-      throw new Error(`reward: the group was not scored through the mesh: ${JSON.stringify({ mask: r.maskSample, kind: r.failureKind, reason: r.failureReason, steps: r.steps.length, outcome: r.outcomeReward })}`);
+      throw new Error(
+        `reward: the group was not scored through the mesh: ${JSON.stringify({ mask: r.maskSample, kind: r.failureKind, reason: r.failureReason, steps: r.steps.length, outcome: r.outcomeReward })}`,
+      );
     }
-    const stages = Object.entries(group.stageMs).map(([k, v]) => `${k} ${Math.round(v)}`).join(", ");
-    console.log(`reward: ScoreGroup through renderer, prm and trainer: 2 steps scored (${r.steps.map((s) => s.processScore.toFixed(2)).join(", ")}), outcome ${r.outcomeReward}; ms: ${stages}`);
+    const stages = Object.entries(group.stageMs)
+      .map(([k, v]) => `${k} ${Math.round(v)}`)
+      .join(", ");
+    console.log(
+      `reward: ScoreGroup through renderer, prm and trainer: 2 steps scored (${r.steps.map((s) => s.processScore.toFixed(2)).join(", ")}), outcome ${r.outcomeReward}; ms: ${stages}`,
+    );
     // OpenRLHF: query = prompt + response; the label names the image by the digest just stored.
     const prompt = "<|im_start|>user\n<image>How many bars?<|im_end|>\n<|im_start|>assistant\n";
     const res = await fetch(`http://${extra}/get_reward`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: [prompt + text + "<|im_end|>"], prompts: [prompt], labels: [JSON.stringify({ image: group.imageDigest, references: ["3"] })] }),
+      body: JSON.stringify({
+        query: [`${prompt + text}<|im_end|>`],
+        prompts: [prompt],
+        labels: [JSON.stringify({ image: group.imageDigest, references: ["3"] })],
+      }),
       signal: AbortSignal.timeout(60_000),
     });
     const body = await res.json();
     if (res.status !== 200 || body.rewards?.[0] !== 1) throw new Error(`reward: POST /get_reward answered ${res.status} ${JSON.stringify(body)}`);
-    console.log(`reward: OpenRLHF POST http://${extra}/get_reward -> 200, rewards ${JSON.stringify(body.rewards)}, scores ${JSON.stringify(body.scores.map((x) => +x.toFixed(3)))}`);
+    console.log(
+      `reward: OpenRLHF POST http://${extra}/get_reward -> 200, rewards ${JSON.stringify(body.rewards)}, scores ${JSON.stringify(body.scores.map((x) => +x.toFixed(3)))}`,
+    );
   }
 } finally {
   channel.close();

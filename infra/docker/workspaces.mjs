@@ -18,7 +18,8 @@ for (const pattern of readJson("package.json").workspaces) {
   if (/[*?[{]/.test(pattern.replace(/\/\*$/, ""))) throw new Error(`unsupported workspace glob ${pattern}`);
   const dirs = pattern.endsWith("/*")
     ? readdirSync(join(repo, pattern.slice(0, -2)), { withFileTypes: true })
-        .filter((d) => d.isDirectory()).map((d) => `${pattern.slice(0, -2)}/${d.name}`)
+        .filter((d) => d.isDirectory())
+        .map((d) => `${pattern.slice(0, -2)}/${d.name}`)
     : [pattern];
   for (const dir of dirs) {
     if (existsSync(join(repo, dir, "package.json"))) byName.set(readJson(`${dir}/package.json`).name, dir);
@@ -28,10 +29,12 @@ for (const pattern of readJson("package.json").workspaces) {
 const wanted = process.argv.slice(2);
 // By default the services `npm run build` builds (root tsconfig.json references) that have a main:
 // a service still being written joins the image once it joins the build.
-const services = wanted.length > 0
-  ? wanted.map((s) => `services/${s}`)
-  : readJson("tsconfig.json").references.map((r) => r.path.replace(/^\.\//, "").replace(/\/$/, ""))
-      .filter((d) => d.startsWith("services/") && existsSync(join(repo, d, "src/main.ts")));
+const services =
+  wanted.length > 0
+    ? wanted.map((s) => `services/${s}`)
+    : readJson("tsconfig.json")
+        .references.map((r) => r.path.replace(/^\.\//, "").replace(/\/$/, ""))
+        .filter((d) => d.startsWith("services/") && existsSync(join(repo, d, "src/main.ts")));
 const needed = new Set();
 const visit = (dir) => {
   if (needed.has(dir)) return;
@@ -49,7 +52,9 @@ const visit = (dir) => {
     references = readJson(`${dir}/tsconfig.json`).references ?? [];
   } catch {} // no tsconfig, or one with comments: package.json dependencies alone
   for (const { path } of references) {
-    const ref = relative(repo, resolve(repo, dir, path)).split(sep).join("/");
+    const ref = relative(repo, resolve(repo, dir, path))
+      .split(sep)
+      .join("/");
     if ([...byName.values()].includes(ref)) visit(ref);
   }
 };

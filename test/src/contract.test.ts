@@ -28,8 +28,12 @@ describe("contract", () => {
     execFileSync(buf, ["generate", "-o", scratch], { cwd: repoRoot, stdio: "pipe" });
     const committedDir = join(repoRoot, "packages/contract/src/gen");
     const freshDir = join(scratch, "packages/contract/src/gen");
-    const committed = filesUnder(committedDir).map((f) => relative(committedDir, f)).sort();
-    const fresh = filesUnder(freshDir).map((f) => relative(freshDir, f)).sort();
+    const committed = filesUnder(committedDir)
+      .map((f) => relative(committedDir, f))
+      .sort();
+    const fresh = filesUnder(freshDir)
+      .map((f) => relative(freshDir, f))
+      .sort();
     assert.deepEqual(committed, fresh, "generated file set differs: run `npm run generate`");
     for (const file of fresh) {
       assert.equal(

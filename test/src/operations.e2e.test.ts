@@ -18,7 +18,9 @@ describe("operations", () => {
     assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
     assert.match(run.stderr, /renderer: configuration error: invalid port \(--port="99999"\)/);
     const env = spawnSync(process.execPath, [entryPoint("renderer")], {
-      encoding: "utf8", timeout: 20_000, env: { ...process.env, RENDERER_MAX_PIXELS: "-5" },
+      encoding: "utf8",
+      timeout: 20_000,
+      env: { ...process.env, RENDERER_MAX_PIXELS: "-5" },
     });
     assert.equal(env.status, 2);
     assert.match(env.stderr, /invalid maxPixels \(RENDERER_MAX_PIXELS="-5"\)/);
@@ -35,17 +37,33 @@ describe("operations", () => {
     const channel = createMeshChannel(renderer.address);
     try {
       const client = createMeshClient(RendererServiceDefinition, channel);
-      const chart = await sharp({ create: { width: 1500, height: 1000, channels: 3, background: "#fff" } }).png().toBuffer();
+      const chart = await sharp({ create: { width: 1500, height: 1000, channels: 3, background: "#fff" } })
+        .png()
+        .toBuffer();
       const steps = Array.from({ length: 40 }, (_, i) => ({
-        index: i, turn: 0, intent: "", deduction: "", span: undefined, intentSpan: undefined, actionSpan: undefined,
-        action: { kind: { $case: "circle" as const, value: { center: { x: 500, y: 500 }, radius: 10 + i * 10 } }, color: "green", space: CoordinateSpace.COORDINATE_SPACE_NORM_1000 },
+        index: i,
+        turn: 0,
+        intent: "",
+        deduction: "",
+        span: undefined,
+        intentSpan: undefined,
+        actionSpan: undefined,
+        action: {
+          kind: { $case: "circle" as const, value: { center: { x: 500, y: 500 }, radius: 10 + i * 10 } },
+          color: "green",
+          space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
+        },
       }));
       // Two long trajectories hold both slots: each has sent its first after-image, so it is surely running.
       const streams = [0, 1].map(() =>
-        client.renderTrajectory({ baseImage: { source: { $case: "encoded", value: chart } }, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG })[Symbol.asyncIterator](),
+        client
+          .renderTrajectory({ baseImage: { source: { $case: "encoded", value: chart } }, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG })
+          [Symbol.asyncIterator](),
       );
       await Promise.all(streams.map((s) => s.next()));
-      const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } }).png().toBuffer();
+      const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } })
+        .png()
+        .toBuffer();
       for (let i = 0; i < 5; i++) {
         const t0 = performance.now();
         const f = await failureOf(() => client.putImage({ image: { source: { $case: "encoded", value: tiny } } }));
@@ -81,10 +99,22 @@ describe("operations", () => {
         for await (const r of health.watch({ service: "sketchvl.v1.RendererService" })) watched.push(r.status);
       })().catch(() => undefined);
       // A trajectory that is surely in flight: its first after-image has arrived when SIGTERM is sent.
-      const chart = await sharp({ create: { width: 1000, height: 700, channels: 3, background: "#fff" } }).png().toBuffer();
+      const chart = await sharp({ create: { width: 1000, height: 700, channels: 3, background: "#fff" } })
+        .png()
+        .toBuffer();
       const steps = Array.from({ length: 30 }, (_, i) => ({
-        index: i, turn: 0, intent: "", deduction: "", span: undefined, intentSpan: undefined, actionSpan: undefined,
-        action: { kind: { $case: "circle" as const, value: { center: { x: 500, y: 500 }, radius: 10 + i * 10 } }, color: "red", space: CoordinateSpace.COORDINATE_SPACE_NORM_1000 },
+        index: i,
+        turn: 0,
+        intent: "",
+        deduction: "",
+        span: undefined,
+        intentSpan: undefined,
+        actionSpan: undefined,
+        action: {
+          kind: { $case: "circle" as const, value: { center: { x: 500, y: 500 }, radius: 10 + i * 10 } },
+          color: "red",
+          space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
+        },
       }));
       const stream = client.renderTrajectory({ baseImage: { source: { $case: "encoded", value: chart } }, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG });
       const iterator = stream[Symbol.asyncIterator]();

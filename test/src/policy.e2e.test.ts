@@ -55,7 +55,10 @@ describe("policy service", () => {
     client = createMeshClient(PolicyServiceDefinition, channels[0], { deadlineMs: 30_000 });
     draw = createMeshClient(RendererServiceDefinition, channels[1]);
     health = createClient(HealthDefinition, channels[2]);
-    close = () => channels.forEach((c) => c.close());
+    close = () =>
+      channels.forEach((c) => {
+        c.close();
+      });
   });
 
   after(async () => {
@@ -74,7 +77,11 @@ describe("policy service", () => {
     assert.ok(rollouts.some((r) => r.finishReason === FinishReason.FINISH_REASON_STOP && /Answer: \S/.test(r.text)));
     // The renderer really drew: the image a later turn saw differs from the prompt, pixel for pixel.
     const r = rollouts.find((x) => x.turns.length > 1 && x.turns[0].actionsDrawn > 0)!;
-    const later = await draw.render({ image: { source: { $case: "digest", value: r.turns[1].imageDigest } }, actions: [], outputFormat: ImageFormat.IMAGE_FORMAT_RAW });
+    const later = await draw.render({
+      image: { source: { $case: "digest", value: r.turns[1].imageDigest } },
+      actions: [],
+      outputFormat: ImageFormat.IMAGE_FORMAT_RAW,
+    });
     const original = await decodeImage(png, { maxPixels: 1e8, maxBytes: 1e9 });
     const pixels = later.image!.image!.source!.$case === "raw" ? later.image!.image!.source!.value.pixels : assert.fail("raw pixels");
     assert.equal(pixels.length, original.pixels.length);
@@ -86,16 +93,24 @@ describe("policy service", () => {
     // The reward service's parser finds the steps that were drawn in the turns that drew them.
     const { parsed } = await draw.parseSteps({ text: r.text, format: 0 });
     const drawnSteps = parsed!.steps.filter((s) => s.turn < r.turns.length - 1);
-    assert.equal(drawnSteps.length, r.turns.reduce((n, t) => n + t.actionsDrawn, 0));
+    assert.equal(
+      drawnSteps.length,
+      r.turns.reduce((n, t) => n + t.actionsDrawn, 0),
+    );
     assert.ok(drawnSteps.every((s) => r.turns[s.turn].actionsDrawn > 0));
     // Seeded: the same request gives the same rollouts.
     const again = await client.generate(request());
-    assert.deepEqual(again.rollouts.map((x) => x.tokenIds), rollouts.map((x) => x.tokenIds));
+    assert.deepEqual(
+      again.rollouts.map((x) => x.tokenIds),
+      rollouts.map((x) => x.tokenIds),
+    );
   });
 
   it("StreamGenerate: each turn and each rollout as it finishes, before the stream ends", async () => {
     const arrivals: Array<{ at: number; kind: string; rollout: number }> = [];
-    for await (const e of client.streamGenerate({ request: request({ sampling: { groupSize: 3, maxTurns: 4, maxTokensPerTurn: 0, temperature: 1, seed: 9 } }) })) {
+    for await (const e of client.streamGenerate({
+      request: request({ sampling: { groupSize: 3, maxTurns: 4, maxTokensPerTurn: 0, temperature: 1, seed: 9 } }),
+    })) {
       const kind = e.event!.$case;
       arrivals.push({ at: performance.now(), kind, rollout: kind === "turn" ? e.event!.value.rolloutIndex : (e.event!.value as Rollout).index });
     }
@@ -128,7 +143,9 @@ describe("policy service", () => {
   });
 
   it("a caller's deadline ends its group; the service goes on", async () => {
-    const f = await failureOf(() => client.generate(request({ sampling: { groupSize: 8, maxTurns: 8, maxTokensPerTurn: 0, temperature: 1.5 } }), { deadline: new Date(Date.now() + 40) }));
+    const f = await failureOf(() =>
+      client.generate(request({ sampling: { groupSize: 8, maxTurns: 8, maxTokensPerTurn: 0, temperature: 1.5 } }), { deadline: new Date(Date.now() + 40) }),
+    );
     assert.equal(f.code, "DEADLINE_EXCEEDED");
     assert.equal((await client.generate(request({ sampling: { groupSize: 1, maxTurns: 2, maxTokensPerTurn: 0 } }))).rollouts.length, 1);
   });
@@ -162,7 +179,13 @@ describe("policy service", () => {
     const after = (await client.generate(request())).rollouts.map((r) => r.version);
     assert.deepEqual(new Set(after), new Set(["2"]));
     const { policies } = await client.listPolicies({});
-    assert.deepEqual(policies.map((p) => [p.version, p.state]), [["1", "AVAILABLE"], ["2", "READY"]]);
+    assert.deepEqual(
+      policies.map((p) => [p.version, p.state]),
+      [
+        ["1", "AVAILABLE"],
+        ["2", "READY"],
+      ],
+    );
     assert.ok(policies[1].rollouts > 0 && policies[1].tokens > policies[1].rollouts);
   });
 
@@ -182,9 +205,9 @@ describe("policy service", () => {
   it("names out of the repository are refused", async () => {
     mkdirSync(join(repo, "escape"));
     symlinkSync(join(repoRoot, "services", "policy", "test-fixtures", "sketchvl-policy", "1"), join(repo, "escape", "1"));
-    const escape = await failureOf(() => client.loadPolicy({ model: "escape", version: "" }));
-    assert.equal(escape.code, "FAILED_PRECONDITION");
-    assert.match(escape.message, /outside the model repository/);
+    const escaped = await failureOf(() => client.loadPolicy({ model: "escape", version: "" }));
+    assert.equal(escaped.code, "FAILED_PRECONDITION");
+    assert.match(escaped.message, /outside the model repository/);
     const dotted = await failureOf(() => client.loadPolicy({ model: "..", version: "" }));
     assert.deepEqual([dotted.code, dotted.fields], ["INVALID_ARGUMENT", ["model"]]);
   });
@@ -192,7 +215,10 @@ describe("policy service", () => {
   it("readiness is NOT_SERVING while the default policy is unloaded, SERVING again once it is loaded", async () => {
     assert.equal(await readiness(), SERVING);
     const { unloaded } = await client.unloadPolicy({ model: "sketchvl-policy", version: "" });
-    assert.deepEqual(unloaded.map((u) => u.version), ["2"]);
+    assert.deepEqual(
+      unloaded.map((u) => u.version),
+      ["2"],
+    );
     assert.notEqual(await readiness(), SERVING);
     const f = await failureOf(() => client.generate(request()));
     assert.equal(f.code, "FAILED_PRECONDITION");
@@ -209,7 +235,9 @@ function checkRollout(r: Rollout, promptDigest: string): void {
   assert.deepEqual([r.model, r.version], ["sketchvl-policy", "1"]);
   const text = [...r.text];
   // Offsets rise through the text; each token's text lies between its offset and the next one's.
-  r.tokenOffsets.forEach((o, i) => assert.ok(o <= (r.tokenOffsets[i + 1] ?? text.length) && o <= text.length));
+  r.tokenOffsets.forEach((o, i) => {
+    assert.ok(o <= (r.tokenOffsets[i + 1] ?? text.length) && o <= text.length);
+  });
   // Image markers: where the loop fed the drawn image back, out of the loss, log-prob 0.
   assert.equal(r.imageTokenSpans.length, r.turns.length - 1);
   for (const span of r.imageTokenSpans) {
@@ -218,7 +246,9 @@ function checkRollout(r: Rollout, promptDigest: string): void {
     assert.equal(text.slice(r.tokenOffsets[span.start], r.tokenOffsets[span.start] + 7).join(""), "<image>");
   }
   assert.equal(r.lossMask.filter((m) => !m).length, r.imageTokenSpans.length);
-  r.logprobs.forEach((lp, i) => assert.ok(r.lossMask[i] ? lp < 0 && Number.isFinite(lp) : lp === 0));
+  r.logprobs.forEach((lp, i) => {
+    assert.ok(r.lossMask[i] ? lp < 0 && Number.isFinite(lp) : lp === 0);
+  });
   // Turns tile the completion: tokens, then the marker, then the next turn.
   let token = 0;
   r.turns.forEach((t, j) => {
@@ -228,7 +258,8 @@ function checkRollout(r: Rollout, promptDigest: string): void {
     assert.equal(t.span!.start, r.tokenOffsets[t.tokens!.start]);
     token = t.tokens!.end + (j < r.turns.length - 1 ? 1 : 0);
     if (j === 0) assert.equal(t.imageDigest, promptDigest);
-    else assert.equal(t.imageDigest !== r.turns[j - 1].imageDigest, r.turns[j - 1].actionsDrawn > 0, "a turn sees a new image exactly when the one before drew");
+    else
+      assert.equal(t.imageDigest !== r.turns[j - 1].imageDigest, r.turns[j - 1].actionsDrawn > 0, "a turn sees a new image exactly when the one before drew");
   });
   assert.equal(token, n);
   const lastToken = r.tokenIds[n - 1];

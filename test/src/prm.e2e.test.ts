@@ -30,10 +30,23 @@ function makeRepository(models: Record<string, object>): string {
 const W = 200;
 const H = 140;
 const white: RasterImage = { width: W, height: H, channels: 3, pixels: Buffer.alloc(W * H * 3, 255) };
-const raw = (img: RasterImage): Image => ({ source: { $case: "raw", value: { width: img.width, height: img.height, channels: img.channels, pixels: img.pixels } } });
-const line: DrawingAction = { kind: { $case: "line", value: { start: { x: 0, y: 500 }, end: { x: 1000, y: 500 } } }, color: "red", space: CoordinateSpace.COORDINATE_SPACE_NORM_1000 };
+const raw = (img: RasterImage): Image => ({
+  source: { $case: "raw", value: { width: img.width, height: img.height, channels: img.channels, pixels: img.pixels } },
+});
+const line: DrawingAction = {
+  kind: { $case: "line", value: { start: { x: 0, y: 500 }, end: { x: 1000, y: 500 } } },
+  color: "red",
+  space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
+};
 let drawn: RasterImage;
-const step = (id: string, intent = "Draw a horizontal line at 400"): StepToScore => ({ id, intent, action: line, before: raw(white), after: raw(drawn), reference: undefined });
+const step = (id: string, intent = "Draw a horizontal line at 400"): StepToScore => ({
+  id,
+  intent,
+  action: line,
+  before: raw(white),
+  after: raw(drawn),
+  reference: undefined,
+});
 
 describe("prm service", () => {
   let judge: FakeJudgeServer;
@@ -51,7 +64,14 @@ describe("prm service", () => {
       "random/1": { backend: "random", seed: 1 },
       "random/2": { backend: "random", seed: 2 },
       "judge/1": { backend: "remote-judge", url: judge.url, model: "finepr-7b", timeoutMs: 5000, maxRetries: 3, requestsPerSecond: 50 },
-      "slow/1": { backend: "remote-judge", url: slowJudge.url, model: "finepr-7b", timeoutMs: 5000, maxRetries: 0, batching: { maxBatchSize: 1, maxQueueSize: 2 } },
+      "slow/1": {
+        backend: "remote-judge",
+        url: slowJudge.url,
+        model: "finepr-7b",
+        timeoutMs: 5000,
+        maxRetries: 0,
+        batching: { maxBatchSize: 1, maxQueueSize: 2 },
+      },
       "broken/1": { backend: "onnx" },
     });
     cpSync(join(repoRoot, "models", "finepr", "2"), join(repo, "finepr", "2"), { recursive: true }); // the shipped ONNX model
@@ -76,7 +96,10 @@ describe("prm service", () => {
 
   it("scores steps with four label probabilities, the expected and the argmax score", async () => {
     const { scores } = await client.scoreSteps({ model: "", steps: [step("a"), step("b")] });
-    assert.deepEqual(scores.map((s) => s.id), ["a", "b"]);
+    assert.deepEqual(
+      scores.map((s) => s.id),
+      ["a", "b"],
+    );
     for (const s of scores) {
       assert.equal(s.probabilities.length, 4);
       assert.ok(Math.abs(s.probabilities.reduce((x, y) => x + y, 0) - 1) < 1e-5);
@@ -116,17 +139,30 @@ describe("prm service", () => {
     }
     const byRaw = (await client.scoreSteps({ model: "finepr", steps: asRaw })).scores;
     const byPatch = (await client.scoreSteps({ model: "finepr", steps: asPatches })).scores;
-    assert.deepEqual(byPatch.map((s) => s.probabilities), byRaw.map((s) => s.probabilities));
+    assert.deepEqual(
+      byPatch.map((s) => s.probabilities),
+      byRaw.map((s) => s.probabilities),
+    );
     assert.ok(byRaw.every((s) => s.model === "finepr" && s.version === "2"));
     // A real model, not noise: the expert's marks rate well, the same marks moved off target do not.
-    assert.ok(byRaw.every((s) => s.expectedScore > 3), byRaw.map((s) => s.expectedScore).join(" "));
+    assert.ok(
+      byRaw.every((s) => s.expectedScore > 3),
+      byRaw.map((s) => s.expectedScore).join(" "),
+    );
     const moved = asRaw.map((s, j) => ({ ...s, id: `m${j}`, after: raw(chart), before: raw(chart) }));
     const blank = (await client.scoreSteps({ model: "finepr", steps: moved })).scores;
-    assert.ok(blank.every((s, j) => s.expectedScore < byRaw[j].expectedScore), "an after-image with no mark rates lower");
+    assert.ok(
+      blank.every((s, j) => s.expectedScore < byRaw[j].expectedScore),
+      "an after-image with no mark rates lower",
+    );
 
     // A patch on an image the service does not hold is NOT_FOUND naming the patch's base.
     const patch = asPatches[1].after!.source!.$case === "patch" ? asPatches[1].after!.source!.value : assert.fail("no patch");
-    const orphan: StepToScore = { ...asPatches[1], before: raw(chart), after: { source: { $case: "patch", value: { ...patch, base: "sha256:" + "2".repeat(64) } } } };
+    const orphan: StepToScore = {
+      ...asPatches[1],
+      before: raw(chart),
+      after: { source: { $case: "patch", value: { ...patch, base: `sha256:${"2".repeat(64)}` } } },
+    };
     const missing = await failureOf(() => client.scoreSteps({ model: "finepr", steps: [orphan] }));
     assert.deepEqual([missing.code, missing.fields, missing.reason], ["NOT_FOUND", ["steps[0].after.patch.base"], "IMAGE_NOT_FOUND"]);
   });
@@ -213,7 +249,13 @@ describe("prm service", () => {
     assert.deepEqual([...versions].sort(), ["1", "2"]);
     const { models } = await client.listModels({});
     const random = models.filter((m) => m.model === "random");
-    assert.deepEqual(random.map((m) => [m.version, m.state]), [["1", "AVAILABLE"], ["2", "READY"]]);
+    assert.deepEqual(
+      random.map((m) => [m.version, m.state]),
+      [
+        ["1", "AVAILABLE"],
+        ["2", "READY"],
+      ],
+    );
     const v2 = random.find((m) => m.version === "2")!;
     assert.ok(v2.stats!.requests > 0 && v2.stats!.batches > 0 && v2.stats!.batches <= v2.stats!.requests);
   });
@@ -226,7 +268,10 @@ describe("prm service", () => {
     }
     const results = [];
     for await (const r of client.streamScores(steps())) results.push(r.result);
-    const scored = results.filter((r) => r?.$case === "score").map((r) => r!.value.id).sort();
+    const scored = results
+      .filter((r) => r?.$case === "score")
+      .map((r) => r!.value.id)
+      .sort();
     const errors = results.filter((r) => r?.$case === "error").map((r) => r!.value);
     assert.deepEqual(scored, ["s1", "s3"]);
     assert.equal(errors.length, 1);
@@ -240,7 +285,9 @@ describe("prm service", () => {
       const small: RasterImage = { width: 10, height: 10, channels: 3, pixels: Buffer.alloc(300, 255) };
       const sizes = await failureOf(() => client.scoreSteps({ model: "", steps: [{ ...step("s"), after: raw(small) }] }));
       assert.deepEqual([sizes.code, sizes.fields], ["INVALID_ARGUMENT", ["steps[0].after"]]);
-      const bytes = await failureOf(() => client.scoreSteps({ model: "", steps: [{ ...step("s"), before: { source: { $case: "encoded", value: Buffer.from("nope") } } }] }));
+      const bytes = await failureOf(() =>
+        client.scoreSteps({ model: "", steps: [{ ...step("s"), before: { source: { $case: "encoded", value: Buffer.from("nope") } } }] }),
+      );
       assert.deepEqual([bytes.code, bytes.fields], ["INVALID_ARGUMENT", ["steps[0].before.encoded"]]);
     });
 
@@ -254,9 +301,9 @@ describe("prm service", () => {
       assert.match(broken.message, /features/);
       const version = await failureOf(() => client.loadModel({ model: "random", version: "9" }));
       assert.deepEqual([version.code, version.fields, version.reason], ["NOT_FOUND", ["version"], "MODEL_NOT_FOUND"]);
-      const escape = await failureOf(() => client.loadModel({ model: "escape", version: "" }));
-      assert.equal(escape.code, "FAILED_PRECONDITION");
-      assert.match(escape.message, /outside the model repository/);
+      const escaped = await failureOf(() => client.loadModel({ model: "escape", version: "" }));
+      assert.equal(escaped.code, "FAILED_PRECONDITION");
+      assert.match(escaped.message, /outside the model repository/);
       const dotted = await failureOf(() => client.loadModel({ model: "../models", version: "" }));
       assert.deepEqual([dotted.code, dotted.fields], ["INVALID_ARGUMENT", ["model"]]);
     });

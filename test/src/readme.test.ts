@@ -84,8 +84,14 @@ describe("README", () => {
   });
 
   it("names exactly the OS packages .ci/run installs", () => {
-    const documented = firstScreen.match(/apt-get install ([^`\n]+)/)![1].split(/\s+/).filter((word) => word && !word.startsWith("-"));
-    const installed = read(".ci/run").match(/^apt_packages=\(([^)]*)\)/m)![1].split(/\s+/).filter(Boolean);
+    const documented = firstScreen
+      .match(/apt-get install ([^`\n]+)/)![1]
+      .split(/\s+/)
+      .filter((word) => word && !word.startsWith("-"));
+    const installed = read(".ci/run")
+      .match(/^apt_packages=\(([^)]*)\)/m)![1]
+      .split(/\s+/)
+      .filter(Boolean);
     assert.deepEqual([...documented].sort(), [...installed].sort());
   });
 
@@ -123,7 +129,10 @@ describe("README", () => {
   it("every command it documents is run by .ci/run as written (or is listed here with why not)", () => {
     const commands = npmCommands(readme);
     for (const name of ["npm install", "npm run train", "npm start", "npm test", "npm run example"]) {
-      assert.ok(commands.some((c) => c.name === name), `the README no longer shows \`${name}\``);
+      assert.ok(
+        commands.some((c) => c.name === name),
+        `the README no longer shows \`${name}\``,
+      );
     }
     for (const { command, name } of commands) {
       if (NOT_IN_CI[name]) continue;
@@ -131,7 +140,10 @@ describe("README", () => {
       assert.ok(new RegExp(`^\\s*${escaped}(\\s|$)`, "m").test(ci), `.ci/run does not run the README's \`${command}\``);
     }
     for (const name of Object.keys(NOT_IN_CI)) {
-      assert.ok(commands.some((c) => c.name === name), `NOT_IN_CI lists \`${name}\`, which the README no longer shows`);
+      assert.ok(
+        commands.some((c) => c.name === name),
+        `NOT_IN_CI lists \`${name}\`, which the README no longer shows`,
+      );
     }
   });
 
@@ -143,7 +155,11 @@ describe("README", () => {
   it(".ci/run adds nothing a newcomer would not have: no `npm ci`, no environment", () => {
     assert.ok(!/\bnpm ci\b/.test(ci), ".ci/run runs `npm ci`; the README says `npm install`");
     const exported = [...ci.matchAll(/\bexport ([A-Z_][A-Z0-9_]*)=/g)].map((m) => m[1]);
-    assert.deepEqual(exported.filter((name) => name !== "DEBIAN_FRONTEND"), [], "apt-get's DEBIAN_FRONTEND is the only export");
+    assert.deepEqual(
+      exported.filter((name) => name !== "DEBIAN_FRONTEND"),
+      [],
+      "apt-get's DEBIAN_FRONTEND is the only export",
+    );
     assert.ok(!/^\s*[A-Za-z_][A-Za-z0-9_]*=\S*\s+npm\s/m.test(ci), ".ci/run runs an npm command with a variable set before it");
   });
 });

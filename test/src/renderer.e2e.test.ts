@@ -28,7 +28,14 @@ const box = (y1: number, x1: number, y2: number, x2: number, color = "blue"): Dr
   space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
 });
 const step = (index: number, action: DrawingAction): Step => ({
-  index, turn: 0, intent: `step ${index}`, action, deduction: "", span: undefined, intentSpan: undefined, actionSpan: undefined,
+  index,
+  turn: 0,
+  intent: `step ${index}`,
+  action,
+  deduction: "",
+  span: undefined,
+  intentSpan: undefined,
+  actionSpan: undefined,
 });
 
 async function pixelsOf(png: Uint8Array) {
@@ -46,7 +53,9 @@ before(async () => {
   renderer = await startService("renderer", { args: ["--log-level", "warn", "--max-pixels", "4000000"] });
   channel = createMeshChannel(renderer.address);
   client = createMeshClient(RendererServiceDefinition, channel, { deadlineMs: 20_000 });
-  chart = await sharp({ create: { width: W, height: H, channels: 3, background: "#ffffff" } }).png().toBuffer();
+  chart = await sharp({ create: { width: W, height: H, channels: 3, background: "#ffffff" } })
+    .png()
+    .toBuffer();
 });
 after(async () => {
   channel?.close();
@@ -68,11 +77,18 @@ describe("renderer service", () => {
   it("streams each after-image of a trajectory, marks where the coordinates say", async () => {
     const steps = [step(0, line(400, 0, 400, 1000, "red")), step(1, box(100, 100, 300, 400, "blue"))];
     const responses = [];
-    for await (const r of client.renderTrajectory({ baseImage: { source: { $case: "encoded", value: chart } }, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PNG })) {
+    for await (const r of client.renderTrajectory({
+      baseImage: { source: { $case: "encoded", value: chart } },
+      steps,
+      outputFormat: ImageFormat.IMAGE_FORMAT_PNG,
+    })) {
       responses.push(r);
     }
     assert.equal(responses.length, 2);
-    assert.deepEqual(responses.map((r) => r.stepIndex), [0, 1]);
+    assert.deepEqual(
+      responses.map((r) => r.stepIndex),
+      [0, 1],
+    );
     // before of step 1 is after of step 0: the (img_{j-1}, img_j) chain a PRM consumes.
     assert.equal(responses[1].beforeDigest, responses[0].after!.digest);
     const after0 = responses[0].after!.image!.source;
@@ -120,7 +136,7 @@ describe("renderer service", () => {
     for await (const r of client.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_RAW })) {
       raw.push(r.after!.image!.source!.$case === "raw" ? Buffer.from(r.after!.image!.source!.value.pixels) : assert.fail("not raw"));
     }
-    let current = Buffer.from((await sharp(chart).removeAlpha().raw().toBuffer()));
+    let current = Buffer.from(await sharp(chart).removeAlpha().raw().toBuffer());
     let before = put.image!.digest;
     let sent = 0;
     for await (const r of client.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH })) {
@@ -145,7 +161,12 @@ describe("renderer service", () => {
   });
 
   it("gives identical bytes for identical input", async () => {
-    const render = () => client.render({ image: { source: { $case: "encoded", value: chart } }, actions: [line(400, 0, 400, 1000), box(10, 10, 90, 90)], outputFormat: ImageFormat.IMAGE_FORMAT_PNG });
+    const render = () =>
+      client.render({
+        image: { source: { $case: "encoded", value: chart } },
+        actions: [line(400, 0, 400, 1000), box(10, 10, 90, 90)],
+        outputFormat: ImageFormat.IMAGE_FORMAT_PNG,
+      });
     const [a, b] = await Promise.all([render(), render()]);
     assert.equal(a.image!.digest, b.image!.digest);
   });
@@ -162,13 +183,17 @@ describe("renderer service", () => {
 
   describe("bad input gets a clear error naming the field", () => {
     it("unreadable image bytes → INVALID_ARGUMENT image.encoded", async () => {
-      const f = await failureOf(() => client.render({ image: { source: { $case: "encoded", value: Buffer.from("not an image at all") } }, actions: [], outputFormat: 0 }));
+      const f = await failureOf(() =>
+        client.render({ image: { source: { $case: "encoded", value: Buffer.from("not an image at all") } }, actions: [], outputFormat: 0 }),
+      );
       assert.equal(f.code, "INVALID_ARGUMENT");
       assert.deepEqual(f.fields, ["image.encoded"]);
     });
 
     it("a decompression bomb (too many pixels) is refused before decoding", async () => {
-      const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: "#fff" } }).png().toBuffer();
+      const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: "#fff" } })
+        .png()
+        .toBuffer();
       const f = await failureOf(() => client.putImage({ image: { source: { $case: "encoded", value: big } } }));
       assert.deepEqual([f.code, f.reason], ["INVALID_ARGUMENT", "LIMIT_EXCEEDED"]);
       assert.match(f.message, /6000000 pixels; the limit is 4000000/);
@@ -192,7 +217,9 @@ describe("renderer service", () => {
     });
 
     it("an unknown digest → NOT_FOUND, a malformed one → INVALID_ARGUMENT", async () => {
-      const unknown = await failureOf(() => client.render({ image: { source: { $case: "digest", value: "sha256:" + "0".repeat(64) } }, actions: [], outputFormat: 0 }));
+      const unknown = await failureOf(() =>
+        client.render({ image: { source: { $case: "digest", value: `sha256:${"0".repeat(64)}` } }, actions: [], outputFormat: 0 }),
+      );
       assert.deepEqual([unknown.code, unknown.fields], ["NOT_FOUND", ["image.digest"]]);
       const malformed = await failureOf(() => client.render({ image: { source: { $case: "digest", value: "md5:abc" } }, actions: [], outputFormat: 0 }));
       assert.deepEqual([malformed.code, malformed.fields], ["INVALID_ARGUMENT", ["image.digest"]]);

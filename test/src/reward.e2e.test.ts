@@ -57,7 +57,19 @@ describe("reward service", () => {
     processes.push(renderer, prm, trainer);
     const httpPort = await freePort();
     const reward = await startService("reward", {
-      args: [...quiet, "--renderer-address", renderer.address, "--prm-address", prm.address, "--trainer-address", trainer.address, "--http-port", String(httpPort), "--image-root", imageRoot],
+      args: [
+        ...quiet,
+        "--renderer-address",
+        renderer.address,
+        "--prm-address",
+        prm.address,
+        "--trainer-address",
+        trainer.address,
+        "--http-port",
+        String(httpPort),
+        "--image-root",
+        imageRoot,
+      ],
       env,
     });
     processes.push(reward);
@@ -80,10 +92,25 @@ describe("reward service", () => {
     const r = group.responses;
     const texts = [r.expert, r.wrongAnswer, r.malformed, r.offImage];
     return {
-      requestId: "", runId: "e2e", batchIndex: 0, image: { source: { $case: "encoded", value: group.png } }, question: group.question,
+      requestId: "",
+      runId: "e2e",
+      batchIndex: 0,
+      image: { source: { $case: "encoded", value: group.png } },
+      question: group.question,
       references: [group.answer],
-      responses: texts.map((text, i) => ({ id: ["expert", "wrong", "malformed", "offImage"][i], text, tokenOffsets: i === 0 ? whitespaceOffsets(text) : [], imageTokenSpans: [] })),
-      outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0, ...overrides,
+      responses: texts.map((text, i) => ({
+        id: ["expert", "wrong", "malformed", "offImage"][i],
+        text,
+        tokenOffsets: i === 0 ? whitespaceOffsets(text) : [],
+        imageTokenSpans: [],
+      })),
+      outcome: undefined,
+      finepo: undefined,
+      prmModel: "",
+      useArgmaxScore: false,
+      format: 0,
+      sampleTimeoutMs: 0,
+      ...overrides,
     };
   };
 
@@ -92,9 +119,15 @@ describe("reward service", () => {
   it("scores a ChartWorld group: outcome, process scores, FinePO step and token advantages", async () => {
     first = (await client.scoreGroup(request({ requestId: "g1" }))).group!;
     const [expert, wrong, malformed, offImage] = first.responses;
-    assert.deepEqual(first.responses.map((r) => r.outcomeReward), [1, 0, 1, 0]);
+    assert.deepEqual(
+      first.responses.map((r) => r.outcomeReward),
+      [1, 0, 1, 0],
+    );
     // Coarse advantages: R - mean(R) over the group (no std division).
-    assert.deepEqual(first.responses.map((r) => r.coarseAdvantage), [0.5, -0.5, 0.5, -0.5]);
+    assert.deepEqual(
+      first.responses.map((r) => r.coarseAdvantage),
+      [0.5, -0.5, 0.5, -0.5],
+    );
     assert.equal(expert.steps.length, group.expert.steps.length);
     for (const s of expert.steps) {
       assert.ok(s.processScore >= 1 && s.processScore <= 4);
@@ -128,8 +161,14 @@ describe("reward service", () => {
     // The expert's first step, a Text label, then the expert's remaining steps.
     const lines = group.responses.expert.split("\n");
     const at = lines.findIndex((l) => /^Action2:/.test(l));
-    const withText = [...lines.slice(0, at - 1), 'Intent2: Label the answer\nAction2: #Draw Text, [500,500], "here", Blue', ...lines.slice(at - 1).map((l) => l.replace(/^(Intent|Action|Deduction)(\d+)/, (_, k, n) => `${k}${Number(n) + 1}`))].join("\n");
-    const scored = (await client.scoreGroup(request({ requestId: "text-step", responses: [{ id: "text", text: withText, tokenOffsets: [], imageTokenSpans: [] }] }))).group!.responses[0];
+    const withText = [
+      ...lines.slice(0, at - 1),
+      'Intent2: Label the answer\nAction2: #Draw Text, [500,500], "here", Blue',
+      ...lines.slice(at - 1).map((l) => l.replace(/^(Intent|Action|Deduction)(\d+)/, (_, k, n) => `${k}${Number(n) + 1}`)),
+    ].join("\n");
+    const scored = (
+      await client.scoreGroup(request({ requestId: "text-step", responses: [{ id: "text", text: withText, tokenOffsets: [], imageTokenSpans: [] }] }))
+    ).group!.responses[0];
     assert.equal(scored.maskSample, false, scored.failureReason);
     assert.equal(scored.steps.length, group.expert.steps.length + 1);
     const text = scored.steps[1];
@@ -142,7 +181,10 @@ describe("reward service", () => {
     const again = (await client.scoreGroup(request({ requestId: "g1" }))).group!;
     assert.deepEqual(again, first);
     const byDigest = (await client.scoreGroup(request({ requestId: "g2", image: { source: { $case: "digest", value: first.imageDigest } } }))).group!;
-    assert.deepEqual(byDigest.responses.map((r) => r.outcomeReward), [1, 0, 1, 0]);
+    assert.deepEqual(
+      byDigest.responses.map((r) => r.outcomeReward),
+      [1, 0, 1, 0],
+    );
   });
 
   it("streams responses one by one and answers the same as the whole group", async () => {
@@ -155,7 +197,10 @@ describe("reward service", () => {
       }
     }
     const streamed = (await client.streamGroup(messages())).group!;
-    assert.deepEqual(streamed.responses.map((r) => [r.id, r.outcomeReward, r.steps.map((s) => s.advantage)]), first.responses.map((r) => [r.id, r.outcomeReward, r.steps.map((s) => s.advantage)]));
+    assert.deepEqual(
+      streamed.responses.map((r) => [r.id, r.outcomeReward, r.steps.map((s) => s.advantage)]),
+      first.responses.map((r) => [r.id, r.outcomeReward, r.steps.map((s) => s.advantage)]),
+    );
   });
 
   it("masks samples the mesh could not score — never a reward of 0 that looks real", async () => {
@@ -189,7 +234,7 @@ describe("reward service", () => {
     assert.equal(answer.responses[0].maskSample, false, "the rest of the group is scored");
     const none = await failureOf(() => client.scoreGroup(request({ references: [] })));
     assert.deepEqual([none.code, none.fields], ["INVALID_ARGUMENT", ["references"]]);
-    const unknown = await failureOf(() => client.scoreGroup(request({ image: { source: { $case: "digest", value: "sha256:" + "1".repeat(64) } } })));
+    const unknown = await failureOf(() => client.scoreGroup(request({ image: { source: { $case: "digest", value: `sha256:${"1".repeat(64)}` } } })));
     assert.deepEqual([unknown.code, unknown.fields], ["NOT_FOUND", ["image.digest"]]);
   });
 
@@ -216,10 +261,22 @@ describe("reward service", () => {
     // --store-bytes 1: the replica stores nothing, so every digest and patch base it is sent is
     // unknown; the reward service must then send the images themselves.
     const [renderer, trainer] = [processes[0], processes[2]];
-    const forgetful = await startService("prm", { args: ["--log-level", "warn", "--model-repository", repo, "--load-models", "random", "--default-model", "random", "--store-bytes", "1"] });
+    const forgetful = await startService("prm", {
+      args: ["--log-level", "warn", "--model-repository", repo, "--load-models", "random", "--default-model", "random", "--store-bytes", "1"],
+    });
     processes.push(forgetful);
     const reward = await startService("reward", {
-      args: ["--log-level", "warn", "--renderer-address", renderer.address, "--prm-address", forgetful.address, "--trainer-address", trainer.address, "--http-port=-1"],
+      args: [
+        "--log-level",
+        "warn",
+        "--renderer-address",
+        renderer.address,
+        "--prm-address",
+        forgetful.address,
+        "--trainer-address",
+        trainer.address,
+        "--http-port=-1",
+      ],
     });
     processes.push(reward);
     const channel = createMeshChannel(reward.address);
@@ -230,7 +287,10 @@ describe("reward service", () => {
       assert.equal(expert.maskSample, false, expert.failureReason);
       assert.equal(expert.steps.length, group.expert.steps.length);
       // The random PRM is seeded by step, so the scores are the ones the first replica gave.
-      assert.deepEqual(expert.steps.map((s) => s.probabilities), first.responses[0].steps.map((s) => s.probabilities));
+      assert.deepEqual(
+        expert.steps.map((s) => s.probabilities),
+        first.responses[0].steps.map((s) => s.probabilities),
+      );
     } finally {
       channel.close();
     }
@@ -248,7 +308,22 @@ describe("reward service", () => {
       const start = async (peers: [string, string, string]) => {
         const httpPort = await freePort();
         const reward = await startService("reward", {
-          args: ["--log-level", "error", "--renderer-address", peers[0], "--prm-address", peers[1], "--trainer-address", peers[2], "--http-port", String(httpPort), "--image-root", imageRoot, "--call-deadline-ms", "3000"],
+          args: [
+            "--log-level",
+            "error",
+            "--renderer-address",
+            peers[0],
+            "--prm-address",
+            peers[1],
+            "--trainer-address",
+            peers[2],
+            "--http-port",
+            String(httpPort),
+            "--image-root",
+            imageRoot,
+            "--call-deadline-ms",
+            "3000",
+          ],
         });
         processes.push(reward);
         const channel = createMeshChannel(reward.address);
@@ -262,7 +337,11 @@ describe("reward service", () => {
       ]);
     });
 
-    after(() => channels.forEach((c) => c.close()));
+    after(() =>
+      channels.forEach((c) => {
+        c.close();
+      }),
+    );
 
     it("PRM down: each response it would rate is masked INFRASTRUCTURE; the rest of the group is answered", async () => {
       const got = (await rewards.noPrm.client.scoreGroup(request({ requestId: "no-prm" }))).group!;
@@ -302,7 +381,11 @@ describe("reward service", () => {
 
     it("over HTTP: a dependency down answers 503 with Retry-After (OpenRLHF retries), never 500", async () => {
       const prompt = "<|im_start|>assistant\n";
-      const body = JSON.stringify({ query: [prompt + group.responses.expert], prompts: [prompt], labels: [JSON.stringify({ image: "chart.png", answer: group.answer })] });
+      const body = JSON.stringify({
+        query: [prompt + group.responses.expert],
+        prompts: [prompt],
+        labels: [JSON.stringify({ image: "chart.png", answer: group.answer })],
+      });
       for (const url of [rewards.noPrm.http, rewards.noRenderer.http]) {
         const res = await fetch(url, { method: "POST", body });
         assert.equal(res.status, 503, url);
@@ -327,7 +410,7 @@ describe("reward service", () => {
         JSON.stringify({ image: first.imageDigest, question: group.question, references: [group.answer] }),
         JSON.stringify({ image: "chart.png", question: group.question, answer: group.answer }),
       ];
-      const query = [prompt + group.responses.expert + "<|im_end|>", prompt + group.responses.wrongAnswer + "<|im_end|>"];
+      const query = [`${prompt + group.responses.expert}<|im_end|>`, `${prompt + group.responses.wrongAnswer}<|im_end|>`];
       const res = await post({ query, prompts: [prompt, prompt], labels });
       assert.equal(res.status, 200);
       const body = (await res.json()) as { rewards: number[]; scores: number[]; extra_logs: Record<string, number[]> };
@@ -341,8 +424,8 @@ describe("reward service", () => {
       const bad = await post({ query: ["x"], prompts: [""], labels: ["not json"] });
       assert.equal(bad.status, 400);
       assert.match(((await bad.json()) as { error: string }).error, /labels\[0\]/);
-      const escape = await post({ query: ["x"], prompts: [""], labels: [JSON.stringify({ image: "../../etc/passwd", references: ["1"] })] });
-      assert.equal(escape.status, 400);
+      const escaped = await post({ query: ["x"], prompts: [""], labels: [JSON.stringify({ image: "../../etc/passwd", references: ["1"] })] });
+      assert.equal(escaped.status, 400);
       const lengths = await post({ query: ["x"], prompts: [], labels: [] });
       assert.equal(lengths.status, 400);
     });

@@ -26,7 +26,9 @@ describe("tracing", () => {
       const client = createMeshClient(RendererServiceDefinition, channel);
       const traceId = randomBytes(16).toString("hex");
       const parentSpanId = randomBytes(8).toString("hex");
-      const chart = await sharp({ create: { width: 200, height: 100, channels: 3, background: "#fff" } }).png().toBuffer();
+      const chart = await sharp({ create: { width: 200, height: 100, channels: 3, background: "#fff" } })
+        .png()
+        .toBuffer();
       await client.render(
         { image: { source: { $case: "encoded", value: chart } }, actions: [], outputFormat: ImageFormat.IMAGE_FORMAT_PNG },
         { metadata: Metadata({ traceparent: `00-${traceId}-${parentSpanId}-01` }) },

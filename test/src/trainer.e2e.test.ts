@@ -21,7 +21,14 @@ const member = (reward: number, steps: Array<[ActionKind, number, number]>, extr
 });
 
 const request = (requestId: string, members: GroupMember[], extra: Partial<ComputeAdvantagesRequest> = {}): ComputeAdvantagesRequest => ({
-  requestId, runId: "e2e", batchIndex: 0, members, config: undefined, prior: [], current: [], ...extra,
+  requestId,
+  runId: "e2e",
+  batchIndex: 0,
+  members,
+  config: undefined,
+  prior: [],
+  current: [],
+  ...extra,
 });
 
 /** Eqs. 1, 5-8 without KL, written out plainly from the spec, as a second opinion. */
@@ -65,20 +72,46 @@ describe("trainer service", () => {
     const R = ActionKind.ACTION_KIND_RECTANGLE;
     const L = ActionKind.ACTION_KIND_LINE;
     const steps = [
-      [[4, 10], [2, 30], [3, 20]],
-      [[1, 5], [4, 5]],
+      [
+        [4, 10],
+        [2, 30],
+        [3, 20],
+      ],
+      [
+        [1, 5],
+        [4, 5],
+      ],
       [[3, 8]],
-      [[2, 12], [2, 12]],
+      [
+        [2, 12],
+        [2, 12],
+      ],
     ];
     const rewards = [1, 0, 1, 0];
-    const members = rewards.map((r, i) => member(r, steps[i].map(([p, len], j) => [j % 2 ? L : R, p, len] as [ActionKind, number, number])));
-    const config = { mode: AdvantageMode.ADVANTAGE_MODE_FINEPO_NO_KL, alpha: 0.5, beta: 2, epsilon: 1e-6, lambdaKl: undefined, gamma: undefined, windowBatches: undefined, normalizeStd: undefined };
+    const members = rewards.map((r, i) =>
+      member(
+        r,
+        steps[i].map(([p, len], j) => [j % 2 ? L : R, p, len] as [ActionKind, number, number]),
+      ),
+    );
+    const config = {
+      mode: AdvantageMode.ADVANTAGE_MODE_FINEPO_NO_KL,
+      alpha: 0.5,
+      beta: 2,
+      epsilon: 1e-6,
+      lambdaKl: undefined,
+      gamma: undefined,
+      windowBatches: undefined,
+      normalizeStd: undefined,
+    };
     const answer = await client.computeAdvantages(request("paper-1", members, { config }));
     const expected = expectedNoKl(rewards, steps, 0.5, 2, 1e-6);
     assert.equal(answer.members.length, 4);
     answer.members.forEach((m, i) => {
       assert.ok(Math.abs(m.coarseAdvantage - (rewards[i] - 0.5)) < 1e-12);
-      m.steps.forEach((s, j) => assert.ok(Math.abs(s.advantage - expected[i][j]) < 1e-9, `member ${i} step ${j}: ${s.advantage} vs ${expected[i][j]}`));
+      m.steps.forEach((s, j) => {
+        assert.ok(Math.abs(s.advantage - expected[i][j]) < 1e-9, `member ${i} step ${j}: ${s.advantage} vs ${expected[i][j]}`);
+      });
     });
     // A failed response's steps never get a positive advantage; a successful one's never negative.
     assert.ok(answer.members[1].steps.every((s) => s.advantage <= 0));
@@ -87,16 +120,26 @@ describe("trainer service", () => {
   });
 
   it("returns token-level advantages and a loss mask with image tokens masked", async () => {
-    const m = member(1, [[ActionKind.ACTION_KIND_POINT, 4, 0], [ActionKind.ACTION_KIND_LINE, 2, 0]], {
-      tokenCount: 20,
-      imageTokenSpans: [{ start: 8, end: 12 }],
-    });
+    const m = member(
+      1,
+      [
+        [ActionKind.ACTION_KIND_POINT, 4, 0],
+        [ActionKind.ACTION_KIND_LINE, 2, 0],
+      ],
+      {
+        tokenCount: 20,
+        imageTokenSpans: [{ start: 8, end: 12 }],
+      },
+    );
     m.steps[0].tokenSpan = { start: 2, end: 6 };
     m.steps[1].tokenSpan = { start: 14, end: 18 };
     const answer = await client.computeAdvantages(request("tokens-1", [m, member(0, [])]));
     const [first] = answer.members;
     assert.equal(first.tokenAdvantages.length, 20);
-    assert.deepEqual(first.lossMask.map((v, i) => (v ? -1 : i)).filter((i) => i >= 0), [8, 9, 10, 11]);
+    assert.deepEqual(
+      first.lossMask.map((v, i) => (v ? -1 : i)).filter((i) => i >= 0),
+      [8, 9, 10, 11],
+    );
     assert.ok(Math.abs(first.tokenAdvantages[3] - first.steps[0].advantage) < 1e-6);
     assert.ok(Math.abs(first.tokenAdvantages[15] - first.steps[1].advantage) < 1e-6);
     assert.ok(Math.abs(first.tokenAdvantages[0] - first.coarseAdvantage) < 1e-6, "tokens in no step keep A(y_i)");
@@ -123,7 +166,22 @@ describe("trainer service", () => {
     const overlap = await failureOf(() => client.computeAdvantages(request("bad-4", [m])));
     assert.equal(overlap.code, "INVALID_ARGUMENT");
     assert.equal(overlap.fields[0], "members[0].image_token_spans[0]", "the image span that overlaps step 0's tokens");
-    const window = await failureOf(() => client.computeAdvantages(request("bad-5", [member(1, [])], { config: { mode: 0, alpha: undefined, beta: undefined, lambdaKl: undefined, gamma: undefined, epsilon: undefined, windowBatches: 100, normalizeStd: undefined } })));
+    const window = await failureOf(() =>
+      client.computeAdvantages(
+        request("bad-5", [member(1, [])], {
+          config: {
+            mode: 0,
+            alpha: undefined,
+            beta: undefined,
+            lambdaKl: undefined,
+            gamma: undefined,
+            epsilon: undefined,
+            windowBatches: 100,
+            normalizeStd: undefined,
+          },
+        }),
+      ),
+    );
     assert.deepEqual([window.code, window.fields], ["INVALID_ARGUMENT", ["config.window_batches"]]);
     const runId = await failureOf(() => client.computeAdvantages(request("bad-6", [member(1, [])], { runId: "r".repeat(500) })));
     assert.deepEqual([runId.code, runId.fields], ["INVALID_ARGUMENT", ["run_id"]]);
@@ -132,13 +190,43 @@ describe("trainer service", () => {
   it("regularizes over-used action kinds: the KL window over gRPC, each request id counted once", async () => {
     const L = ActionKind.ACTION_KIND_LINE;
     const P = ActionKind.ACTION_KIND_POINT;
-    const lines = (id: string, batchIndex: number) => request(id, [member(1, [[L, 3, 1], [L, 3, 1], [L, 3, 1]]), member(0, [])], { runId: "kl-run", batchIndex });
+    const lines = (id: string, batchIndex: number) =>
+      request(
+        id,
+        [
+          member(1, [
+            [L, 3, 1],
+            [L, 3, 1],
+            [L, 3, 1],
+          ]),
+          member(0, []),
+        ],
+        { runId: "kl-run", batchIndex },
+      );
     await client.computeAdvantages(lines("kl-0", 0));
     await client.computeAdvantages(lines("kl-0", 0)); // a retry: must not count twice
     await client.computeAdvantages(request("kl-0b", [member(1, [[P, 3, 1]]), member(0, [])], { runId: "kl-run", batchIndex: 0 }));
-    const probe = await client.computeAdvantages(request("kl-probe", [member(1, [[L, 3, 1], [P, 3, 1]]), member(0, [])], { runId: "kl-run", batchIndex: 1 }));
+    const probe = await client.computeAdvantages(
+      request(
+        "kl-probe",
+        [
+          member(1, [
+            [L, 3, 1],
+            [P, 3, 1],
+          ]),
+          member(0, []),
+        ],
+        { runId: "kl-run", batchIndex: 1 },
+      ),
+    );
     // Window: 3 lines + 1 point (the retry counted once) against the uniform drawing prior.
-    assert.deepEqual(probe.current.map((f) => [f.kind, f.frequency]), [[P, 0.25], [L, 0.75]]);
+    assert.deepEqual(
+      probe.current.map((f) => [f.kind, f.frequency]),
+      [
+        [P, 0.25],
+        [L, 0.75],
+      ],
+    );
     const [lineStep, pointStep] = probe.members[0].steps;
     const gamma = probe.config!.gamma!;
     assert.ok(lineStep.klOffset < 0 && lineStep.klOffset >= -gamma, `over-used lines are penalized: ${lineStep.klOffset}`);
@@ -159,7 +247,10 @@ describe("trainer service", () => {
     assert.equal(one.members[0].coarseAdvantage, 0);
     assert.equal(one.members[0].steps[0].advantage, 0);
     const equal = await client.computeAdvantages(request("eq", [member(1, []), member(1, [])]));
-    assert.deepEqual(equal.members.map((m) => m.coarseAdvantage), [0, 0]);
+    assert.deepEqual(
+      equal.members.map((m) => m.coarseAdvantage),
+      [0, 0],
+    );
   });
 
   it("streams many groups in order; a bad group gets a GroupError and the stream goes on", async () => {
@@ -188,14 +279,37 @@ describe("trainer service", () => {
 
   it("keeps a run's KL window and config across a restart", async () => {
     const run = "restart-run";
-    await client.configureRun({ runId: run, config: { mode: 0, alpha: 0.3, beta: undefined, lambdaKl: undefined, gamma: undefined, epsilon: undefined, windowBatches: 4, normalizeStd: undefined }, prior: [] });
+    await client.configureRun({
+      runId: run,
+      config: { mode: 0, alpha: 0.3, beta: undefined, lambdaKl: undefined, gamma: undefined, epsilon: undefined, windowBatches: 4, normalizeStd: undefined },
+      prior: [],
+    });
     const kinds = [ActionKind.ACTION_KIND_LINE, ActionKind.ACTION_KIND_LINE, ActionKind.ACTION_KIND_POINT];
     for (let batch = 0; batch < 3; batch++) {
-      await client.computeAdvantages(request(`w-${batch}`, [member(1, kinds.map((k) => [k, 3, 1] as [ActionKind, number, number])), member(0, [])], { runId: run, batchIndex: batch }));
+      await client.computeAdvantages(
+        request(
+          `w-${batch}`,
+          [
+            member(
+              1,
+              kinds.map((k) => [k, 3, 1] as [ActionKind, number, number]),
+            ),
+            member(0, []),
+          ],
+          { runId: run, batchIndex: batch },
+        ),
+      );
     }
-    const probe = (id: string) => client.computeAdvantages(request(id, [member(1, [[ActionKind.ACTION_KIND_LINE, 3, 1]]), member(0, [])], { runId: run, batchIndex: 3 }));
+    const probe = (id: string) =>
+      client.computeAdvantages(request(id, [member(1, [[ActionKind.ACTION_KIND_LINE, 3, 1]]), member(0, [])], { runId: run, batchIndex: 3 }));
     const before = await probe("probe-before");
-    assert.deepEqual(before.current.map((f) => [f.kind, Math.round(f.frequency * 1000) / 1000]), [[ActionKind.ACTION_KIND_POINT, 0.333], [ActionKind.ACTION_KIND_LINE, 0.667]]);
+    assert.deepEqual(
+      before.current.map((f) => [f.kind, Math.round(f.frequency * 1000) / 1000]),
+      [
+        [ActionKind.ACTION_KIND_POINT, 0.333],
+        [ActionKind.ACTION_KIND_LINE, 0.667],
+      ],
+    );
     assert.equal(before.config?.alpha, 0.3);
     assert.equal(before.config?.windowBatches, 4);
 

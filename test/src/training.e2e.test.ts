@@ -13,9 +13,34 @@ import { repoRoot } from "@sketchvl/launcher";
 import { POLICY_MODEL, RunFolder, loadPrompts, promptBatch, runTraining, type TrainingOptions } from "@sketchvl/trainer/rl";
 
 const TINY = [
-  "--sft-charts", "2", "--sft-updates", "2", "--sft-batch", "4", "--rl-updates", "3", "--prompts-per-update", "2",
-  "--group-size", "2", "--publish-every", "1", "--eval-charts", "1", "--eval-every", "100", "--train-charts", "3",
-  "--image-size", "32", "--d-model", "32", "--layers", "1", "--threads", "1",
+  "--sft-charts",
+  "2",
+  "--sft-updates",
+  "2",
+  "--sft-batch",
+  "4",
+  "--rl-updates",
+  "3",
+  "--prompts-per-update",
+  "2",
+  "--group-size",
+  "2",
+  "--publish-every",
+  "1",
+  "--eval-charts",
+  "1",
+  "--eval-every",
+  "100",
+  "--train-charts",
+  "3",
+  "--image-size",
+  "32",
+  "--d-model",
+  "32",
+  "--layers",
+  "1",
+  "--threads",
+  "1",
 ];
 
 const tinyOptions = (outDir: string): TrainingOptions => ({
@@ -26,8 +51,22 @@ const tinyOptions = (outDir: string): TrainingOptions => ({
   threads: 1,
   sft: { charts: 2, updates: 2, batch: 4, learningRate: 0.002 },
   rl: {
-    updates: 2, promptsPerUpdate: 2, groupSize: 2, learningRate: 3e-4, publishEvery: 1, trainCharts: 3,
-    temperature: 1, topP: 1, maxTurns: 3, maxTokensPerTurn: 24, clipLow: 0.2, clipHigh: 0.28, klCoef: 0.02, entropyCoef: 0, microBatch: 8, concurrency: 2,
+    updates: 2,
+    promptsPerUpdate: 2,
+    groupSize: 2,
+    learningRate: 3e-4,
+    publishEvery: 1,
+    trainCharts: 3,
+    temperature: 1,
+    topP: 1,
+    maxTurns: 3,
+    maxTokensPerTurn: 24,
+    clipLow: 0.2,
+    clipHigh: 0.28,
+    klCoef: 0.02,
+    entropyCoef: 0,
+    microBatch: 8,
+    concurrency: 2,
   },
   evaluation: { charts: 1, every: 100 },
 });
@@ -39,7 +78,11 @@ describe("training through the mesh", () => {
     dirs.push(d);
     return d;
   };
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() =>
+    dirs.forEach((d) => {
+      rmSync(d, { recursive: true, force: true });
+    }),
+  );
 
   it("trains SFT then FinePO updates, publishing versions the policy switches to with no failed request", async () => {
     const out = tmp();
@@ -55,9 +98,18 @@ describe("training through the mesh", () => {
         const loadDone = (async () => {
           while (!stopLoad) {
             try {
-              const r = await clients.policy.generate({ requestId: "", model: "", image: { source: { $case: "encoded", value: png } }, question: example.questions[0].question, sampling: { groupSize: 2, maxTurns: 2, maxTokensPerTurn: 8 }, returnModelInputs: false } as never);
+              const r = await clients.policy.generate({
+                requestId: "",
+                model: "",
+                image: { source: { $case: "encoded", value: png } },
+                question: example.questions[0].question,
+                sampling: { groupSize: 2, maxTurns: 2, maxTokensPerTurn: 8 },
+                returnModelInputs: false,
+              } as never);
               load.calls++;
-              r.rollouts.forEach((x) => load.versions.add(x.version));
+              r.rollouts.forEach((x) => {
+                load.versions.add(x.version);
+              });
             } catch (err) {
               load.failures.push((err as Error).message);
             }
@@ -75,7 +127,13 @@ describe("training through the mesh", () => {
     assert.equal(result.state.updates, 2);
     // Version 1 is the SFT export; each update published one more, and the loop's rollouts moved on.
     assert.equal(result.state.policyVersion, 3);
-    assert.deepEqual(result.history.map((h) => [h.update, h.policyVersion]), [[0, "1"], [1, "2"]]);
+    assert.deepEqual(
+      result.history.map((h) => [h.update, h.policyVersion]),
+      [
+        [0, "1"],
+        [1, "2"],
+      ],
+    );
     assert.ok(load.versions.size >= 2, `the other caller saw versions ${[...load.versions]}`);
     const versions = readdirSync(join(out, "models", POLICY_MODEL)).sort();
     assert.deepEqual(versions, ["1", "2", "3"]);
@@ -117,10 +175,16 @@ describe("training through the mesh", () => {
     const state = folder.readState()!;
     assert.equal(state.phase, "done");
     assert.equal(state.updates, 3);
-    assert.deepEqual(folder.history(3).map((h) => h.update), [0, 1, 2]);
+    assert.deepEqual(
+      folder.history(3).map((h) => h.update),
+      [0, 1, 2],
+    );
     // The same prompts, update by update, as an uninterrupted run would have drawn.
     const train = await loadPrompts("train", 3);
-    assert.deepEqual(folder.history(3).map((h) => h.promptIds), [0, 1, 2].map((u) => promptBatch(train, 5, u, 2).map((p) => p.id)));
+    assert.deepEqual(
+      folder.history(3).map((h) => h.promptIds),
+      [0, 1, 2].map((u) => promptBatch(train, 5, u, 2).map((p) => p.id)),
+    );
     assert.ok(existsSync(join(out, "curves.svg")) && existsSync(join(out, "summary.json")));
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     assert.equal(summary.state.updates, 3);

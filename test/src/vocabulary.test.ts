@@ -1,5 +1,5 @@
 // One vocabulary, one place: FinePRM's label scale is defined once, in
-// packages/contract/src/prm-labels.ts. This test reads every hand-written TypeScript source file and
+// packages/contract/src/prmLabels.ts. This test reads every hand-written TypeScript source file and
 // fails if the scale is written out again anywhere else — the four names or judge words in a row,
 // the four enum members in a row, the 4/3/2/1 score vector, or the expected-score formula by hand.
 // A test file may spell the scale out as an expectation; production code reads the shared table.
@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { test } from "node:test";
 import { repoRoot } from "@sketchvl/launcher";
 
-const THE_DEFINITION = "packages/contract/src/prm-labels.ts";
+const THE_DEFINITION = "packages/contract/src/prmLabels.ts";
 
 const COPIES: ReadonlyArray<[string, RegExp]> = [
   ["the label names in scale order", /excellent\W+acceptable\W+poor\W+(or\W+)?unacceptable/i],
@@ -32,7 +32,7 @@ function code(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
 }
 
-test("the label scale is written out only in the contract's prm-labels.ts", () => {
+test("the label scale is written out only in the contract's prmLabels.ts", () => {
   const roots = ["packages", "services", "test", "bench", "examples"].map((d) => join(repoRoot, d));
   const found: string[] = [];
   let scanned = 0;

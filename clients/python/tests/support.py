@@ -1,6 +1,6 @@
 """Test support: a fake RewardService (in-process, real gRPC on loopback) for the client's own
 behaviour (retries, deadlines, errors, streaming), and access to the live mesh the e2e test starts
-(test/src/python-client.e2e.test.ts sets the environment)."""
+(test/src/pythonClient.e2e.test.ts sets the environment)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def require_mesh(testcase: unittest.TestCase) -> None:
     """Skips (or, under the e2e runner, fails) when the live mesh is not configured."""
     missing = [n for n, v in (("SKETCHVL_REWARD_ADDRESS", REWARD_ADDRESS), ("SKETCHVL_REWARD_HTTP", REWARD_HTTP), ("SKETCHVL_CHARTWORLD_DIR", CHARTWORLD_DIR)) if not v]
     if missing:
-        message = f"live mesh not configured ({', '.join(missing)} unset): run test/src/python-client.e2e.test.ts"
+        message = f"live mesh not configured ({', '.join(missing)} unset): run test/src/pythonClient.e2e.test.ts"
         if REQUIRE_MESH:
             testcase.fail(message)
         raise unittest.SkipTest(message)

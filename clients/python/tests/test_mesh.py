@@ -1,5 +1,5 @@
 """Against the live mesh (renderer, PRM, trainer, reward as their own processes; started by
-test/src/python-client.e2e.test.ts), written the way a verl / TRL / OpenRLHF user would write it:
+test/src/pythonClient.e2e.test.ts), written the way a verl / TRL / OpenRLHF user would write it:
 a ChartWorld test-split example, a group of responses, and what the answers must satisfy."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """POST /get_reward read exactly as OpenRLHF reads it (openrlhf/utils/remote_rm_utils.py and the
 experience maker): requests.post(json=...) → response.json() → torch.tensor(...) per key, rewards'
 mean / std for the advantages, ``scores`` for --dynamic_filtering, ``extra_logs`` concatenated per
-key. Against the live mesh (test/src/python-client.e2e.test.ts); needs Debian's python3-torch and
+key. Against the live mesh (test/src/pythonClient.e2e.test.ts); needs Debian's python3-torch and
 python3-requests, as OpenRLHF does."""
 
 from __future__ import annotations

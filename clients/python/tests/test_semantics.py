@@ -1,5 +1,5 @@
 """Reward semantics a trainer would silently get wrong, against the live mesh
-(test/src/python-client.e2e.test.ts): text decoded with its special tokens, a service that is down,
+(test/src/pythonClient.e2e.test.ts): text decoded with its special tokens, a service that is down,
 masked samples' token arrays stacked as verl stacks them, label types, a resumed run."""
 
 from __future__ import annotations

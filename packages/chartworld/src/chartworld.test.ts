@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CHART_KINDS, type ChartKind } from "./chart-types";
+import { CHART_KINDS, type ChartKind } from "./chartTypes";
 import { generateExample, iterateExamples, type ChartWorldExample } from "./chartworld";
-import { relaxedAccuracy } from "./relaxed-accuracy";
-import { scoreStep } from "./score-step";
+import { relaxedAccuracy } from "./relaxedAccuracy";
+import { scoreStep } from "./scoreStep";
 import { seedsOfSplit, splitOfSeed } from "./splits";
 
 const examples: Promise<ChartWorldExample[]> = (async () => {
@@ -79,10 +79,23 @@ test("expert trajectories: SketchVL text, y-first 0-1000 coordinates, excellent 
         for (const n of nums) assert.ok(Number.isInteger(n) && n >= 0 && n <= 1000);
         const sh = s.target.shape;
         // y first: [y1,x1,y2,x2] / [y,x] / [y,x,r].
-        if (sh.type === "box") assert.deepEqual(nums, [sh.box.y1 / H, sh.box.x1 / W, sh.box.y2 / H, sh.box.x2 / W].map((x) => Math.round(x * 1000)));
-        if (sh.type === "point") assert.deepEqual(nums, [sh.at.y / H, sh.at.x / W].map((x) => Math.round(x * 1000)));
-        if (sh.type === "line") assert.deepEqual(nums, [sh.p1.y / H, sh.p1.x / W, sh.p2.y / H, sh.p2.x / W].map((x) => Math.round(x * 1000)));
-        if (sh.type === "circle") assert.deepEqual(nums, [Math.round((sh.center.y / H) * 1000), Math.round((sh.center.x / W) * 1000), Math.round((sh.r / Math.min(W, H)) * 1000)]);
+        if (sh.type === "box")
+          assert.deepEqual(
+            nums,
+            [sh.box.y1 / H, sh.box.x1 / W, sh.box.y2 / H, sh.box.x2 / W].map((x) => Math.round(x * 1000)),
+          );
+        if (sh.type === "point")
+          assert.deepEqual(
+            nums,
+            [sh.at.y / H, sh.at.x / W].map((x) => Math.round(x * 1000)),
+          );
+        if (sh.type === "line")
+          assert.deepEqual(
+            nums,
+            [sh.p1.y / H, sh.p1.x / W, sh.p2.y / H, sh.p2.x / W].map((x) => Math.round(x * 1000)),
+          );
+        if (sh.type === "circle")
+          assert.deepEqual(nums, [Math.round((sh.center.y / H) * 1000), Math.round((sh.center.x / W) * 1000), Math.round((sh.r / Math.min(W, H)) * 1000)]);
       });
     });
   }

@@ -1,12 +1,12 @@
 // The suite's front door: seed -> chart + questions + expert trajectories, and iteration over a
 // fixed split. A seed whose chart or questions fail a check yields nothing, deterministically.
-import { ChartContext } from "./chart-context";
-import type { ChartKind, Split } from "./chart-types";
-import { expertTrajectory, type ExpertTrajectory } from "./expert-trajectory";
+import { ChartContext } from "./chartContext";
+import type { ChartKind, Split } from "./chartTypes";
+import { expertTrajectory, type ExpertTrajectory } from "./expertTrajectory";
 import { pickQuestions, type ChartQuestion } from "./questions";
-import { tryGenerateChart, type GeneratedChart } from "./render-chart";
+import { tryGenerateChart, type GeneratedChart } from "./renderChart";
 import { Rng } from "@sketchvl/seeded-random";
-import { scoreStep } from "./score-step";
+import { scoreStep } from "./scoreStep";
 import { seedsOfSplit } from "./splits";
 
 export interface ChartWorldExample {

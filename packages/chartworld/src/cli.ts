@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // chartworld export | export-sft | export-prm: see README.md.
 import { SPLITS } from "./splits";
-import type { Split } from "./chart-types";
+import type { Split } from "./chartTypes";
 import { exportExamples, exportPrm, exportSft } from "./export";
 
 const USAGE = `usage:

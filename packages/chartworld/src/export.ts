@@ -4,14 +4,14 @@ import { DrawingAction } from "@sketchvl/contract";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { Split } from "./chart-types";
+import type { Split } from "./chartTypes";
 import { iterateExamples, type ChartWorldExample } from "./chartworld";
-import { drawActionsOnPng } from "./draw-actions";
-import type { ExpertTrajectory } from "./expert-trajectory";
-import { generatePrmDataset } from "./prm-dataset";
+import { drawActionsOnPng } from "./drawActions";
+import type { ExpertTrajectory } from "./expertTrajectory";
+import { generatePrmDataset } from "./prmDataset";
 import { SKETCHVL_SYSTEM_PROMPT, sketchvlUserPrompt } from "./prompt";
 import { rasterizeSvg } from "./rasterize";
-import { generateChart } from "./render-chart";
+import { generateChart } from "./renderChart";
 
 export interface ExportOptions {
   split: Split;
@@ -26,7 +26,7 @@ export interface ExportOptions {
 function lineWriter(path: string): { write(obj: unknown): void; close(): Promise<void> } {
   const s: WriteStream = createWriteStream(path);
   return {
-    write: (obj) => void s.write(JSON.stringify(obj) + "\n"),
+    write: (obj) => void s.write(`${JSON.stringify(obj)}\n`),
     close: () => new Promise<void>((res, rej) => s.end((e?: Error | null) => (e ? rej(e) : res()))),
   };
 }
@@ -37,7 +37,16 @@ export function trajectoryJson(t: ExpertTrajectory): unknown {
   return {
     text: t.text,
     answer: t.answer,
-    steps: t.steps.map((s) => ({ deduction: s.deduction, intent: s.intent, actionText: s.text.split("\n").pop()?.replace(/^Action\d+: /, ""), action: DrawingAction.toJSON(s.action), target: s.target })),
+    steps: t.steps.map((s) => ({
+      deduction: s.deduction,
+      intent: s.intent,
+      actionText: s.text
+        .split("\n")
+        .pop()
+        ?.replace(/^Action\d+: /, ""),
+      action: DrawingAction.toJSON(s.action),
+      target: s.target,
+    })),
   };
 }
 
@@ -59,7 +68,17 @@ export async function exportExamples(opts: ExportOptions): Promise<{ charts: num
   for await (const ex of iterateExamples(opts)) {
     const { file, png } = await writeChartImage(ex, dir);
     const c = ex.chart;
-    charts.write({ id: c.id, seed: c.seed, split: c.split, kind: c.kind, image: file, width: c.annotations.width, height: c.annotations.height, spec: c.spec, annotations: c.annotations });
+    charts.write({
+      id: c.id,
+      seed: c.seed,
+      split: c.split,
+      kind: c.kind,
+      image: file,
+      width: c.annotations.width,
+      height: c.annotations.height,
+      spec: c.spec,
+      annotations: c.annotations,
+    });
     nc++;
     for (let i = 0; i < ex.questions.length; i++) {
       const q = ex.questions[i];
@@ -67,9 +86,26 @@ export async function exportExamples(opts: ExportOptions): Promise<{ charts: num
       let overlay: string | undefined;
       if (opts.overlays) {
         overlay = `images/${fileSafe(q.id)}.expert.png`;
-        await writeFile(join(dir, overlay), await drawActionsOnPng(png, t.steps.map((s) => s.action)));
+        await writeFile(
+          join(dir, overlay),
+          await drawActionsOnPng(
+            png,
+            t.steps.map((s) => s.action),
+          ),
+        );
       }
-      questions.write({ id: q.id, chartId: c.id, split: c.split, image: file, ...(overlay ? { expertImage: overlay } : {}), template: q.template, question: q.question, answer: q.answer, params: q.params, trajectory: trajectoryJson(t) });
+      questions.write({
+        id: q.id,
+        chartId: c.id,
+        split: c.split,
+        image: file,
+        ...(overlay ? { expertImage: overlay } : {}),
+        template: q.template,
+        question: q.question,
+        answer: q.answer,
+        params: q.params,
+        trajectory: trajectoryJson(t),
+      });
       nq++;
     }
   }
@@ -122,7 +158,12 @@ export async function exportPrm(opts: Omit<ExportOptions, "overlays"> & { images
       await writeFile(join(dir, after), await drawActionsOnPng(beforePng, [s.action]));
       images = { chart: `images/${fileSafe(s.chartId)}.png`, before, after };
     }
-    out.write({ ...s, priorActions: s.priorActions.map((a) => DrawingAction.toJSON(a)), action: DrawingAction.toJSON(s.action), ...(images ? { images } : {}) });
+    out.write({
+      ...s,
+      priorActions: s.priorActions.map((a) => DrawingAction.toJSON(a)),
+      action: DrawingAction.toJSON(s.action),
+      ...(images ? { images } : {}),
+    });
   }
   await out.close();
   return { samples: samples.length };

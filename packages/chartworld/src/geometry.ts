@@ -45,12 +45,7 @@ export function boxesOverlap(a: Box, b: Box, margin = 0): boolean {
 }
 
 export function boxInside(inner: Box, outer: Box, tolerance = 0): boolean {
-  return (
-    inner.x1 >= outer.x1 - tolerance &&
-    inner.y1 >= outer.y1 - tolerance &&
-    inner.x2 <= outer.x2 + tolerance &&
-    inner.y2 <= outer.y2 + tolerance
-  );
+  return inner.x1 >= outer.x1 - tolerance && inner.y1 >= outer.y1 - tolerance && inner.x2 <= outer.x2 + tolerance && inner.y2 <= outer.y2 + tolerance;
 }
 
 export function roundBox(b: Box, digits = 2): Box {

@@ -1,7 +1,7 @@
 // Question templates with verifiable answers. Each template lists only instances a careful reader
 // can answer unambiguously from the picture: near-ties, thresholds that are never crossed or sit
 // on a data value, and year-like numeric answers are rejected here, never shipped.
-import { ChartContext, formatAnswerNumber, lowerName } from "./chart-context";
+import { type ChartContext, formatAnswerNumber, lowerName } from "./chartContext";
 import type { Rng } from "@sketchvl/seeded-random";
 
 export const QUESTION_TEMPLATES = ["extreme", "value", "threshold-cross", "difference", "count-above", "compare-series"] as const;
@@ -48,7 +48,12 @@ function extreme(ctx: ChartContext): Draft[] {
       const sorted = rows.slice().sort((p, q) => (which === "highest" ? q.value - p.value : p.value - q.value));
       if (sorted.length < 2 || Math.abs(sorted[0].value - sorted[1].value) < m) continue;
       const q = `Which ${lowerName(ctx.a.table.seriesTitle ?? "group")} does the point with the ${which} ${name} belong to?`;
-      out.push({ template: "extreme", question: q, answer: sorted[0].series, params: { template: "extreme", which, series: sorted[0].series, category: sorted[0].category } });
+      out.push({
+        template: "extreme",
+        question: q,
+        answer: sorted[0].series,
+        params: { template: "extreme", which, series: sorted[0].series, category: sorted[0].category },
+      });
     }
     return out;
   }
@@ -114,7 +119,9 @@ function difference(ctx: ChartContext, rng: Rng): Draft[] {
       const d = Math.abs(ctx.value(s, c1) - ctx.value(s, c2));
       const answer = formatAnswerNumber(d, ctx.data.decimals);
       if (d < 0.1 * ctx.span || looksLikeYear(answer)) continue;
-      const q = ctx.multi ? `What is the difference in ${name} between ${c1} and ${c2} for ${s}?` : `What is the difference in ${name} between ${c1} and ${c2}?`;
+      const q = ctx.multi
+        ? `What is the difference in ${name} between ${c1} and ${c2} for ${s}?`
+        : `What is the difference in ${name} between ${c1} and ${c2}?`;
       out.push({ template: "difference", question: q, answer, params: { template: "difference", series: s, categories: [c1, c2] } });
       break;
     }
@@ -138,7 +145,12 @@ function countAbove(ctx: ChartContext): Draft[] {
       if (ctx.a.kind === "scatter") q = `How many points have a ${name} above ${t}?`;
       else if (ctx.isLine) q = `In how many ${plural} was ${ctx.multi ? `the ${name} of ${s}` : `the ${name}`} above ${t}?`;
       else q = `How many ${plural} have a ${name} above ${t}?`;
-      out.push({ template: "count-above", question: q, answer: String(above.length), params: { template: "count-above", series: s, threshold: t, categories: above } });
+      out.push({
+        template: "count-above",
+        question: q,
+        answer: String(above.length),
+        params: { template: "count-above", series: s, threshold: t, categories: above },
+      });
     }
   }
   return out;

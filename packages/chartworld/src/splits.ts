@@ -1,6 +1,6 @@
 // Fixed splits by a hash of the chart seed: a seed belongs to exactly one split forever, so the
 // three never overlap whatever counts or offsets callers ask for.
-import type { Split } from "./chart-types";
+import type { Split } from "./chartTypes";
 import { hash32 } from "@sketchvl/seeded-random";
 
 export const SPLITS: readonly Split[] = ["train", "validation", "test"];

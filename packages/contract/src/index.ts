@@ -1,5 +1,5 @@
 // The mesh's contract: ts-proto code generated from proto/ (see buf.gen.yaml), re-exported by file.
-// Nothing under gen/ is edited by hand; `npm run generate` rewrites it. action-kinds.ts is the one
+// Nothing under gen/ is edited by hand; `npm run generate` rewrites it. actionKinds.ts is the one
 // hand-written module: the kind names and maps over the generated ActionKind / DrawingAction.
 import { join } from "node:path";
 
@@ -13,7 +13,7 @@ export * from "./gen/sketchvl/v1/prm";
 export * from "./gen/sketchvl/v1/reward";
 export * from "./gen/sketchvl/v1/policy";
 export * from "./gen/sketchvl/v1/learner";
-export * from "./action-kinds";
+export * from "./actionKinds";
 // Every generated service file declares this same helper type; an explicit export settles which.
 export type { ServerStreamingMethodResult } from "./gen/sketchvl/v1/renderer";
 
@@ -21,4 +21,4 @@ export type { ServerStreamingMethodResult } from "./gen/sketchvl/v1/renderer";
 export const descriptorSetPath = join(__dirname, "..", "descriptor.binpb");
 
 // Hand-written beside the generated code: the label scale (names, judge words, scores) of PrmLabel.
-export * from "./prm-labels";
+export * from "./prmLabels";

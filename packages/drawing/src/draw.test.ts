@@ -27,10 +27,10 @@ function at(img: RasterImage, x: number, y: number): number[] {
 const pt = (x: number, y: number) => ({ x, y });
 const action = (kind: DrawingAction["kind"], color = "", space = CoordinateSpace.COORDINATE_SPACE_NORM_1000): DrawingAction => ({ kind, color, space });
 const line = (x1: number, y1: number, x2: number, y2: number, color = "") => action({ $case: "line", value: { start: pt(x1, y1), end: pt(x2, y2) } }, color);
-const box = (x1: number, y1: number, x2: number, y2: number, color = "") => action({ $case: "rectangle", value: { corner1: pt(x1, y1), corner2: pt(x2, y2) } }, color);
+const box = (x1: number, y1: number, x2: number, y2: number, color = "") =>
+  action({ $case: "rectangle", value: { corner1: pt(x1, y1), corner2: pt(x2, y2) } }, color);
 
-const invalid = (field: string, text: string) => (e: unknown) =>
-  e instanceof InvalidArgumentError && e.field === field && e.description.includes(text);
+const invalid = (field: string, text: string) => (e: unknown) => e instanceof InvalidArgumentError && e.field === field && e.description.includes(text);
 
 test("a horizontal NORM_1000 line at y=400 colors row 280 over its x range only", async () => {
   const out = await drawAction(await white(), line(100, 400, 900, 400));
@@ -120,10 +120,7 @@ test("crop returns the region, and later actions refer to it", async () => {
   const both = await drawActions(await white(), [crop, line(0, 500, 1000, 500, "blue")]);
   assert.equal(both.width, 500);
   assert.deepEqual(at(both, 250, 140), [0, 0, 255]);
-  await assert.rejects(
-    drawAction(base, action({ $case: "crop", value: { corner1: pt(1200, 100), corner2: pt(1500, 300) } })),
-    invalid("crop", "empty"),
-  );
+  await assert.rejects(drawAction(base, action({ $case: "crop", value: { corner1: pt(1200, 100), corner2: pt(1500, 300) } })), invalid("crop", "empty"));
 });
 
 test("drawing is deterministic and drawActions equals successive drawAction", async () => {
@@ -154,15 +151,15 @@ test("errors name the field", async () => {
     invalid("rectangle.corner2", "required"),
   );
   await assert.rejects(drawAction(img, action({ $case: "circle", value: { center: pt(1, 1), radius: -3 } })), invalid("circle.radius", "negative"));
-  await assert.rejects(
-    drawAction(img, action({ $case: "text", value: { at: pt(1, 1), text: "x".repeat(501) } })),
-    invalid("text.text", "limit is 500"),
-  );
+  await assert.rejects(drawAction(img, action({ $case: "text", value: { at: pt(1, 1), text: "x".repeat(501) } })), invalid("text.text", "limit is 500"));
   await assert.rejects(drawActions(img, [line(1, 1, 2, 2), line(1, 1, 2, 2, "nope")]), invalid("actions[1].color", "unknown color"));
 });
 
 test("text is not clipped however wide its glyphs", async () => {
-  const out = await drawAction(await white(), action({ $case: "text", value: { at: pt(10, 10), text: "WWWWWWWWWW" } }, "black", CoordinateSpace.COORDINATE_SPACE_PIXEL));
+  const out = await drawAction(
+    await white(),
+    action({ $case: "text", value: { at: pt(10, 10), text: "WWWWWWWWWW" } }, "black", CoordinateSpace.COORDINATE_SPACE_PIXEL),
+  );
   // Ten W of DejaVu Sans at 23 px end near x = 10 + 10 × 22.8 ≈ 238.
   let lastDark = 0;
   for (let x = 0; x < W; x++) for (let y = 10; y < 40; y++) if (at(out, x, y)[0] < 100) lastDark = x;

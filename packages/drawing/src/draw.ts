@@ -19,9 +19,7 @@ export interface DrawOptions extends StyleOverrides {}
 /** Longer text is refused: it would not fit on any image and only costs rasterizing time. */
 export const MAX_TEXT_CODE_POINTS = 500;
 
-type Op =
-  | { op: "mark"; overlay: Overlay | undefined }
-  | { op: "crop"; left: number; top: number; width: number; height: number };
+type Op = { op: "mark"; overlay: Overlay | undefined } | { op: "crop"; left: number; top: number; width: number; height: number };
 
 /** Validates one action against a width×height image and turns it into an operation. */
 function plan(action: DrawingAction, width: number, height: number, options: DrawOptions): Op {
@@ -230,12 +228,17 @@ export async function* drawSteps(img: RasterImage, steps: readonly (readonly Pla
     if (i >= rasterizedUpTo) {
       let end = i;
       let pixels = 0;
-      while (end < steps.length && (end === i || pixels + pixelsOf(overlaysOf(steps[end])) <= RASTER_CHUNK_PIXELS)) pixels += pixelsOf(overlaysOf(steps[end++]));
+      while (end < steps.length && (end === i || pixels + pixelsOf(overlaysOf(steps[end])) <= RASTER_CHUNK_PIXELS))
+        pixels += pixelsOf(overlaysOf(steps[end++]));
       if (end > i + 1 && pixels <= RASTER_CHUNK_PIXELS) await rasterizeOverlays(steps.slice(i, end).flatMap(overlaysOf));
       rasterizedUpTo = end;
     }
     const edits: Edit[] = [];
-    current = await execute(current, step.map((p) => p.op), edits);
+    current = await execute(
+      current,
+      step.map((p) => p.op),
+      edits,
+    );
     yield edits;
   }
 }
@@ -279,14 +282,16 @@ export function drawingBytes(size: { width: number; height: number }, steps: rea
 
 /** Draws planned actions in order (see planActions). */
 export function drawPlanned(img: RasterImage, ...planned: PlannedAction[]): Promise<RasterImage> {
-  return execute(img, planned.map((p) => p.op));
+  return execute(
+    img,
+    planned.map((p) => p.op),
+  );
 }
 
 /** Draws actions in order, as if drawAction were applied one after another (same pixels). */
-export async function drawActions(
-  img: RasterImage,
-  actions: readonly DrawingAction[],
-  options: DrawOptions = {},
-): Promise<RasterImage> {
-  return execute(img, planActions(img, actions, (i) => `actions[${i}]`, options).map((p) => p.op));
+export async function drawActions(img: RasterImage, actions: readonly DrawingAction[], options: DrawOptions = {}): Promise<RasterImage> {
+  return execute(
+    img,
+    planActions(img, actions, (i) => `actions[${i}]`, options).map((p) => p.op),
+  );
 }

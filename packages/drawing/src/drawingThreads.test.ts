@@ -70,7 +70,13 @@ test("more calls than threads take turns, and a call stopped early frees its tur
 test("calls queue up to a bound in pixels to draw; past it, a call is refused at once (RESOURCE_EXHAUSTED)", async () => {
   const base = await chart(800, 600);
   // ~27 M pixels a call (marks and image): 4 run, 3 more fit in the queue (100 M pixels).
-  const heavy = [planActions(base, Array.from({ length: 80 }, (_, i) => circle(500, 500, 300 + i * 5)), (i) => `a${i}`)];
+  const heavy = [
+    planActions(
+      base,
+      Array.from({ length: 80 }, (_, i) => circle(500, 500, 300 + i * 5)),
+      (i) => `a${i}`,
+    ),
+  ];
   const calls = Array.from({ length: 12 }, async () => {
     for await (const _ of threads.drawSteps(base, heavy)) void _;
     return "drawn";

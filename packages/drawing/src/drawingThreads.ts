@@ -137,7 +137,8 @@ export class DrawingThreads {
     thread.worker.on("error", (err) => (crash = `: ${err.message}`));
     thread.worker.once("exit", (code) => {
       this.threads.splice(this.threads.indexOf(thread), 1);
-      for (const call of thread.calls.values()) call.fail(new UnavailableError(`a drawing thread stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
+      for (const call of thread.calls.values())
+        call.fail(new UnavailableError(`a drawing thread stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
       if (this.closed) return;
       this.start();
       for (let i = 0; i < CALLS_PER_THREAD; i++) this.waiting.shift()?.(); // the new thread has room

@@ -9,7 +9,7 @@ const LIMITS = { maxPixels: 1_000_000, maxBytes: 1_000_000 };
 
 /** What a client computes locally, following image.proto (ImageRef.digest). */
 const clientRawDigest = (w: number, h: number, c: number, pixels: Uint8Array) =>
-  "sha256:" + createHash("sha256").update(`raw:${w}x${h}x${c}\n`).update(pixels).digest("hex");
+  `sha256:${createHash("sha256").update(`raw:${w}x${h}x${c}\n`).update(pixels).digest("hex")}`;
 
 test("raw RGBA input: the digest is over the pixels as sent, as a client computes it", async () => {
   const rgba = Buffer.from([255, 0, 0, 128, 0, 0, 255, 255, 10, 20, 30, 0]); // 3x1, half / opaque / clear
@@ -24,7 +24,12 @@ test("raw RGBA input: the digest is over the pixels as sent, as a client compute
 
 test("raw RGB input: the digest is over its pixels", async () => {
   const rgb = Buffer.from([1, 2, 3, 4, 5, 6]);
-  const { digest } = await resolveImage({ source: { $case: "raw", value: { width: 1, height: 2, channels: 3, pixels: rgb } } }, "image", new ImageStore(1 << 20), LIMITS);
+  const { digest } = await resolveImage(
+    { source: { $case: "raw", value: { width: 1, height: 2, channels: 3, pixels: rgb } } },
+    "image",
+    new ImageStore(1 << 20),
+    LIMITS,
+  );
   assert.equal(digest, clientRawDigest(1, 2, 3, rgb));
 });
 
@@ -38,5 +43,5 @@ test("images made in the mesh hash their own pixels (raw) or their PNG bytes", a
   const png = await outputImage(img, ImageFormat.IMAGE_FORMAT_PNG, store);
   const source = png.image?.source;
   assert.equal(source?.$case, "encoded");
-  if (source?.$case === "encoded") assert.equal(png.digest, "sha256:" + createHash("sha256").update(source.value).digest("hex"));
+  if (source?.$case === "encoded") assert.equal(png.digest, `sha256:${createHash("sha256").update(source.value).digest("hex")}`);
 });

@@ -20,7 +20,7 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** sha256 of "raw:<W>x<H>x<C>\n" + pixels: the contract's digest of raw pixels (a RawImage or a RasterImage). */
 export function rawDigest(img: { width: number; height: number; channels: number; pixels: Uint8Array }): string {
-  return "sha256:" + createHash("sha256").update(`raw:${img.width}x${img.height}x${img.channels}\n`).update(img.pixels).digest("hex");
+  return `sha256:${createHash("sha256").update(`raw:${img.width}x${img.height}x${img.channels}\n`).update(img.pixels).digest("hex")}`;
 }
 
 export interface ResolvedImage {
@@ -29,12 +29,7 @@ export interface ResolvedImage {
 }
 
 /** Decodes or looks up `image`, stores it, and returns it with its digest. `field` names it in errors. */
-export async function resolveImage(
-  image: Image | undefined,
-  field: string,
-  store: ImageLookup,
-  limits: ImageLimits,
-): Promise<ResolvedImage> {
+export async function resolveImage(image: Image | undefined, field: string, store: ImageLookup, limits: ImageLimits): Promise<ResolvedImage> {
   const source = image?.source;
   if (!source) throw new InvalidArgumentError(field, "an image is required: set encoded, raw, patch or digest");
   switch (source.$case) {
@@ -73,7 +68,12 @@ export async function resolveImage(
  * will hold (decoded pixels and their copy into shared memory; none for a stored image). Errors
  * are resolveImage's, for the same fields.
  */
-export async function imageCost(image: Image | undefined, field: string, store: ImageLookup, limits: ImageLimits): Promise<{ width: number; height: number; bytes: number }> {
+export async function imageCost(
+  image: Image | undefined,
+  field: string,
+  store: ImageLookup,
+  limits: ImageLimits,
+): Promise<{ width: number; height: number; bytes: number }> {
   const source = image?.source;
   if (!source) throw new InvalidArgumentError(field, "an image is required: set encoded, raw, patch or digest");
   const decoded = ({ width, height }: { width: number; height: number }, channels = 3) => ({ width, height, bytes: 2 * width * height * channels });
@@ -126,8 +126,7 @@ export async function outputImage(img: RasterImage, format: ImageFormat, store: 
   if (format === ImageFormat.IMAGE_FORMAT_RAW || format === ImageFormat.IMAGE_FORMAT_DIGEST_ONLY || format === ImageFormat.IMAGE_FORMAT_PATCH) {
     const digest = rawDigest(img);
     store.put(digest, img);
-    const image: Image | undefined =
-      format === ImageFormat.IMAGE_FORMAT_DIGEST_ONLY ? undefined : { source: { $case: "raw", value: toRawImage(img) } };
+    const image: Image | undefined = format === ImageFormat.IMAGE_FORMAT_DIGEST_ONLY ? undefined : { source: { $case: "raw", value: toRawImage(img) } };
     return { digest, ...size, image };
   }
   if (format !== ImageFormat.IMAGE_FORMAT_PNG && format !== ImageFormat.IMAGE_FORMAT_UNSPECIFIED) {

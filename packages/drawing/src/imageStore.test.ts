@@ -14,7 +14,10 @@ describe("ImageStore", () => {
     const img = image(KB);
     store.put("sha256:a", img);
     assert.equal(store.get("sha256:a", "image.digest"), img);
-    assert.throws(() => store.get("sha256:b", "base_image.digest"), (e: unknown) => e instanceof NotFoundError && e.field === "base_image.digest");
+    assert.throws(
+      () => store.get("sha256:b", "base_image.digest"),
+      (e: unknown) => e instanceof NotFoundError && e.field === "base_image.digest",
+    );
   });
 
   it("stays within its byte bound, evicting the least recently used first", () => {

@@ -6,12 +6,13 @@ import { InvalidArgumentError } from "@sketchvl/errors";
 import { decodeImage, digestOf, encodePng, rasterFromRaw } from "./images";
 
 const LIMITS = { maxPixels: 4_000_000, maxBytes: 10_000_000 };
-const invalid = (field: string, text: string) => (e: unknown) =>
-  e instanceof InvalidArgumentError && e.field === field && e.description.includes(text);
+const invalid = (field: string, text: string) => (e: unknown) => e instanceof InvalidArgumentError && e.field === field && e.description.includes(text);
 
 async function solid(width: number, height: number, color: { r: number; g: number; b: number; alpha?: number }, format: "png" | "jpeg" | "webp" = "png") {
   const channels = color.alpha === undefined ? 3 : 4;
-  return sharp({ create: { width, height, channels, background: color } })[format]().toBuffer();
+  return sharp({ create: { width, height, channels, background: color } })
+    [format]()
+    .toBuffer();
 }
 
 test("decodes PNG, JPEG and WebP to RGB", async () => {
@@ -34,7 +35,10 @@ test("alpha is flattened onto white", async () => {
 });
 
 test("grayscale images become RGB", async () => {
-  const png = await sharp({ create: { width: 3, height: 2, channels: 3, background: { r: 90, g: 90, b: 90 } } }).grayscale().png().toBuffer();
+  const png = await sharp({ create: { width: 3, height: 2, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+    .grayscale()
+    .png()
+    .toBuffer();
   const img = await decodeImage(png, LIMITS);
   assert.equal(img.channels, 3);
   assert.equal(img.pixels.length, 3 * 2 * 3);

@@ -91,10 +91,7 @@ export function checkRawImage(raw: RawImage, limits: Pick<ImageLimits, "maxPixel
   checkPixels(width, height, limits.maxPixels, "raw");
   const expected = width * height * channels;
   if (!pixels || pixels.length !== expected) {
-    throw new InvalidArgumentError(
-      "raw.pixels",
-      `${width}x${height}x${channels} needs ${expected} bytes, got ${pixels ? pixels.length : 0}`,
-    );
+    throw new InvalidArgumentError("raw.pixels", `${width}x${height}x${channels} needs ${expected} bytes, got ${pixels ? pixels.length : 0}`);
   }
 }
 
@@ -159,5 +156,5 @@ export async function encodePng(img: RasterImage): Promise<Buffer> {
 
 /** "sha256:<hex>" of some bytes (the contract's digest form; computed over the PNG encoding). */
 export function digestOf(bytes: Uint8Array): string {
-  return "sha256:" + createHash("sha256").update(bytes).digest("hex");
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 }

@@ -119,14 +119,7 @@ function elements(mark: Mark, st: MarkStyle, color: string, halo: string): strin
 }
 
 /** The overlay for a mark on a width×height image, or undefined if nothing of it is inside. */
-export function overlayFor(
-  mark: Mark,
-  st: MarkStyle,
-  color: string,
-  halo: string,
-  width: number,
-  height: number,
-): Overlay | undefined {
+export function overlayFor(mark: Mark, st: MarkStyle, color: string, halo: string, width: number, height: number): Overlay | undefined {
   const e = extent(mark, st);
   const left = Math.max(0, Math.floor(e.x0));
   const top = Math.max(0, Math.floor(e.y0));

@@ -28,7 +28,9 @@ function chart(): RasterImage {
 }
 
 const line = (x1: number, y1: number, x2: number, y2: number): DrawingAction => ({
-  kind: { $case: "line", value: { start: { x: x1, y: y1 }, end: { x: x2, y: y2 } } }, color: "red", space: 0,
+  kind: { $case: "line", value: { start: { x: x1, y: y1 }, end: { x: x2, y: y2 } } },
+  color: "red",
+  space: 0,
 });
 const text = (s: string): DrawingAction => ({ kind: { $case: "text", value: { at: { x: 500, y: 500 }, text: s } }, color: "blue", space: 0 });
 const crop: DrawingAction = { kind: { $case: "crop", value: { corner1: { x: 100, y: 100 }, corner2: { x: 600, y: 700 } } }, color: "", space: 0 };
@@ -61,11 +63,14 @@ test("the patch digest is what a client computes from image.proto", async () => 
   const store = new ImageStore(1 << 26);
   const base = await resolveImage({ source: { $case: "raw", value: { ...chart() } } }, "image", store, LIMITS);
   const planned = planActions(base.image, [line(100, 100, 900, 100)], () => "a");
-  const ref = await outputImage(await drawPlanned(base.image, ...planned), ImageFormat.IMAGE_FORMAT_PATCH, store, { digest: base.digest, changed: changedRegions(planned) });
+  const ref = await outputImage(await drawPlanned(base.image, ...planned), ImageFormat.IMAGE_FORMAT_PATCH, store, {
+    digest: base.digest,
+    changed: changedRegions(planned),
+  });
   const patch = ref.image?.source?.$case === "patch" ? ref.image.source.value : assert.fail("no patch");
   const hash = createHash("sha256").update(`patch:${base.digest}\n`);
   for (const r of patch.regions) hash.update(`${r.left},${r.top}:raw:${r.pixels!.width}x${r.pixels!.height}x3\n`).update(r.pixels!.pixels);
-  assert.equal(ref.digest, "sha256:" + hash.digest("hex"));
+  assert.equal(ref.digest, `sha256:${hash.digest("hex")}`);
 });
 
 test("nothing drawn: the base's digest; a crop (new size): raw pixels", async () => {
@@ -88,7 +93,9 @@ test("bad patches are refused naming the field; the base must be held", async ()
   const store = new ImageStore(1 << 26);
   const base = await resolveImage({ source: { $case: "raw", value: { ...chart() } } }, "image", store, LIMITS);
   const region = (left: number, top: number, width: number, height: number, channels = 3, bytes = width * height * channels) => ({
-    left, top, pixels: { width, height, channels, pixels: Buffer.alloc(bytes) },
+    left,
+    top,
+    pixels: { width, height, channels, pixels: Buffer.alloc(bytes) },
   });
   const attempt = async (patch: { base: string; regions: ReturnType<typeof region>[] }) => {
     try {
@@ -98,7 +105,7 @@ test("bad patches are refused naming the field; the base must be held", async ()
     }
     return assert.fail("accepted");
   };
-  const missing = await attempt({ base: "sha256:" + "1".repeat(64), regions: [region(0, 0, 1, 1)] });
+  const missing = await attempt({ base: `sha256:${"1".repeat(64)}`, regions: [region(0, 0, 1, 1)] });
   assert.ok(missing instanceof NotFoundError);
   assert.equal(missing.field, "steps[1].after.patch.base");
   const cases: Array<[ReturnType<typeof region>[], string]> = [

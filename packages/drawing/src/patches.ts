@@ -23,7 +23,7 @@ export function patchDigest(patch: ImagePatch): string {
     const p = r.pixels!;
     hash.update(`${r.left},${r.top}:raw:${p.width}x${p.height}x${p.channels}\n`).update(p.pixels);
   }
-  return "sha256:" + hash.digest("hex");
+  return `sha256:${hash.digest("hex")}`;
 }
 
 /** The patch that turns `base` (stored under `baseDigest`) into `image`, given the rectangles that may differ. */
@@ -143,11 +143,18 @@ export function patchedOn(base: RasterImage, regions: readonly PlacedRegion[]): 
  * PatchedImage). Errors name `field` ("steps[2].after") and the region ("patch.regions[0].pixels.width").
  */
 export function applyPatch(base: RasterImage, patch: ImagePatch, field: string): RasterImage {
-  if (patch.regions.length === 0) throw new InvalidArgumentError(`${field}.patch.regions`, "a patch needs at least one region (send the base's digest for an unchanged image)");
+  if (patch.regions.length === 0)
+    throw new InvalidArgumentError(`${field}.patch.regions`, "a patch needs at least one region (send the base's digest for an unchanged image)");
   if (patch.regions.length > MAX_PATCH_REGIONS) {
-    throw new InvalidArgumentError(`${field}.patch.regions`, `${patch.regions.length} regions; the limit is ${MAX_PATCH_REGIONS} (send the image itself)`, "LIMIT_EXCEEDED");
+    throw new InvalidArgumentError(
+      `${field}.patch.regions`,
+      `${patch.regions.length} regions; the limit is ${MAX_PATCH_REGIONS} (send the image itself)`,
+      "LIMIT_EXCEEDED",
+    );
   }
-  patch.regions.forEach((r, i) => checkRegion(base, r, `${field}.patch.regions[${i}]`));
+  patch.regions.forEach((r, i) => {
+    checkRegion(base, r, `${field}.patch.regions[${i}]`);
+  });
   return patchedOn(
     base,
     patch.regions.map(({ left, top, pixels }) => ({ left, top, width: pixels!.width, height: pixels!.height, pixels: pixels!.pixels })),
@@ -163,10 +170,7 @@ function checkRegion(base: RasterImage, r: PatchRegion, field: string): void {
   }
   if (width < 1 || height < 1) throw new InvalidArgumentError(`${field}.pixels`, `region is ${width}x${height}; it must be at least 1x1`);
   if (r.left + width > base.width || r.top + height > base.height) {
-    throw new InvalidArgumentError(
-      field,
-      `region ${width}x${height} at (${r.left}, ${r.top}) goes beyond the ${base.width}x${base.height} base image`,
-    );
+    throw new InvalidArgumentError(field, `region ${width}x${height} at (${r.left}, ${r.top}) goes beyond the ${base.width}x${base.height} base image`);
   }
   const expected = width * height * channels;
   if (!pixels || pixels.length !== expected) {

@@ -15,7 +15,10 @@ async function alone(o: Overlay): Promise<Buffer> {
 /** A deterministic spread of marks: every kind, colours, sizes, text, and marks clipped at the edges. */
 function marks(count: number): DrawingAction[] {
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
   const p = () => ({ x: Math.round(rnd() * 1040) - 20, y: Math.round(rnd() * 1040) - 20 });
   const colors = ["red", "blue", "green", "orange", "purple", "black"];
   const texts = ["FDI", "2015", "Q3 peak", "ÄÖü ✓", "x"];
@@ -38,8 +41,9 @@ function marks(count: number): DrawingAction[] {
 }
 
 test("marks rasterized together on an atlas get exactly the pixels they get alone", async () => {
-  const overlays = planActions({ width: 1000, height: 700 }, marks(60), (i) => `actions[${i}]`)
-    .flatMap(({ op }) => (op.op === "mark" && op.overlay ? [op.overlay] : []));
+  const overlays = planActions({ width: 1000, height: 700 }, marks(60), (i) => `actions[${i}]`).flatMap(({ op }) =>
+    op.op === "mark" && op.overlay ? [op.overlay] : [],
+  );
   assert.ok(overlays.length >= 50);
   const together = await rasterizeOverlays(overlays);
   const expected = await Promise.all(overlays.map(alone));
@@ -52,7 +56,9 @@ test("marks rasterized together on an atlas get exactly the pixels they get alon
   });
   // A second call reuses what was rasterized.
   const again = await rasterizeOverlays(overlays.slice(0, 3));
-  again.forEach((r, i) => assert.equal(r, together[i]));
+  again.forEach((r, i) => {
+    assert.equal(r, together[i]);
+  });
 });
 
 test("marks too many or too large for one atlas are rasterized in pieces (librsvg's 32767 px limit)", async () => {
@@ -61,8 +67,11 @@ test("marks too many or too large for one atlas are rasterized in pieces (librsv
     color: "red",
     space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
   });
-  const overlays = planActions({ width: 1000, height: 700 }, Array.from({ length: 70 }, (_, i) => box(i)), (i) => `actions[${i}]`)
-    .flatMap(({ op }) => (op.op === "mark" && op.overlay ? [op.overlay] : []));
+  const overlays = planActions(
+    { width: 1000, height: 700 },
+    Array.from({ length: 70 }, (_, i) => box(i)),
+    (i) => `actions[${i}]`,
+  ).flatMap(({ op }) => (op.op === "mark" && op.overlay ? [op.overlay] : []));
   assert.ok(overlays.reduce((h, o) => h + o.height, 0) > 32767, "stacked, they would exceed librsvg's limit");
   const together = await rasterizeOverlays(overlays);
   assert.ok(together[69].rgba.equals(await alone(overlays[69])));

@@ -44,6 +44,8 @@ export function editsFromMessage(edits: readonly Edit[]): Edit[] {
 export function sharedEdits(edits: readonly Edit[]): Edit[] {
   const share = (p: Buffer) => (p.buffer instanceof SharedArrayBuffer ? p : copyPixels(p));
   return edits.map((e) =>
-    e.kind === "region" ? { kind: "region", region: { ...e.region, pixels: share(e.region.pixels) } } : { kind: "image", image: { ...e.image, pixels: share(e.image.pixels) } },
+    e.kind === "region"
+      ? { kind: "region", region: { ...e.region, pixels: share(e.region.pixels) } }
+      : { kind: "image", image: { ...e.image, pixels: share(e.image.pixels) } },
   );
 }

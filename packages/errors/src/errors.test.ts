@@ -5,7 +5,10 @@ import { ERROR_REASONS, InvalidArgumentError, NotFoundError, REASONS_OF_KIND, re
 describe("reasons", () => {
   it("every reason but UNSPECIFIED belongs to some kind, so each comes with a status code", () => {
     const owned = new Set<string>(Object.values(REASONS_OF_KIND).flat());
-    assert.deepEqual(ERROR_REASONS.filter((r) => !owned.has(r)), ["UNSPECIFIED"]);
+    assert.deepEqual(
+      ERROR_REASONS.filter((r) => !owned.has(r)),
+      ["UNSPECIFIED"],
+    );
   });
 
   it("reads a reason off the wire only for a kind that can carry it", () => {
@@ -29,9 +32,10 @@ describe("reasons", () => {
 describe("withFieldPrefix", () => {
   it("nests field paths, keeping the reason", () => {
     assert.throws(
-      () => withFieldPrefix("steps[1]", () => {
-        throw new InvalidArgumentError("action.text", "too long", "LIMIT_EXCEEDED");
-      }),
+      () =>
+        withFieldPrefix("steps[1]", () => {
+          throw new InvalidArgumentError("action.text", "too long", "LIMIT_EXCEEDED");
+        }),
       (err: unknown) => err instanceof InvalidArgumentError && err.field === "steps[1].action.text" && err.reason === "LIMIT_EXCEEDED",
     );
   });

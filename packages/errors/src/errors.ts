@@ -1,16 +1,9 @@
 // Typed errors for domain code. Domain modules throw these and know nothing of gRPC; the server
-// bootstrap maps them to status codes and details in one place (@sketchvl/runtime's grpc-errors.ts),
+// bootstrap maps them to status codes and details in one place (@sketchvl/runtime's grpcErrors.ts),
 // and a client of the mesh gets the same classes back. No dependencies: a package that only draws or
 // only computes can throw them without pulling in grpc-js.
 
-export type MeshErrorKind =
-  | "invalid_argument"
-  | "not_found"
-  | "resource_exhausted"
-  | "failed_precondition"
-  | "deadline_exceeded"
-  | "unavailable"
-  | "internal";
+export type MeshErrorKind = "invalid_argument" | "not_found" | "resource_exhausted" | "failed_precondition" | "deadline_exceeded" | "unavailable" | "internal";
 
 /**
  * Why a call failed: the values of the contract's ErrorReason (proto/sketchvl/v1/errors.proto, where

@@ -1,3 +1,3 @@
-export * from "./services";
-export * from "./processes";
-export * from "./mesh";
+export { builtServices, entryPoint, repoRoot, SERVICES, type ServiceSpec } from "./services";
+export { freePort, type LaunchOptions, launchService, type RunningProcess, waitUntilServing } from "./processes";
+export { type Mesh, startMesh } from "./mesh";

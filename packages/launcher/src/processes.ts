@@ -47,7 +47,10 @@ const stopAll = () => {
   for (const child of running) child.kill("SIGTERM");
 };
 process.once("exit", stopAll);
-for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
   process.on(signal, () => {
     // A program that handles the signal itself stops its services its own way (npm start drains
     // them); an extra SIGTERM would cut their drain short.
@@ -123,7 +126,10 @@ export async function waitUntilServing(address: string, service: string, timeout
   try {
     await waitForChannelReady(channel, new Date(deadline));
     for (;;) {
-      const status = await client.check({ service }).then((r) => r.status, () => undefined);
+      const status = await client.check({ service }).then(
+        (r) => r.status,
+        () => undefined,
+      );
       if (status === HealthCheckResponse_ServingStatus.SERVING) return;
       if (Date.now() > deadline) throw new Error(`${service} at ${address} not ready after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));

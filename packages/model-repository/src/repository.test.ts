@@ -46,28 +46,51 @@ describe("ModelRepository", () => {
   });
 
   it("a bad config names the file and the field", () => {
-    assert.throws(() => repository.config(repository.resolve("bad", "1")), (err: Error) => err instanceof FailedPreconditionError && err.reason === "MODEL_UNUSABLE" && /bad\/1\/config\.json: backend/.test(err.message));
+    assert.throws(
+      () => repository.config(repository.resolve("bad", "1")),
+      (err: Error) => err instanceof FailedPreconditionError && err.reason === "MODEL_UNUSABLE" && /bad\/1\/config\.json: backend/.test(err.message),
+    );
   });
 
   it("unknown models and versions are NOT_FOUND", () => {
-    assert.throws(() => repository.resolve("nope", ""), (err: Error) => err instanceof NotFoundError && err.field === "model" && err.reason === "MODEL_NOT_FOUND");
-    assert.throws(() => repository.resolve("m", "7"), (err: Error) => err instanceof NotFoundError && err.field === "version" && err.reason === "MODEL_NOT_FOUND");
+    assert.throws(
+      () => repository.resolve("nope", ""),
+      (err: Error) => err instanceof NotFoundError && err.field === "model" && err.reason === "MODEL_NOT_FOUND",
+    );
+    assert.throws(
+      () => repository.resolve("m", "7"),
+      (err: Error) => err instanceof NotFoundError && err.field === "version" && err.reason === "MODEL_NOT_FOUND",
+    );
   });
 
   it("names that would leave the root are refused", () => {
     for (const model of ["..", "../models/m", "/etc", "m/1", ".hidden", ""]) {
-      assert.throws(() => repository.resolve(model, ""), (err: Error) => err instanceof InvalidArgumentError && err.field === "model", model);
+      assert.throws(
+        () => repository.resolve(model, ""),
+        (err: Error) => err instanceof InvalidArgumentError && err.field === "model",
+        model,
+      );
     }
     for (const version of ["../1", "/1", "1/..", "01", "-1"]) {
-      assert.throws(() => repository.resolve("m", version), (err: Error) => err instanceof InvalidArgumentError && err.field === "version", version);
+      assert.throws(
+        () => repository.resolve("m", version),
+        (err: Error) => err instanceof InvalidArgumentError && err.field === "version",
+        version,
+      );
     }
     assert.throws(() => repository.resolve("m", "1").file("../2/config.json"), FailedPreconditionError);
     assert.throws(() => repository.resolve("m", "1").file("/etc/passwd"), FailedPreconditionError);
   });
 
   it("symlinks out of the repository are refused, for a model folder and for a file", () => {
-    assert.throws(() => repository.resolve("escape", "1"), (err: Error) => err instanceof FailedPreconditionError && /outside the model repository/.test(err.message));
+    assert.throws(
+      () => repository.resolve("escape", "1"),
+      (err: Error) => err instanceof FailedPreconditionError && /outside the model repository/.test(err.message),
+    );
     const linked = repository.resolve("linked", "1");
-    assert.throws(() => repository.config(linked), (err: Error) => err instanceof FailedPreconditionError && /outside the model repository/.test(err.message));
+    assert.throws(
+      () => repository.config(linked),
+      (err: Error) => err instanceof FailedPreconditionError && /outside the model repository/.test(err.message),
+    );
   });
 });

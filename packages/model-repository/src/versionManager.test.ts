@@ -42,7 +42,11 @@ describe("VersionManager", () => {
 
   before(() => {
     root = mkdtempSync(join(tmpdir(), "versions-"));
-    for (const [v, config] of [["1", {}], ["2", {}], ["3", { fail: true }]] as const) {
+    for (const [v, config] of [
+      ["1", {}],
+      ["2", {}],
+      ["3", { fail: true }],
+    ] as const) {
       mkdirSync(join(root, "m", v), { recursive: true });
       writeFileSync(join(root, "m", v, "config.json"), JSON.stringify({ backend: "fake", ...config }));
     }
@@ -64,9 +68,22 @@ describe("VersionManager", () => {
   });
 
   it("nothing serves before a load: present models are FAILED_PRECONDITION, absent ones NOT_FOUND", () => {
-    assert.throws(() => manager.serving("m"), (err) => err instanceof FailedPreconditionError && err.reason === "MODEL_NOT_LOADED");
-    assert.throws(() => manager.serving("x"), (err) => err instanceof NotFoundError && err.reason === "MODEL_NOT_FOUND");
-    assert.deepEqual(manager.list().map((v) => [v.version, v.state]), [["1", "AVAILABLE"], ["2", "AVAILABLE"], ["3", "AVAILABLE"]]);
+    assert.throws(
+      () => manager.serving("m"),
+      (err) => err instanceof FailedPreconditionError && err.reason === "MODEL_NOT_LOADED",
+    );
+    assert.throws(
+      () => manager.serving("x"),
+      (err) => err instanceof NotFoundError && err.reason === "MODEL_NOT_FOUND",
+    );
+    assert.deepEqual(
+      manager.list().map((v) => [v.version, v.state]),
+      [
+        ["1", "AVAILABLE"],
+        ["2", "AVAILABLE"],
+        ["3", "AVAILABLE"],
+      ],
+    );
   });
 
   it("switches versions under load with zero failures; the old one drains before it closes", async () => {
@@ -93,7 +110,14 @@ describe("VersionManager", () => {
     assert.equal(failures, 0);
     assert.deepEqual([...seen].sort(), ["1", "2"]);
     assert.equal(loaded.state, "READY");
-    assert.deepEqual(manager.list().map((v) => [v.version, v.state]), [["1", "AVAILABLE"], ["2", "READY"], ["3", "AVAILABLE"]]);
+    assert.deepEqual(
+      manager.list().map((v) => [v.version, v.state]),
+      [
+        ["1", "AVAILABLE"],
+        ["2", "READY"],
+        ["3", "AVAILABLE"],
+      ],
+    );
   });
 
   it("a version that fails to load leaves the serving one in place", async () => {
@@ -108,7 +132,10 @@ describe("VersionManager", () => {
     await new Promise((r) => setImmediate(r));
     assert.equal(manager.isServing("m"), false, "no new work goes to it while it drains");
     assert.equal(v2.closed, false);
-    assert.deepEqual((await unloaded).map((v) => v.version), ["2"]);
+    assert.deepEqual(
+      (await unloaded).map((v) => v.version),
+      ["2"],
+    );
     assert.equal(await busy, "2");
     assert.equal(v2.closed, true);
     assert.deepEqual(changes, ["m:1", "m:2", "m:-"]);

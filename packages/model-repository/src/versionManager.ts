@@ -77,7 +77,7 @@ export class VersionManager<Config extends { backend: string }, T extends Servab
       const entry = this.repository.resolve(model, version);
       const existing = this.loaded.get(model)?.get(entry.version);
       if (existing) {
-          await this.switchTo(model, existing);
+        await this.switchTo(model, existing);
         return existing;
       }
       const config = this.repository.config(entry);
@@ -161,7 +161,10 @@ export class VersionManager<Config extends { backend: string }, T extends Servab
   private exclusive<R>(model: string, task: () => Promise<R>): Promise<R> {
     const previous = this.locks.get(model) ?? Promise.resolve();
     const next = previous.then(task, task);
-    this.locks.set(model, next.catch(() => undefined));
+    this.locks.set(
+      model,
+      next.catch(() => undefined),
+    );
     return next;
   }
 }

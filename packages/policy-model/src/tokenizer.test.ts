@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { generateExample } from "@sketchvl/chartworld";
-import { expertTurns } from "./expert-turns";
+import { expertTurns } from "./expertTurns";
 import { SPECIAL_TOKENS, Tokenizer, promptTokens } from "./tokenizer";
 import { VOCABULARY_PATH, buildVocabulary, loadVocabulary } from "./vocabulary";
 
@@ -27,12 +27,21 @@ describe("policy tokenizer", () => {
     const ids = tokenizer.encode(" Zyxwvut 2024 ünï\t");
     assert.equal(tokenizer.decode(ids.filter((id) => id !== SPECIAL_TOKENS.unk)), " Zyxwvut 2024 n\t".replace("\t", ""));
     assert.equal(ids.filter((id) => id === SPECIAL_TOKENS.unk).length, 3);
-    assert.deepEqual(tokenizer.encode("2024").map((id) => tokenizer.name(id)), ["202", "4"]);
+    assert.deepEqual(
+      tokenizer.encode("2024").map((id) => tokenizer.name(id)),
+      ["202", "4"],
+    );
   });
 
   it("decodes specials as the rollout text shows them, with code-point offsets", () => {
     const turn = tokenizer.encode("Answer: 1😀");
-    const { text, offsets } = tokenizer.decodeWithOffsets([...tokenizer.encode("Intent1: a\n"), SPECIAL_TOKENS.eot, SPECIAL_TOKENS.image, ...turn, SPECIAL_TOKENS.eos]);
+    const { text, offsets } = tokenizer.decodeWithOffsets([
+      ...tokenizer.encode("Intent1: a\n"),
+      SPECIAL_TOKENS.eot,
+      SPECIAL_TOKENS.image,
+      ...turn,
+      SPECIAL_TOKENS.eos,
+    ]);
     assert.equal(text, "Intent1: a\n<image>Answer: 1\ufffd");
     assert.equal(offsets[offsets.length - 1], [...text].length);
     assert.deepEqual(promptTokens(tokenizer, " Which? ").slice(0, 1), [SPECIAL_TOKENS.bos]);

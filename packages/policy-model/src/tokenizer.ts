@@ -35,7 +35,9 @@ export class Tokenizer {
 
   private constructor(readonly pieces: readonly string[]) {
     this.texts = [...SPECIAL_TEXT, ...pieces];
-    pieces.forEach((p, i) => this.ids.set(p, i + SPECIAL_TEXT.length));
+    pieces.forEach((p, i) => {
+      this.ids.set(p, i + SPECIAL_TEXT.length);
+    });
   }
 
   /** A vocabulary of the base pieces plus every word `corpus` uses at least `minCount` times. */
@@ -48,7 +50,10 @@ export class Tokenizer {
         if (!known.has(piece) && /[A-Za-z]{2}/.test(piece)) counts.set(piece, (counts.get(piece) ?? 0) + 1);
       }
     }
-    const words = [...counts].filter(([, n]) => n >= minCount).map(([w]) => w).sort();
+    const words = [...counts]
+      .filter(([, n]) => n >= minCount)
+      .map(([w]) => w)
+      .sort();
     return new Tokenizer([...base, ...words]);
   }
 

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { iterateExamples } from "@sketchvl/chartworld";
-import { expertTurns } from "./expert-turns";
+import { expertTurns } from "./expertTurns";
 import { Tokenizer } from "./tokenizer";
 
 export const VOCABULARY_PATH = join(__dirname, "..", "vocab.json");
@@ -17,7 +17,9 @@ export function loadVocabulary(path = VOCABULARY_PATH): Tokenizer {
 export async function buildVocabulary(charts = VOCABULARY_CHARTS): Promise<Tokenizer> {
   const corpus: string[] = [];
   for await (const ex of iterateExamples({ split: "train", count: charts })) {
-    ex.questions.forEach((q, i) => corpus.push(`Question: ${q.question}\n`, ...expertTurns(ex.trajectories[i])));
+    ex.questions.forEach((q, i) => {
+      corpus.push(`Question: ${q.question}\n`, ...expertTurns(ex.trajectories[i]));
+    });
   }
   return Tokenizer.build(corpus);
 }

@@ -2,7 +2,7 @@
 // step, at several batch sizes. Steps are ChartWorld test samples drawn by @sketchvl/drawing.
 import * as ort from "onnxruntime-node";
 import { prepareBatch } from "./features";
-import { drawnSteps } from "./step-images";
+import { drawnSteps } from "./stepImages";
 
 export interface BenchRow {
   batch: number;
@@ -42,7 +42,9 @@ export async function benchmark(modelPath: string, opts: { batches: number[]; lo
         }
       }
       const row = { batch, prepareMsPerStep: median(prep) / batch, ortMsPerStep: median(run) / batch, ortMsPerBatch: median(run) };
-      opts.log?.(`batch ${batch}: prepareBatch ${row.prepareMsPerStep.toFixed(3)} ms/step, ORT ${row.ortMsPerStep.toFixed(3)} ms/step (${row.ortMsPerBatch.toFixed(2)} ms/batch)`);
+      opts.log?.(
+        `batch ${batch}: prepareBatch ${row.prepareMsPerStep.toFixed(3)} ms/step, ORT ${row.ortMsPerStep.toFixed(3)} ms/step (${row.ortMsPerBatch.toFixed(2)} ms/batch)`,
+      );
       rows.push(row);
     }
   } finally {

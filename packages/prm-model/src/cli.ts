@@ -18,8 +18,8 @@ import { textWidth } from "@sketchvl/chartworld";
 import * as ort from "onnxruntime-node";
 import { buildDataset, readDataset, type EncodedDataset } from "./dataset";
 import { evaluatePredictions, formatConfusion, runOnnx, type EvalReport } from "./evaluate";
-import { evalSummary, modelConfig, modelDocString, readConfig, writeJson, writeModelDir, type TrainedInfo } from "./model-files";
-import { trainInPython } from "./python-train";
+import { evalSummary, modelConfig, modelDocString, readConfig, writeJson, writeModelDir, type TrainedInfo } from "./modelFiles";
+import { trainInPython } from "./pythonTrain";
 import { benchmark } from "./bench";
 import { atlasJson, GLYPH_FILE, renderGlyphAtlas } from "./glyphs";
 
@@ -87,7 +87,8 @@ function testSet(args: Args, root: string) {
 /** Scores `model` (a model directory, or the ONNX bytes themselves) on `data`. */
 async function evaluateModel(model: string | Uint8Array, data: EncodedDataset): Promise<{ report: EvalReport; probs: Float32Array }> {
   const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: "all" };
-  const session = typeof model === "string" ? await ort.InferenceSession.create(join(model, "model.onnx"), options) : await ort.InferenceSession.create(model, options);
+  const session =
+    typeof model === "string" ? await ort.InferenceSession.create(join(model, "model.onnx"), options) : await ort.InferenceSession.create(model, options);
   try {
     const probs = await runOnnx(session, data);
     return { report: evaluatePredictions(probs, data), probs };
@@ -97,10 +98,14 @@ async function evaluateModel(model: string | Uint8Array, data: EncodedDataset): 
 }
 
 function printReport(r: EvalReport): void {
-  log(`${r.split}: ${r.samples} samples, exact ${(100 * r.exact).toFixed(2)}%, within one ${(100 * r.withinOne).toFixed(2)}%, mean |E[score] − ref| ${r.meanAbsScoreError.toFixed(3)}`);
+  log(
+    `${r.split}: ${r.samples} samples, exact ${(100 * r.exact).toFixed(2)}%, within one ${(100 * r.withinOne).toFixed(2)}%, mean |E[score] − ref| ${r.meanAbsScoreError.toFixed(3)}`,
+  );
   console.error(formatConfusion(r.confusion));
-  for (const [t, m] of Object.entries(r.perType)) log(`  ${t.padEnd(8)} n=${m.samples} exact ${(100 * m.exact).toFixed(1)}% within one ${(100 * m.withinOne).toFixed(1)}%`);
-  for (const [t, m] of Object.entries(r.perNoise)) log(`  ${t.padEnd(14)} n=${m.samples} exact ${(100 * m.exact).toFixed(1)}% within one ${(100 * m.withinOne).toFixed(1)}%`);
+  for (const [t, m] of Object.entries(r.perType))
+    log(`  ${t.padEnd(8)} n=${m.samples} exact ${(100 * m.exact).toFixed(1)}% within one ${(100 * m.withinOne).toFixed(1)}%`);
+  for (const [t, m] of Object.entries(r.perNoise))
+    log(`  ${t.padEnd(14)} n=${m.samples} exact ${(100 * m.exact).toFixed(1)}% within one ${(100 * m.withinOne).toFixed(1)}%`);
 }
 
 const list = (v: string | undefined): number[] | undefined => (v ? v.split(",").map(Number) : undefined);
@@ -127,7 +132,13 @@ async function cmdTrain(args: Args): Promise<void> {
     // --validation, --test-samples or --no-eval).
     const quiet = new Set(["threads", "cache", "out", "seed", "samples", "validation", "test-samples", "no-eval"]);
     const shown = [...args].filter(([k]) => !quiet.has(k));
-    const command = ["node packages/prm-model/dist/cli.js train", `--seed ${seed}`, `--samples ${samples}`, `--out ${args.get("out") ?? "models/finepr/2"}`, ...shown.map(([k, v]) => `--${k} ${v}`)].join(" ");
+    const command = [
+      "node packages/prm-model/dist/cli.js train",
+      `--seed ${seed}`,
+      `--samples ${samples}`,
+      `--out ${args.get("out") ?? "models/finepr/2"}`,
+      ...shown.map(([k, v]) => `--${k} ${v}`),
+    ].join(" ");
     const t1 = Date.now();
     const result = await trainInPython({
       train: noMark ? [train.dir, noMark.dir] : [train.dir],

@@ -1,4 +1,4 @@
-// Matching word templates against an image's ink by normalised cross-correlation (text-match.ts
+// Matching word templates against an image's ink by normalised cross-correlation (textMatch.ts
 // asks where; this file says how well). Both sides are blurred by a 3×3 binomial filter, so a
 // correlation peak is wide enough to find on a half-resolution grid and subpixel placement matters
 // less; the few best half-resolution placements are then measured at full resolution.
@@ -118,7 +118,11 @@ export function templatesOf(text: string): Template[] {
 export class Plane {
   readonly s1: Float64Array;
   readonly s2: Float64Array;
-  constructor(readonly ink: Float32Array, readonly w: number, readonly h: number) {
+  constructor(
+    readonly ink: Float32Array,
+    readonly w: number,
+    readonly h: number,
+  ) {
     const W1 = w + 1;
     this.s1 = new Float64Array(W1 * (h + 1));
     this.s2 = new Float64Array(W1 * (h + 1));
@@ -160,7 +164,11 @@ export class Plane {
 
   /** The same over the template columns [c0, c1) only (one character of a word). */
   nccColumns(t: WordBitmap, x: number, y: number, c0: number, c1: number): number {
-    let st = 0, sv = 0, stt = 0, svv = 0, stv = 0;
+    let st = 0,
+      sv = 0,
+      stt = 0,
+      svv = 0,
+      stv = 0;
     const n = (c1 - c0) * t.h;
     for (let yy = 0; yy < t.h; yy++) {
       for (let xx = c0; xx < c1; xx++) {
@@ -256,7 +264,10 @@ export interface Found {
  * label's correlation peak wide enough for that grid). Null when nothing correlates.
  */
 export function search(px: StepPixels, list: readonly Template[], place: Placement): Found | null {
-  let rx0 = Infinity, ry0 = Infinity, rx1 = -Infinity, ry1 = -Infinity;
+  let rx0 = Infinity,
+    ry0 = Infinity,
+    rx1 = -Infinity,
+    ry1 = -Infinity;
   for (const t of list) {
     const [xa, xb, ya, yb] = place(t.bmp.w, t.bmp.h);
     rx0 = Math.min(rx0, xa);

@@ -30,7 +30,7 @@ import { Worker } from "node:worker_threads";
 import { generatePrmDataset, Rng, SCORED_ACTION_TYPES, type Split } from "@sketchvl/chartworld";
 import { encodeJitteredCopy, encodeStep, FEATURE_SET, INPUTS, LABELS, type InputName } from "./features";
 import { createNpy, readNpy, writeNpy, writeNpyRows } from "./npy";
-import { StepImages } from "./step-images";
+import { StepImages } from "./stepImages";
 
 /**
  * Action kinds (the contract's names) in the order of EncodedDataset.types: ChartWorld's scored
@@ -104,7 +104,8 @@ export interface ShardMeta {
 /** The shards of a dataset of `count` samples. */
 export function shardsOf(split: Split, count: number, copies = 1, noMark = false): ShardSpec[] {
   const out: ShardSpec[] = [];
-  for (let base = 0, k = 0; base < count; base += SHARD_SIZE, k++) out.push({ split, count: Math.min(SHARD_SIZE, count - base), offset: k * SHARD_SIZE, base, copies, stride: count, noMark });
+  for (let base = 0, k = 0; base < count; base += SHARD_SIZE, k++)
+    out.push({ split, count: Math.min(SHARD_SIZE, count - base), offset: k * SHARD_SIZE, base, copies, stride: count, noMark });
   return out;
 }
 
@@ -131,7 +132,8 @@ export async function encodeShard(shard: ShardSpec, dir: string): Promise<ShardM
   const rows = shard.copies * shard.stride;
   for (const { name } of INPUTS) {
     const len = perStep(name);
-    for (let c = 0; c < shard.copies; c++) writeNpyRows(inputFile(dir, name), "<f4", shapeOf(name, rows), c * shard.stride + shard.base, inputs[name].subarray(c * n * len, (c + 1) * n * len));
+    for (let c = 0; c < shard.copies; c++)
+      writeNpyRows(inputFile(dir, name), "<f4", shapeOf(name, rows), c * shard.stride + shard.base, inputs[name].subarray(c * n * len, (c + 1) * n * len));
   }
   return {
     labels: samples.map((s) => LABELS.indexOf(shard.noMark ? "unacceptable" : s.label)),
@@ -193,7 +195,7 @@ export async function buildDataset(opts: BuildOptions): Promise<BuiltDataset> {
       let done = 0;
       await Promise.all(
         Array.from({ length: Math.min(workers, shards.length) }, () => {
-          const w = new Worker(join(__dirname, "dataset-worker.js"), { workerData: { dir: tmp } });
+          const w = new Worker(join(__dirname, "datasetWorker.js"), { workerData: { dir: tmp } });
           return new Promise<void>((resolve, reject) => {
             let current = -1;
             const feed = (): void => {
@@ -236,11 +238,21 @@ export async function buildDataset(opts: BuildOptions): Promise<BuiltDataset> {
     writeNpy(join(tmp, "labels.npy"), "|u1", [rows], Uint8Array.from(repeat(all.labels)));
     writeNpy(join(tmp, "types.npy"), "|u1", [rows], Uint8Array.from(repeat(all.types)));
     writeNpy(join(tmp, "chart_seeds.npy"), "<i4", [rows], Int32Array.from(repeat(all.chartSeeds)));
-    const info: DatasetInfo = { features: FEATURE_SET, split: opts.split, samples: opts.count, copies, count: rows, charts: owner.size, noise: repeat(all.noise) };
-    writeFileSync(join(tmp, "info.json"), JSON.stringify(info) + "\n");
+    const info: DatasetInfo = {
+      features: FEATURE_SET,
+      split: opts.split,
+      samples: opts.count,
+      copies,
+      count: rows,
+      charts: owner.size,
+      noise: repeat(all.noise),
+    };
+    writeFileSync(join(tmp, "info.json"), `${JSON.stringify(info)}\n`);
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
-    opts.log?.(`dataset ${opts.split}${opts.noMark ? " (no mark)" : ""}: ${opts.count} samples from ${owner.size} charts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    opts.log?.(
+      `dataset ${opts.split}${opts.noMark ? " (no mark)" : ""}: ${opts.count} samples from ${owner.size} charts in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     return { dir, info, fromCache: false };
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
@@ -260,7 +272,8 @@ export function readDataset(dir: string): EncodedDataset {
   const inputs = {} as Record<InputName, Float32Array>;
   for (const { name } of INPUTS) {
     const a = readNpy(inputFile(dir, name));
-    if (a.dtype !== "<f4" || a.shape.join() !== shapeOf(name, info.count).join()) throw new Error(`${inputFile(dir, name)}: ${a.dtype} ${a.shape}, expected float32 ${shapeOf(name, info.count)}`);
+    if (a.dtype !== "<f4" || a.shape.join() !== shapeOf(name, info.count).join())
+      throw new Error(`${inputFile(dir, name)}: ${a.dtype} ${a.shape}, expected float32 ${shapeOf(name, info.count)}`);
     inputs[name] = a.data as Float32Array;
   }
   return {

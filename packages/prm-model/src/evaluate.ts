@@ -78,7 +78,9 @@ export function evaluatePredictions(probs: Float32Array, data: EncodedDataset): 
     perNoise.get(noise)!.add(ref, best, expected);
   }
   const byKey = (m: Map<string, Tally>, order: readonly string[]): Record<string, Metrics> =>
-    Object.fromEntries([...m.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]) || a[0].localeCompare(b[0])).map(([k, t]) => [k, t.metrics()]));
+    Object.fromEntries(
+      [...m.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]) || a[0].localeCompare(b[0])).map(([k, t]) => [k, t.metrics()]),
+    );
   return {
     split: data.split,
     labels: LABELS,
@@ -99,7 +101,7 @@ export async function runOnnx(session: ort.InferenceSession, data: EncodedDatase
       feeds[input.name] = new ort.Tensor("float32", data.inputs[input.name].slice(start * len, (start + n) * len), [n, ...input.shape]);
     }
     const r = await session.run(feeds);
-    out.set(r["probabilities"].data as Float32Array, start * K);
+    out.set(r.probabilities.data as Float32Array, start * K);
   }
   return out;
 }
@@ -108,5 +110,5 @@ export async function runOnnx(session: ort.InferenceSession, data: EncodedDatase
 export function formatConfusion(m: number[][]): string {
   const head = ["ref \\ pred", ...LABELS];
   const rows = m.map((r, i) => [LABELS[i], ...r.map(String)]);
-  return [head, ...rows].map((r) => "| " + r.join(" | ") + " |").join("\n");
+  return [head, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
 }

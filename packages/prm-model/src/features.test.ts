@@ -7,7 +7,7 @@ import { DATASET_TYPES } from "./dataset";
 import { ACTION_TYPES, stepGeometry } from "./geometry";
 import { INTENT_FEATURES, intentFeatures } from "./intent";
 import { PATCH_CHANNELS } from "./patches";
-import { realSteps } from "./test-fixtures";
+import { realSteps } from "./testFixtures";
 
 function blank(width: number, height: number, channels: 3 | 4 = 3): RasterImage {
   return { width, height, channels, pixels: Buffer.alloc(width * height * channels, 255) };
@@ -33,7 +33,10 @@ test("prepareBatch: shapes, value ranges and determinism on real ChartWorld step
   assert.deepEqual(a.ends.dims, [40, 2 * PATCH_CHANNELS, ENDS_SIZE, ENDS_SIZE]);
   assert.deepEqual(a.meta.dims, [40, META_FEATURES]);
   for (const t of Object.values(a)) {
-    assert.equal(t.data.length, t.dims.reduce((x, y) => x * y, 1));
+    assert.equal(
+      t.data.length,
+      t.dims.reduce((x, y) => x * y, 1),
+    );
     assert.ok(t.data.every(Number.isFinite));
   }
   for (const v of a.local.data) assert.ok(v >= 0 && v <= 1, `patch values lie in [0, 1], got ${v}`);
@@ -41,7 +44,10 @@ test("prepareBatch: shapes, value ranges and determinism on real ChartWorld step
   const plane = LOCAL_SIZE * LOCAL_SIZE;
   for (let i = 0; i < 40; i++) {
     const change = a.local.data.subarray((i * PATCH_CHANNELS + 3) * plane, (i * PATCH_CHANNELS + 4) * plane);
-    assert.ok(change.some((v) => v > 0.1), `step ${i}: the mark shows in the change channel`);
+    assert.ok(
+      change.some((v) => v > 0.1),
+      `step ${i}: the mark shows in the change channel`,
+    );
   }
   const b = prepareBatch(steps);
   for (const k of Object.keys(a) as (keyof typeof a)[]) assert.deepEqual(b[k].data, a[k].data);
@@ -86,16 +92,31 @@ test("prepareBatch: odd but valid steps get a defined encoding and never throw",
   for (const t of Object.values(r)) assert.ok(t.data.every(Number.isFinite));
   // Type one-hots: rectangle, rectangle, line, point, circle, circle, text, crop, point, point, none, none.
   const types = odd.map((_, i) => r.meta.data.subarray(i * META_FEATURES, i * META_FEATURES + ACTION_TYPES.length).indexOf(1));
-  assert.deepEqual(types.map((t) => ACTION_TYPES[t]), ["rectangle", "rectangle", "line", "point", "circle", "circle", "text", "crop", "point", "point", "none", "none"]);
+  assert.deepEqual(
+    types.map((t) => ACTION_TYPES[t]),
+    ["rectangle", "rectangle", "line", "point", "circle", "circle", "text", "crop", "point", "point", "none", "none"],
+  );
   assert.throws(() => prepareBatch([{ intent: "x", action: odd[0], before: undefined as unknown as RasterImage, after: img }]), TypeError);
 });
 
 test("stepGeometry follows the renderer's coordinate spaces and clamping", () => {
-  const g = stepGeometry({ color: "", space: NORM, kind: { $case: "rectangle", value: { corner1: { x: 750, y: 600 }, corner2: { x: 250, y: -100 } } } }, 400, 200);
+  const g = stepGeometry(
+    { color: "", space: NORM, kind: { $case: "rectangle", value: { corner1: { x: 750, y: 600 }, corner2: { x: 250, y: -100 } } } },
+    400,
+    200,
+  );
   assert.deepEqual([g.x1, g.y1, g.x2, g.y2], [100, 0, 300, 120]);
-  const p = stepGeometry({ color: "", space: CoordinateSpace.COORDINATE_SPACE_PIXEL, kind: { $case: "circle", value: { center: { x: 10, y: 20 }, radius: 5 } } }, 400, 200);
+  const p = stepGeometry(
+    { color: "", space: CoordinateSpace.COORDINATE_SPACE_PIXEL, kind: { $case: "circle", value: { center: { x: 10, y: 20 }, radius: 5 } } },
+    400,
+    200,
+  );
   assert.deepEqual([p.x1, p.y1, p.r], [10, 20, 5]);
-  const u = stepGeometry({ color: "", space: CoordinateSpace.COORDINATE_SPACE_UNIT, kind: { $case: "circle", value: { center: { x: 0.5, y: 0.5 }, radius: 0.1 } } }, 400, 200);
+  const u = stepGeometry(
+    { color: "", space: CoordinateSpace.COORDINATE_SPACE_UNIT, kind: { $case: "circle", value: { center: { x: 0.5, y: 0.5 }, radius: 0.1 } } },
+    400,
+    200,
+  );
   assert.deepEqual([u.x1, u.y1, u.r], [200, 100, 20]);
 });
 
@@ -113,7 +134,10 @@ test("intent features: verb, verb/type agreement, keywords, numbers", () => {
   assert.equal(out[INTENT_FEATURES - 2], 1, "names a number");
   intentFeatures("", 1, out, 0);
   assert.equal(out[INTENT_FEATURES - 1], 1, "empty intent");
-  assert.equal(out.reduce((a, b) => a + b, 0), 1);
+  assert.equal(
+    out.reduce((a, b) => a + b, 0),
+    1,
+  );
 });
 
 test("the type one-hot names every contract kind once, by the contract's name, plus none", () => {

@@ -5,29 +5,18 @@
 //   ends    [B, 10, 16, 16]  two close-ups where precision is judged: a line's two ends, a box's
 //                            top-left and bottom-right corners, a point's or circle's centre at two scales
 //   meta    [B, 108]         action type one-hot, normalised geometry, intent features, and whether
-//                            the text at the mark's label spots says what the intent names (text-match.ts)
+//                            the text at the mark's label spots says what the intent names (textMatch.ts)
 //
 // Patch channels: before-image ink R, G, B; the change after − before; inside-the-image (patches.ts).
 // Windows are sized by what the reference scorer measures: boxes relative to their own size (IoU is
 // scale-free), points / line offsets in u = 1% of the image diagonal, circles by their radius.
 import { type DrawingAction, PRM_LABEL_NAMES, type PrmLabelName } from "@sketchvl/contract";
 import type { RasterImage } from "@sketchvl/drawing";
-import {
-  ACTION_TYPES,
-  stepGeometry,
-  TYPE_BOX,
-  TYPE_CIRCLE,
-  TYPE_CROP,
-  TYPE_LINE,
-  TYPE_NONE,
-  TYPE_POINT,
-  TYPE_TEXT,
-  type StepGeometry,
-} from "./geometry";
+import { ACTION_TYPES, stepGeometry, TYPE_BOX, TYPE_CIRCLE, TYPE_CROP, TYPE_LINE, TYPE_NONE, TYPE_POINT, TYPE_TEXT, type StepGeometry } from "./geometry";
 import { INTENT_FEATURES, intentFeatures } from "./intent";
 import { PATCH_CHANNELS, samplePatch, stepPixels, type StepPixels, type Window } from "./patches";
 import { glyphAtlas } from "./glyphs";
-import { TEXT_FEATURES, textFeatures } from "./text-match";
+import { TEXT_FEATURES, textFeatures } from "./textMatch";
 
 /** Names the input encoding; written into the model's config.json and checked by the service. */
 export const FEATURE_SET = "finepr-v2";
@@ -239,7 +228,7 @@ export function prepareBatch(steps: readonly PrmStepInput[]): Record<InputName, 
   };
   for (let i = 0; i < n; i++) {
     const s = steps[i];
-    if (!s || !s.before) throw new TypeError(`prepareBatch: step ${i} has no before image`);
+    if (!s?.before) throw new TypeError(`prepareBatch: step ${i} has no before image`);
     encodeStep(s, i, inputs);
   }
   return {

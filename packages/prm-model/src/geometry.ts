@@ -39,7 +39,7 @@ export interface StepGeometry {
 }
 
 const fin = (v: number | undefined): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : Math.min(v, hi));
 
 /** Decodes `action` on a width×height image (the before image). */
 export function stepGeometry(action: DrawingAction | undefined, width: number, height: number): StepGeometry {

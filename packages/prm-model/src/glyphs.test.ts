@@ -12,7 +12,10 @@ test("setWord: glyphs at their advances; ink in [0, 1]; one column span per visi
   const word = setWord("Jan 2023", 0, 2)!;
   assert.equal(word.chars.length, 7, "the space has no ink");
   assert.ok(word.ink.every((v) => v >= 0 && v <= 1));
-  assert.ok(word.ink.some((v) => v > 0.9), "strokes reach full ink");
+  assert.ok(
+    word.ink.some((v) => v > 0.9),
+    "strokes reach full ink",
+  );
   // 11 px DejaVu Sans: ChartWorld's textWidth says 45.6 px from the first pen position to the last advance.
   assert.ok(Math.abs(word.w - textWidth("Jan 2023", 11)) <= 2, `width ${word.w}`);
   for (let i = 1; i < word.chars.length; i++) assert.ok(word.chars[i][0] >= word.chars[i - 1][0], "spans go left to right");

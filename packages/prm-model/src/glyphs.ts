@@ -1,5 +1,5 @@
 // Glyph bitmaps of the DejaVu fonts ChartWorld draws its labels with, so the encoder can set a word
-// the intent names in the chart's own type and look for it on the image (text-match.ts).
+// the intent names in the chart's own type and look for it on the image (textMatch.ts).
 //
 // The bitmaps are rendered once by librsvg (sharp), the renderer that draws ChartWorld's charts,
 // and kept in glyphs/dejavu.json: the encoder is synchronous and must not wait on a renderer, and
@@ -74,7 +74,10 @@ export function setWord(text: string, familyIndex: number, sizeIndex: number): W
     pen += g ? g.adv : 0.6 * size;
   }
   if (placed.length === 0) return null;
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const { g, x } of placed) {
     x0 = Math.min(x0, x);
     x1 = Math.max(x1, x + g.w);
@@ -127,7 +130,10 @@ export async function renderGlyphAtlas(advance: (ch: string, size: number, famil
         const ch = String.fromCharCode(FIRST + i);
         const cx = (i % cols) * cell;
         const cy = Math.floor(i / cols) * cell;
-        let gx0 = cell, gx1 = -1, gy0 = cell, gy1 = -1;
+        let gx0 = cell,
+          gx1 = -1,
+          gy0 = cell,
+          gy1 = -1;
         for (let y = 0; y < cell; y++) {
           for (let x = 0; x < cell; x++) {
             if (255 - data[(cy + y) * info.width + cx + x] > 4) {

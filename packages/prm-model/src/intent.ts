@@ -13,9 +13,41 @@ const VERBS: readonly (readonly string[])[] = [
 
 /** Words whose presence anywhere in the intent is a feature. */
 const KEYWORDS: readonly string[] = [
-  "legend", "entry", "bar", "point", "line", "label", "tick", "axis", "x", "y", "value", "plot", "title",
-  "horizontal", "vertical", "across", "through", "down", "from", "to", "end", "at", "highest", "lowest",
-  "tallest", "longest", "shortest", "above", "below", "rises", "good", "that", "passes", "where", "a",
+  "legend",
+  "entry",
+  "bar",
+  "point",
+  "line",
+  "label",
+  "tick",
+  "axis",
+  "x",
+  "y",
+  "value",
+  "plot",
+  "title",
+  "horizontal",
+  "vertical",
+  "across",
+  "through",
+  "down",
+  "from",
+  "to",
+  "end",
+  "at",
+  "highest",
+  "lowest",
+  "tallest",
+  "longest",
+  "shortest",
+  "above",
+  "below",
+  "rises",
+  "good",
+  "that",
+  "passes",
+  "where",
+  "a",
 ];
 
 /** Hash buckets for the remaining words (names of series, categories...). */
@@ -26,7 +58,11 @@ export const INTENT_FEATURES = VERBS.length + 1 + 2 + KEYWORDS.length + HASH_BUC
 
 const KEYWORD_INDEX = new Map(KEYWORDS.map((k, i) => [k, i]));
 const VERB_INDEX = new Map<string, number>();
-VERBS.forEach((words, i) => words.forEach((w) => VERB_INDEX.set(w, i)));
+VERBS.forEach((words, i) => {
+  words.forEach((w) => {
+    VERB_INDEX.set(w, i);
+  });
+});
 
 function fnv(s: string): number {
   let h = 0x811c9dc5;
@@ -54,8 +90,7 @@ export function intentFeatures(intent: string, actionType: number, out: Float32A
   const emptySlot = numberSlot + 1;
   TOKEN.lastIndex = 0;
   let count = 0;
-  let m: RegExpExecArray | null;
-  while ((m = TOKEN.exec(text)) !== null && count < MAX_TOKENS) {
+  for (let m = TOKEN.exec(text); m !== null && count < MAX_TOKENS; m = TOKEN.exec(text)) {
     const tok = m[0];
     if (count === 0) {
       const verb = VERB_INDEX.get(tok);

@@ -18,7 +18,7 @@ export function npyHeader(dtype: NpyDtype, shape: readonly number[]): Buffer {
   const dims = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let dict = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${dims}, }`;
   const unpadded = MAGIC.length + 2 + dict.length + 1;
-  dict += " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
+  dict += `${" ".repeat((64 - (unpadded % 64)) % 64)}\n`;
   const len = Buffer.alloc(2);
   len.writeUInt16LE(dict.length);
   return Buffer.concat([MAGIC, len, Buffer.from(dict, "latin1")]);

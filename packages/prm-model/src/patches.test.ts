@@ -5,7 +5,7 @@ import { drawActions, type RasterImage } from "@sketchvl/drawing";
 import { CONTEXT_SIZE, contextWindow, ENDS_SIZE, endWindows, LOCAL_SIZE, localWindow } from "./features";
 import { stepGeometry } from "./geometry";
 import { PATCH_CHANNELS, samplePatch, stepPixels, type Window } from "./patches";
-import { realSteps } from "./test-fixtures";
+import { realSteps } from "./testFixtures";
 
 // The encoding must not depend on how the images are held: layered (a PatchedImage, as after-images
 // reach the PRM) or plain pixels. The oracle is samplePatch as first written (finepr-v1, the code the
@@ -140,7 +140,12 @@ function windowsOf(before: RasterImage, action: DrawingAction): Array<[Window, n
   const g = stepGeometry(action, before.width, before.height);
   const lw = localWindow(g);
   const [a, b] = endWindows(g);
-  return [[lw, LOCAL_SIZE], [contextWindow(g, lw), CONTEXT_SIZE], [a, ENDS_SIZE], [b, ENDS_SIZE]];
+  return [
+    [lw, LOCAL_SIZE],
+    [contextWindow(g, lw), CONTEXT_SIZE],
+    [a, ENDS_SIZE],
+    [b, ENDS_SIZE],
+  ];
 }
 
 function assertSameEncoding(before: RasterImage, after: RasterImage | null, action: DrawingAction, what: string): void {

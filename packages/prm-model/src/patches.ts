@@ -44,7 +44,13 @@ export interface StepPixels {
 }
 
 const layer = (x0: number, y0: number, width: number, height: number, pixels: Uint8Array, ch: number): Layer => ({
-  x0, y0, x1: x0 + width, y1: y0 + height, pixels, ch, stride: width * ch,
+  x0,
+  y0,
+  x1: x0 + width,
+  y1: y0 + height,
+  pixels,
+  ch,
+  stride: width * ch,
 });
 
 function layersOf(img: RasterImage): { root: RasterImage; regions: PatchedImage["regions"] } {
@@ -122,7 +128,7 @@ function change(after: Uint8Array, o: number, r0: number, g0: number, b0: number
   let db = after[o + 2] - b0;
   if (db < 0) db = -db;
   if (dg > d) d = dg;
-  return db > d ? db : d;
+  return Math.max(db, d);
 }
 
 /** Sums one sample row into the cells (sum[j·C ..]) reading the root only: no layers, no change here. */
@@ -152,7 +158,17 @@ function rowFromRoot(bp: Uint8Array, rowOff: number, bc: number, xi: Int32Array,
 }
 
 /** The same with the change against a whole after-image of the same size (plain, unrelated images). */
-function rowWithWholeChange(bp: Uint8Array, bc: number, ap: Uint8Array, ac: number, rowPixel: number, xi: Int32Array, xc: Int32Array, S: number, sum: Float64Array): void {
+function rowWithWholeChange(
+  bp: Uint8Array,
+  bc: number,
+  ap: Uint8Array,
+  ac: number,
+  rowPixel: number,
+  xi: Int32Array,
+  xc: Int32Array,
+  S: number,
+  sum: Float64Array,
+): void {
   for (let j = 0; j < S; j++) {
     const nx = xc[j];
     const base = j * MAX_SAMPLES;

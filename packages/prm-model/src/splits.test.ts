@@ -7,7 +7,7 @@ import { splitOfSeed } from "@sketchvl/chartworld";
 import { buildDataset, perStep, readDataset, SHARD_SIZE, shardsOf } from "./dataset";
 import { INPUTS, LABELS, META_FEATURES, prepareBatch } from "./features";
 import { PATCH_CHANNELS } from "./patches";
-import { realSteps } from "./test-fixtures";
+import { realSteps } from "./testFixtures";
 
 const root = mkdtempSync(join(tmpdir(), "finepr-splits-"));
 after(() => rmSync(root, { recursive: true, force: true }));

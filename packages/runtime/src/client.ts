@@ -3,7 +3,7 @@
 import { type Channel, type ChannelOptions, type ClientMiddleware, type CompatServiceDefinition, createChannel, createClientFactory } from "nice-grpc";
 import { deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
-import { fromClientError } from "./grpc-errors";
+import { fromClientError } from "./grpcErrors";
 import { FLOW_CONTROL_WINDOW } from "./server";
 
 export interface ChannelConfig {
@@ -48,10 +48,12 @@ export function createMeshClient<Service extends CompatServiceDefinition>(
   channel: Channel,
   { deadlineMs = 30_000, dependency }: { deadlineMs?: number; dependency?: string } = {},
 ) {
-  return createClientFactory()
-    .use(errorDetailsClientMiddleware)
-    .use(deadlineMiddleware)
-    // The last one added is the outermost: it sees the RichClientError the first one made.
-    .use(typedErrorsMiddleware(dependency))
-    .create(definition, channel, { "*": { deadline: deadlineMs } });
+  return (
+    createClientFactory()
+      .use(errorDetailsClientMiddleware)
+      .use(deadlineMiddleware)
+      // The last one added is the outermost: it sees the RichClientError the first one made.
+      .use(typedErrorsMiddleware(dependency))
+      .create(definition, channel, { "*": { deadline: deadlineMs } })
+  );
 }

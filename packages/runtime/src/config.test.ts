@@ -33,8 +33,7 @@ describe("loadConfig", () => {
   it("rejects a bad value with one line naming the option, its source and the problem", () => {
     assert.throws(
       () => loadConfig("renderer", options, [], { RENDERER_PORT: "70000" }),
-      (err: unknown) =>
-        err instanceof ConfigError && /invalid port \(RENDERER_PORT="70000"\)/.test(err.message) && !err.message.includes("\n"),
+      (err: unknown) => err instanceof ConfigError && /invalid port \(RENDERER_PORT="70000"\)/.test(err.message) && !err.message.includes("\n"),
     );
     assert.throws(
       () => loadConfig("renderer", options, ["--max-pixels", "lots"], {}),
@@ -70,7 +69,10 @@ describe("imageLimitOptions", () => {
   });
 
   it("refuses a limit that is not a positive integer, naming the option", () => {
-    assert.throws(() => loadConfig("reward", imageOptions, ["--max-bytes", "0"], {}), (e: unknown) => e instanceof ConfigError && /max-bytes/.test(e.message));
+    assert.throws(
+      () => loadConfig("reward", imageOptions, ["--max-bytes", "0"], {}),
+      (e: unknown) => e instanceof ConfigError && /max-bytes/.test(e.message),
+    );
   });
 
   it("imageLimitsOf hands domain code the two limits and nothing else of the config", () => {

@@ -22,7 +22,11 @@ export function serverOptions(defaultPort: number) {
       doc: "port to listen on (0 picks a free one)",
     },
     maxMessageBytes: {
-      schema: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+      schema: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(64 * 1024 * 1024),
       doc: "largest gRPC message received or sent, in bytes (images travel inline)",
     },
     maxInFlight: {
@@ -34,11 +38,19 @@ export function serverOptions(defaultPort: number) {
       doc: "on SIGTERM: how long in-flight calls may finish before they are cut",
     },
     maxConnectionAgeMs: {
-      schema: z.coerce.number().int().min(1000).default(5 * 60_000),
+      schema: z.coerce
+        .number()
+        .int()
+        .min(1000)
+        .default(5 * 60_000),
       doc: "connections are closed after this age so clients re-resolve new replicas (new calls go to a new connection)",
     },
     maxConnectionAgeGraceMs: {
-      schema: z.coerce.number().int().min(0).default(60 * 60_000),
+      schema: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(60 * 60_000),
       doc: "how long calls already open on an aged connection may go on (long training streams live here)",
     },
     logLevel: {
@@ -85,8 +97,7 @@ export class ConfigError extends Error {
 }
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (service: string, key: string) =>
-  `${service}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+const envName = (service: string, key: string) => `${service}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
 
 /** Parses and validates; throws ConfigError naming the option, its source and what was wrong. */
 export function loadConfig<O extends Options>(
@@ -133,7 +144,7 @@ export function helpText(service: string, options: Options): string {
 export function loadConfigOrExit<O extends Options>(service: string, options: O): ConfigOf<O> {
   const argv = process.argv.slice(2);
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(helpText(service, options) + "\n");
+    process.stdout.write(`${helpText(service, options)}\n`);
     process.exit(0);
   }
   try {

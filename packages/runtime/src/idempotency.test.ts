@@ -23,7 +23,10 @@ describe("IdempotencyCache", () => {
   it("refuses a known id with a different request, naming request_id", async () => {
     const cache = new IdempotencyCache<number>({ maxEntries: 10 });
     await cache.run("r1", bytes("x"), async () => 1);
-    await assert.rejects(cache.run("r1", bytes("y"), async () => 2), (e: unknown) => e instanceof InvalidArgumentError && e.field === "request_id");
+    await assert.rejects(
+      cache.run("r1", bytes("y"), async () => 2),
+      (e: unknown) => e instanceof InvalidArgumentError && e.field === "request_id",
+    );
   });
 
   it("forgets failures so a retry computes again, and never remembers empty ids", async () => {
@@ -41,10 +44,16 @@ describe("IdempotencyCache", () => {
     await cache.run("a", bytes("a"), async () => "aaaaaa");
     await cache.run("b", bytes("b"), async () => "bbbbbb");
     let recomputed = false;
-    await cache.run("a", bytes("a"), async () => ((recomputed = true), "aaaaaa"));
+    await cache.run("a", bytes("a"), async () => {
+      recomputed = true;
+      return "aaaaaa";
+    });
     assert.ok(recomputed, "a was forgotten to keep 12 bytes under 10");
     recomputed = false;
-    await cache.run("a", bytes("a"), async () => ((recomputed = true), "aaaaaa"));
+    await cache.run("a", bytes("a"), async () => {
+      recomputed = true;
+      return "aaaaaa";
+    });
     assert.ok(!recomputed, "the newest answer stays");
   });
 
@@ -53,7 +62,7 @@ describe("IdempotencyCache", () => {
     const never = new Promise<number>(() => undefined);
     for (let i = 0; i < 200; i++) void cache.run(`${i}:${"x".repeat(4096)}`, bytes("x"), () => never);
     for (let i = 0; i < 200; i++) await cache.run(`done-${i}:${"y".repeat(4096)}`, bytes("x"), async () => i);
-    const held = (cache as unknown as { entries: Map<string, unknown>; bytes: number });
+    const held = cache as unknown as { entries: Map<string, unknown>; bytes: number };
     assert.ok(held.bytes <= 64 * 1024, `${held.bytes} bytes held`);
     assert.ok(held.entries.size <= 8, `${held.entries.size} entries of 8 KiB each`);
   });
@@ -62,7 +71,10 @@ describe("IdempotencyCache", () => {
     const cache = new IdempotencyCache<number>({ maxEntries: 2 });
     for (const id of ["a", "b", "c"]) await cache.run(id, bytes(id), async () => 1);
     let recomputed = false;
-    await cache.run("a", bytes("a"), async () => ((recomputed = true), 1));
+    await cache.run("a", bytes("a"), async () => {
+      recomputed = true;
+      return 1;
+    });
     assert.ok(recomputed, "the oldest id was forgotten");
   });
 });

@@ -1,7 +1,7 @@
 // Server middleware shared by every service: error mapping, overload rejection, RPC metrics and logs.
 import { metrics } from "@opentelemetry/api";
 import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc";
-import { isAbortError, toServerError } from "./grpc-errors";
+import { isAbortError, toServerError } from "./grpcErrors";
 import { ResourceExhaustedError } from "@sketchvl/errors";
 import type { Logger } from "./logger";
 
@@ -14,7 +14,7 @@ const rpcDuration = meter.createHistogram("rpc.server.duration", {
   description: "Server-side duration of gRPC calls, by method and status",
 });
 
-/** Maps domain errors to statuses (grpc-errors.ts), times every call and logs failures. */
+/** Maps domain errors to statuses (grpcErrors.ts), times every call and logs failures. */
 export function observeCalls(logger: Logger) {
   return async function* observe<Req, Res>(call: ServerMiddlewareCall<Req, Res>, context: CallContext) {
     const started = performance.now();

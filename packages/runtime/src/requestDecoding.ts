@@ -7,7 +7,7 @@
 // unary and streaming alike.
 import { InvalidArgumentError } from "@sketchvl/errors";
 import type { CallContext, ServerError, ServerMiddlewareCall } from "nice-grpc";
-import { toServerError } from "./grpc-errors";
+import { toServerError } from "./grpcErrors";
 
 /** What a deserializer returns instead of throwing. */
 export class UndecodableRequest {

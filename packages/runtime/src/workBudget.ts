@@ -37,10 +37,16 @@ export class WorkBudget {
    */
   check(cost: number, field: string): void {
     if (cost > this.bytes) {
-      throw new InvalidArgumentError(field, `needs about ${mib(cost)} of working memory, more than this service's ${this.option} (${mib(this.bytes)}): send less per call`, "LIMIT_EXCEEDED");
+      throw new InvalidArgumentError(
+        field,
+        `needs about ${mib(cost)} of working memory, more than this service's ${this.option} (${mib(this.bytes)}): send less per call`,
+        "LIMIT_EXCEEDED",
+      );
     }
     if (this.used + cost > this.bytes) {
-      throw new ResourceExhaustedError(`busy: this call needs about ${mib(cost)} of working memory and ${mib(this.used)} of ${mib(this.bytes)} are in use; retry with backoff`);
+      throw new ResourceExhaustedError(
+        `busy: this call needs about ${mib(cost)} of working memory and ${mib(this.used)} of ${mib(this.bytes)} are in use; retry with backoff`,
+      );
     }
   }
 

@@ -28,7 +28,10 @@ test("pinned streams: ChartWorld's (seed, purpose) and a request id, as before t
   const r = new Rng(0); // hash 0 → mulberry32's weak zero state is replaced
   assert.notEqual(r.next(), new Rng(0, "x").next());
   const abc = new Rng("abc");
-  assert.deepEqual([abc.next(), abc.next(), abc.next()].map((x) => (1 + 3 * x).toFixed(12)), ["1.170328949112", "3.290667840978", "3.251566376537"]);
+  assert.deepEqual(
+    [abc.next(), abc.next(), abc.next()].map((x) => (1 + 3 * x).toFixed(12)),
+    ["1.170328949112", "3.290667840978", "3.251566376537"],
+  );
 });
 
 test("a purpose gives an independent stream; the same (seed, purpose) the same one", () => {

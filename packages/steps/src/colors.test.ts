@@ -24,10 +24,7 @@ test("unknown colors name the field and list the choices", () => {
     assert.throws(
       () => parseColor(bad),
       (e: unknown) =>
-        e instanceof InvalidArgumentError &&
-        e.field === "color" &&
-        e.description.includes(`unknown color "${bad}"`) &&
-        e.description.includes("#rrggbb"),
+        e instanceof InvalidArgumentError && e.field === "color" && e.description.includes(`unknown color "${bad}"`) && e.description.includes("#rrggbb"),
     );
   }
 });

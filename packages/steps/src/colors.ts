@@ -45,10 +45,7 @@ export function parseColor(spec: string): Rgb {
   const hex = s === "" ? NAMED[DEFAULT_COLOR] : (NAMED[s] ?? s);
   const m = HEX.exec(hex);
   if (!m) {
-    throw new InvalidArgumentError(
-      "color",
-      `unknown color "${spec}"; use a name (${COLOR_NAMES.filter((n) => n !== "grey").join(", ")}) or #rrggbb`,
-    );
+    throw new InvalidArgumentError("color", `unknown color "${spec}"; use a name (${COLOR_NAMES.filter((n) => n !== "grey").join(", ")}) or #rrggbb`);
   }
   const h = m[1].length === 3 ? [...m[1]].map((c) => c + c).join("") : m[1];
   return {
@@ -60,5 +57,5 @@ export function parseColor(spec: string): Rgb {
 
 /** "#rrggbb", for SVG attributes. */
 export function toHex(c: Rgb): string {
-  return "#" + [c.r, c.g, c.b].map((v) => v.toString(16).padStart(2, "0")).join("");
+  return `#${[c.r, c.g, c.b].map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }

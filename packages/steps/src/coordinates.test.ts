@@ -4,8 +4,7 @@ import { CoordinateSpace } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
 import { coordinateProblem, pointToPixels, radiusToPixels } from "./coordinates";
 
-const { COORDINATE_SPACE_UNSPECIFIED: UNSPEC, COORDINATE_SPACE_NORM_1000: NORM, COORDINATE_SPACE_UNIT: UNIT, COORDINATE_SPACE_PIXEL: PIXEL } =
-  CoordinateSpace;
+const { COORDINATE_SPACE_UNSPECIFIED: UNSPEC, COORDINATE_SPACE_NORM_1000: NORM, COORDINATE_SPACE_UNIT: UNIT, COORDINATE_SPACE_PIXEL: PIXEL } = CoordinateSpace;
 
 const fails = (fn: () => unknown, field: string, text: string) =>
   assert.throws(fn, (e: unknown) => e instanceof InvalidArgumentError && e.field === field && e.description.includes(text));

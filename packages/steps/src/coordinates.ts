@@ -81,12 +81,7 @@ function valueProblem(v: number, axis: CoordinateAxis, r: SpaceRange): string | 
  * time). PIXEL ranges depend on the image: without `size`, only finiteness (and a radius's sign)
  * is checked there.
  */
-export function coordinateProblem(
-  value: number,
-  axis: CoordinateAxis,
-  space: CoordinateSpace,
-  size?: { width: number; height: number },
-): string | undefined {
+export function coordinateProblem(value: number, axis: CoordinateAxis, space: CoordinateSpace, size?: { width: number; height: number }): string | undefined {
   const r = rangeOf(space, size?.width ?? Infinity, size?.height ?? Infinity);
   if (!r) return `unknown coordinate space ${space}`;
   return valueProblem(value, axis, r);
@@ -104,13 +99,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
  * Converts a required point to clamped pixel coordinates. `field` names the point relative to the
  * action ("line.start"); errors name its member ("line.start.y").
  */
-export function pointToPixels(
-  p: Point2 | undefined,
-  space: CoordinateSpace,
-  width: number,
-  height: number,
-  field: string,
-): Px {
+export function pointToPixels(p: Point2 | undefined, space: CoordinateSpace, width: number, height: number, field: string): Px {
   if (p === undefined || p === null) throw new InvalidArgumentError(field, "point is required");
   const s = scale(space, width, height, "space");
   checkValue(p.x, "x", s.range, field, ".x");
@@ -119,13 +108,7 @@ export function pointToPixels(
 }
 
 /** Converts a radius to pixels, measured along the image's shorter side. */
-export function radiusToPixels(
-  r: number,
-  space: CoordinateSpace,
-  width: number,
-  height: number,
-  field: string,
-): number {
+export function radiusToPixels(r: number, space: CoordinateSpace, width: number, height: number, field: string): number {
   const s = scale(space, width, height, "space");
   checkValue(r, "radius", s.range, field);
   return r * s.sr;

@@ -23,10 +23,19 @@ test("box, rect and bbox are input words for a rectangle, in any case", () => {
 test("Object.prototype's keys are not kinds in any syntax (an error naming the word, not a garbled one)", () => {
   for (const w of ["constructor", "__proto__", "toString", "hasOwnProperty"]) assert.equal(markNameOfWord(w), undefined, w);
   const sketchvl = parseSteps("Intent1: x\nAction1: #Draw constructor, [1,2], Red", StepFormat.STEP_FORMAT_SKETCHVL);
-  assert.deepEqual(sketchvl.errors.map((e) => [e.field, e.message]), [["action.kind", 'unknown action "constructor"; use Box, Line, Point, Circle or Text']]);
+  assert.deepEqual(
+    sketchvl.errors.map((e) => [e.field, e.message]),
+    [["action.kind", 'unknown action "constructor"; use Box, Line, Point, Circle or Text']],
+  );
   const json = parseSteps('{"type": "constructor", "point": [1, 2]}', StepFormat.STEP_FORMAT_JSON);
-  assert.deepEqual(json.errors.map((e) => e.field), ["action.type"]);
+  assert.deepEqual(
+    json.errors.map((e) => e.field),
+    ["action.type"],
+  );
   const chartsketcher = parseSteps("BEGIN\nconstructor 1 2\nEND", StepFormat.STEP_FORMAT_CHARTSKETCHER);
-  assert.deepEqual(chartsketcher.errors.map((e) => e.field), ["action.kind"]);
+  assert.deepEqual(
+    chartsketcher.errors.map((e) => e.field),
+    ["action.kind"],
+  );
   assert.match(chartsketcher.errors[0].message, /^unknown command "constructor"/);
 });

@@ -89,7 +89,7 @@ class Export(unittest.TestCase):
 
     @unittest.skipUnless(NODE and os.path.isdir(ORT), "needs node and onnxruntime-node (npm install at the repo root)")
     def test_onnx_runtime_replay_from_empty_cache(self):
-        script = os.path.join(support.HERE, "ort_replay.mjs")
+        script = os.path.join(support.HERE, "ortReplay.mjs")
         out = subprocess.run([NODE, script, self.dir], capture_output=True, text=True, timeout=60)
         self.assertEqual(out.returncode, 0, out.stderr)
         result = json.loads(out.stdout)

@@ -19,7 +19,10 @@ export const policyOptions = {
     doc: "policies loaded at start (comma-separated, newest version each); one that cannot load is logged and left unloaded",
   },
   rendererAddress: { schema: z.string().default("127.0.0.1:50051"), doc: "renderer service (host:port or dns:///name:port): it draws each turn's actions" },
-  callDeadlineMs: { schema: positiveInt.default(60_000), doc: "deadline of each call this service makes to the renderer (a caller's own deadline ends them sooner)" },
+  callDeadlineMs: {
+    schema: positiveInt.default(60_000),
+    doc: "deadline of each call this service makes to the renderer (a caller's own deadline ends them sooner)",
+  },
   idempotencyEntries: { schema: z.coerce.number().int().nonnegative().default(256), doc: "Generate answers remembered by request id" },
   maxQuestionChars: { schema: positiveInt.default(4096), doc: "longest question" },
   ...imageLimitOptions({

@@ -2,7 +2,16 @@
 import { resolve } from "node:path";
 import { PolicyServiceDefinition, RendererServiceDefinition } from "@sketchvl/contract";
 import { ImageStore } from "@sketchvl/drawing";
-import { createLogger, createMeshChannel, createMeshClient, exitOnSignals, imageLimitsOf, loadConfigOrExit, type MeshServer, startServer } from "@sketchvl/runtime";
+import {
+  createLogger,
+  createMeshChannel,
+  createMeshClient,
+  exitOnSignals,
+  imageLimitsOf,
+  loadConfigOrExit,
+  type MeshServer,
+  startServer,
+} from "@sketchvl/runtime";
 import { createBackend } from "./backends";
 import { policyOptions } from "./config";
 import { Generator } from "./generator";
@@ -33,7 +42,10 @@ async function main() {
     // Live while policies load; ready once the default one serves (a policy that cannot load is
     // logged: the trainer may publish it later and call LoadPolicy).
     prepare: async () => {
-      for (const model of config.loadModels.split(",").map((m) => m.trim()).filter(Boolean)) {
+      for (const model of config.loadModels
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean)) {
         try {
           const loaded = await versions.load(model);
           logger.info({ model, version: loaded.version, backend: loaded.backend }, "policy loaded");

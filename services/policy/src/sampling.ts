@@ -22,7 +22,8 @@ export const LIMITS = {
 } as const;
 
 function count(value: number, field: string, max: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new InvalidArgumentError(`sampling.${field}`, `${value} is out of range: 1..${max} (0 = default)`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new InvalidArgumentError(`sampling.${field}`, `${value} is out of range: 1..${max} (0 = default)`);
 }
 
 export function resolveSampling(params: SamplingParams | undefined, defaults: { maxTurns: number; maxTokensPerTurn: number }): Sampling {

@@ -1,5 +1,5 @@
 """Fits the learner's policy (services/learner/model.py) to a few tokenized SketchVL trajectories
-and exports it with the learner's export (services/learner/export.py). See make-fixture.mjs."""
+and exports it with the learner's export (services/learner/export.py). See makeFixture.mjs."""
 
 import json
 import os

@@ -21,9 +21,15 @@ describe("DynamicBatcher", () => {
     const model = doubling();
     const batcher = new DynamicBatcher(model.run, { maxBatchSize: 8, maxQueueDelayMs: 20, maxQueueSize: 100 });
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => batcher.submit(i)));
-    assert.deepEqual(results, Array.from({ length: 20 }, (_, i) => i * 2));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 20 }, (_, i) => i * 2),
+    );
     assert.ok(model.sizes.every((s) => s <= 8));
-    assert.equal(model.sizes.reduce((a, b) => a + b, 0), 20);
+    assert.equal(
+      model.sizes.reduce((a, b) => a + b, 0),
+      20,
+    );
     assert.ok(model.sizes.length <= 4, `batched into ${model.sizes.join(",")}`);
     const stats = batcher.stats();
     assert.equal(stats.requests, 20);

@@ -113,7 +113,10 @@ export class DynamicBatcher<In, Out> {
     // Full batches, or everything when closing, go at once to every free instance.
     const ready = () => this.queue.length >= this.options.maxBatchSize || this.closed || this.options.maxQueueDelayMs <= 0;
     while (this.running < instances && this.queue.length > 0 && ready()) void this.runBatch();
-    if (this.running >= instances || this.queue.length === 0) return this.notifyIfIdle();
+    if (this.running >= instances || this.queue.length === 0) {
+      this.notifyIfIdle();
+      return;
+    }
     // A partial batch waits briefly for company. The delay counts from the oldest waiting item:
     // items that waited through the previous batch do not wait a second full delay.
     if (!this.timer) {
@@ -140,7 +143,9 @@ export class DynamicBatcher<In, Out> {
     const batchSpan = tracer.startSpan(`${this.name}.batch`, { links, attributes: { "batch.size": batch.length } });
     try {
       const results = await this.run(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i]));
+      batch.forEach((p, i) => {
+        p.resolve(results[i]);
+      });
     } catch (err) {
       batchSpan.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       for (const p of batch) p.reject(err);

@@ -7,7 +7,10 @@ const positiveInt = z.coerce.number().int().positive();
 export const prmOptions = {
   ...serverOptions(50053),
   modelRepository: { schema: z.string().default("models"), doc: "the model repository: <repo>/<model>/<version>/config.json (+ model.onnx)" },
-  defaultModel: { schema: z.string().min(1).default("finepr"), doc: "the model used when a request names none; the service is ready (readiness SERVING) only while it is loaded" },
+  defaultModel: {
+    schema: z.string().min(1).default("finepr"),
+    doc: "the model used when a request names none; the service is ready (readiness SERVING) only while it is loaded",
+  },
   loadModels: {
     schema: z.string().default("finepr"),
     doc: "models loaded at start (comma-separated, newest version each); the service is ready once all are (and the default model serves)",
@@ -20,6 +23,9 @@ export const prmOptions = {
   },
   maxQueueSize: { schema: positiveInt.default(2048), doc: "steps waiting per model version; beyond it, RESOURCE_EXHAUSTED at once" },
   maxStepsPerRequest: { schema: positiveInt.default(4096), doc: "most steps in one ScoreSteps call" },
-  maxStepsPerStream: { schema: positiveInt.default(256), doc: "steps of one StreamScores call being scored at once; beyond it the stream stops reading (backpressure)" },
+  maxStepsPerStream: {
+    schema: positiveInt.default(256),
+    doc: "steps of one StreamScores call being scored at once; beyond it the stream stops reading (backpressure)",
+  },
   ...imageLimitOptions({ storeBytes: 512 * 1024 * 1024, storeDoc: "memory for images kept by digest" }),
 };

@@ -40,7 +40,10 @@ async function main() {
     // Live while models load; ready once every model named in --load-models is loaded and the
     // default model serves.
     prepare: async () => {
-      for (const model of config.loadModels.split(",").map((m) => m.trim()).filter(Boolean)) {
+      for (const model of config.loadModels
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean)) {
         const status = await manager.load(model);
         logger.info({ model: status.model, version: status.version, backend: status.backend }, "model loaded");
       }

@@ -3,7 +3,7 @@
 // the policy service); draining a version means running what is queued on its batcher.
 import { type LoadedVersion as Loaded, VersionManager, type VersionState } from "@sketchvl/model-repository";
 import { type BatchObserver, DynamicBatcher, type BatcherOptions, type BatcherStats } from "./batcher";
-import { type BackendFactory, type LabelProbabilities, type PrmStep, type ScoringBackend } from "./backends";
+import type { BackendFactory, LabelProbabilities, PrmStep, ScoringBackend } from "./backends";
 import type { ModelConfig, ModelRepository } from "./repository";
 
 export type ModelState = VersionState;

@@ -17,9 +17,22 @@ const LIMITS = { maxPixels: 1_000_000, maxBytes: 1_000_000, maxActions: 16, maxT
 type Context = Parameters<ReturnType<typeof rendererHandlers>["renderTrajectory"]>[1];
 const context = { signal: new AbortController().signal } as unknown as Context;
 
-const point = (x: number, y: number): Step["action"] => ({ kind: { $case: "point", value: { at: { x, y } } }, color: "Red", space: CoordinateSpace.COORDINATE_SPACE_NORM_1000 });
+const point = (x: number, y: number): Step["action"] => ({
+  kind: { $case: "point", value: { at: { x, y } } },
+  color: "Red",
+  space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
+});
 /** A Step as a client builds it by hand: no index set (0). */
-const step = (action: Step["action"]): Step => ({ index: 0, turn: 0, intent: "", action, deduction: "", span: undefined, intentSpan: undefined, actionSpan: undefined });
+const step = (action: Step["action"]): Step => ({
+  index: 0,
+  turn: 0,
+  intent: "",
+  action,
+  deduction: "",
+  span: undefined,
+  intentSpan: undefined,
+  actionSpan: undefined,
+});
 
 test("RenderTrajectory numbers after-images by position in the request, not Step.index", async () => {
   const { handlers } = handlersWith(1 << 24);
@@ -27,7 +40,10 @@ test("RenderTrajectory numbers after-images by position in the request, not Step
   const steps = [step(point(100, 100)), step(point(500, 500)), { ...step(point(900, 900)), index: 7 }];
   const out = [];
   for await (const r of handlers.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_DIGEST_ONLY }, context)) out.push(r);
-  assert.deepEqual(out.map((r) => r.stepIndex), [0, 1, 2]);
+  assert.deepEqual(
+    out.map((r) => r.stepIndex),
+    [0, 1, 2],
+  );
   assert.equal(out[1].beforeDigest, out[0].after?.digest);
 });
 
@@ -46,19 +62,31 @@ test("ParseSteps' text limit counts characters (code points), not UTF-16 units",
   assert.ok(await handlers.parseSteps({ text: "😀😀\ud800😀😀", format: 0 }, context));
 });
 
-const circle = (radius: number): DrawingAction => ({ kind: { $case: "circle", value: { center: { x: 500, y: 500 }, radius } }, color: "Blue", space: CoordinateSpace.COORDINATE_SPACE_NORM_1000 });
-const whiteRaw = (width: number, height: number) => ({ source: { $case: "raw" as const, value: { width, height, channels: 3, pixels: Buffer.alloc(width * height * 3, 255) } } });
+const circle = (radius: number): DrawingAction => ({
+  kind: { $case: "circle", value: { center: { x: 500, y: 500 }, radius } },
+  color: "Blue",
+  space: CoordinateSpace.COORDINATE_SPACE_NORM_1000,
+});
+const whiteRaw = (width: number, height: number) => ({
+  source: { $case: "raw" as const, value: { width, height, channels: 3, pixels: Buffer.alloc(width * height * 3, 255) } },
+});
 
 test("a call is admitted by its working memory: refused at once when the budget is taken, INVALID_ARGUMENT when it could never fit", async () => {
   // 500×500 RGB, a circle over most of it, PNG out: a few MB.
   const request = { image: whiteRaw(500, 500), actions: [circle(400)], outputFormat: ImageFormat.IMAGE_FORMAT_PNG };
   const small = handlersWith(1 << 24, 64 * 1024);
-  await assert.rejects(Promise.resolve(small.handlers.render(request, context)), (e: unknown) => e instanceof InvalidArgumentError && e.field === "actions" && /--work-budget-bytes/.test(e.description));
+  await assert.rejects(
+    Promise.resolve(small.handlers.render(request, context)),
+    (e: unknown) => e instanceof InvalidArgumentError && e.field === "actions" && /--work-budget-bytes/.test(e.description),
+  );
 
   const { handlers, budget } = handlersWith(1 << 24, 16 * 1024 * 1024);
   const taken = budget.reserve(15 * 1024 * 1024, "test");
   const started = performance.now();
-  await assert.rejects(Promise.resolve(handlers.render(request, context)), (e: unknown) => e instanceof ResourceExhaustedError && /retry with backoff/.test(e.message));
+  await assert.rejects(
+    Promise.resolve(handlers.render(request, context)),
+    (e: unknown) => e instanceof ResourceExhaustedError && /retry with backoff/.test(e.message),
+  );
   assert.ok(performance.now() - started < 50, "the refusal comes before any pixel work");
   taken.release();
   const drawn = await handlers.render(request, context);
@@ -76,8 +104,12 @@ test("a trajectory's reservation is returned when the caller stops reading, and 
   }
   assert.equal(budget.inUse, 0);
   const bad = [step(circle(100)), step({ ...circle(100), color: "octarine" })];
-  await assert.rejects(async () => {
-    for await (const _ of handlers.renderTrajectory({ baseImage: whiteRaw(300, 300), steps: bad, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }, context)) void _;
-  }, (e: unknown) => e instanceof InvalidArgumentError && e.field === "steps[1].action.color");
+  await assert.rejects(
+    async () => {
+      for await (const _ of handlers.renderTrajectory({ baseImage: whiteRaw(300, 300), steps: bad, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }, context))
+        void _;
+    },
+    (e: unknown) => e instanceof InvalidArgumentError && e.field === "steps[1].action.color",
+  );
   assert.equal(budget.inUse, 0);
 });

@@ -66,7 +66,14 @@ export function rendererHandlers({ store, limits, threads, budget }: RendererDep
    * Checks `steps` against the image (from its header or the store, nothing decoded yet) and
    * reserves what drawing them will hold; the call is refused before any work when it does not fit.
    */
-  const admit = async (image: Image | undefined, imageField: string, steps: DrawingAction[][], field: (i: number) => string, format: ImageFormat, costField: string) => {
+  const admit = async (
+    image: Image | undefined,
+    imageField: string,
+    steps: DrawingAction[][],
+    field: (i: number) => string,
+    format: ImageFormat,
+    costField: string,
+  ) => {
     threads.checkRoom();
     const cost = await imageCost(image, imageField, store, limits);
     budget.check(cost.bytes + outputBytes(cost, format), costField); // before planning: refusals stay cheap under overload
@@ -139,5 +146,3 @@ export function rendererHandlers({ store, limits, threads, budget }: RendererDep
     },
   };
 }
-
-

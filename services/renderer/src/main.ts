@@ -14,7 +14,17 @@ async function main() {
   const server = await startServer({
     name: "renderer",
     config,
-    services: [{ definition: RendererServiceDefinition, implementation: rendererHandlers({ store, limits: { ...imageLimitsOf(config), maxActions: config.maxActions, maxTextChars: config.maxTextChars }, threads, budget }) }],
+    services: [
+      {
+        definition: RendererServiceDefinition,
+        implementation: rendererHandlers({
+          store,
+          limits: { ...imageLimitsOf(config), maxActions: config.maxActions, maxTextChars: config.maxTextChars },
+          threads,
+          budget,
+        }),
+      },
+    ],
     onShutdown: () => threads.close(),
   });
   exitOnSignals(server);

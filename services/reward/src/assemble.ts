@@ -9,7 +9,6 @@ import {
   FailureKind,
   type GroupMember,
   isAcceptableOrBetter,
-  type GroupRewards,
   type MemberAdvantages,
   PrmLabel,
   type ResponseReward,
@@ -55,9 +54,7 @@ export async function assembleGroup(
       goodStepFraction: scored.length ? scored.filter((s) => isAcceptableOrBetter(s!.label)).length / scored.length : 0,
     });
   });
-  const tokenSpans = works.map((w) =>
-    w.request.tokenOffsets.length > 0 ? w.steps.map((s) => tokenSpanOf(w.request.tokenOffsets, s.span!)) : undefined,
-  );
+  const tokenSpans = works.map((w) => (w.request.tokenOffsets.length > 0 ? w.steps.map((s) => tokenSpanOf(w.request.tokenOffsets, s.span!)) : undefined));
 
   // FinePO over the responses that were scored (a FORMAT failure is scored: it simply has no steps).
   const members = works.map((w, i) => ({ w, i })).filter(({ w }) => !masked(w));
@@ -81,9 +78,7 @@ export async function assembleGroup(
       )
       .catch((err: unknown) => {
         if (!(err instanceof InvalidArgumentError)) throw err;
-        const field = err.field
-          .replace(/^config(?=\.|$)/, "finepo")
-          .replace(/^members\[(\d+)\]/, (_, n: string) => `responses[${members[Number(n)]?.i ?? n}]`);
+        const field = err.field.replace(/^config(?=\.|$)/, "finepo").replace(/^members\[(\d+)\]/, (_, n: string) => `responses[${members[Number(n)]?.i ?? n}]`);
         throw new InvalidArgumentError(field, err.description, err.reason);
       });
     advantages = answer.members;
@@ -141,13 +136,15 @@ function groupMember(w: ResponseWork, reward: number, tokenSpans: TokenSpan[] | 
   return {
     reward,
     // A FORMAT failure has no steps: FinePO treats it exactly like GRPO.
-    steps: w.failure ? [] : w.steps.map((s, j) => ({
-      actionKind: actionKindOf(s.action),
-      score: processScore(w, j, useArgmax),
-      // Without the caller's tokens, a step's length in characters stands in for L_j (Eq. 5).
-      tokenLength: tokenSpans ? 0 : Math.max(1, (s.span?.end ?? 1) - (s.span?.start ?? 0)),
-      tokenSpan: tokenSpans?.[j],
-    })),
+    steps: w.failure
+      ? []
+      : w.steps.map((s, j) => ({
+          actionKind: actionKindOf(s.action),
+          score: processScore(w, j, useArgmax),
+          // Without the caller's tokens, a step's length in characters stands in for L_j (Eq. 5).
+          tokenLength: tokenSpans ? 0 : Math.max(1, (s.span?.end ?? 1) - (s.span?.start ?? 0)),
+          tokenSpan: tokenSpans?.[j],
+        })),
     tokenCount: tokenCount > 0 ? tokenCount : undefined,
     imageTokenSpans: w.request.imageTokenSpans,
   };

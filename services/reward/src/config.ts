@@ -6,7 +6,10 @@ const positiveInt = z.coerce.number().int().positive();
 
 export const rewardOptions = {
   ...serverOptions(50055),
-  httpPort: { schema: z.coerce.number().int().min(-1).max(65535).default(8055), doc: "OpenRLHF-compatible HTTP endpoint port (0 picks a free one, -1 turns it off)" },
+  httpPort: {
+    schema: z.coerce.number().int().min(-1).max(65535).default(8055),
+    doc: "OpenRLHF-compatible HTTP endpoint port (0 picks a free one, -1 turns it off)",
+  },
   httpMaxBodyBytes: {
     schema: positiveInt.default(4 * 1024 * 1024),
     doc: "largest POST /get_reward body; a longer one is refused with 413 while it is read",

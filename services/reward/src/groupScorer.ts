@@ -1,14 +1,7 @@
 // A group of rollouts from request to answer. Each response starts through the mesh the moment it
 // arrives (all at once for ScoreGroup, one by one for StreamGroup); the group is assembled when
 // the last one is done.
-import {
-  FailureKind,
-  type GroupRewards,
-  type Image,
-  type ResponseToScore,
-  type ScoreGroupRequest,
-  StepFormat,
-} from "@sketchvl/contract";
+import { FailureKind, type GroupRewards, type Image, type ResponseToScore, type ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
 import { type ImageLimits, type ImageStore, toRawImage } from "@sketchvl/drawing";
 import { InvalidArgumentError, MeshError, NotFoundError } from "@sketchvl/errors";
 import { assembleGroup, type AssembleOptions } from "./assemble";
@@ -68,10 +61,7 @@ export class RewardScorer {
         return put({ image: inline }, { signal });
       }
     };
-    const [rendered, stored] = await Promise.allSettled([
-      place((r, o) => this.mesh.renderer.putImage(r, o)),
-      place((r, o) => this.mesh.prm.storeImage(r, o)),
-    ]);
+    const [rendered, stored] = await Promise.allSettled([place((r, o) => this.mesh.renderer.putImage(r, o)), place((r, o) => this.mesh.prm.storeImage(r, o))]);
     if (rendered.status === "rejected") throw rendered.reason;
     // Only a dependency's failure (typed) is survivable; an abort or a bug of ours is not.
     if (stored.status === "rejected" && !(stored.reason instanceof MeshError)) throw stored.reason;

@@ -8,7 +8,10 @@ import { type StreamLimits, StreamGuard } from "./streamGuard";
 
 /** Rough memory of a remembered answer: token arrays dominate. */
 function groupBytes(group: GroupRewards): number {
-  return group.responses.reduce((n, r) => n + 12 * (r.tokenAdvantages.length + r.tokenProcessScores.length) + 4 * r.lossMask.length + 300 * r.steps.length + 500, 0);
+  return group.responses.reduce(
+    (n, r) => n + 12 * (r.tokenAdvantages.length + r.tokenProcessScores.length) + 4 * r.lossMask.length + 300 * r.steps.length + 500,
+    0,
+  );
 }
 
 export interface HandlerOptions extends StreamLimits {

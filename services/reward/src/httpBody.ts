@@ -98,7 +98,9 @@ export function jsonWithFloats(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(jsonWithFloats).join(",")}]`;
   if (typeof value === "object" && value !== null) {
-    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${jsonWithFloats(v)}`).join(",")}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${jsonWithFloats(v)}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }

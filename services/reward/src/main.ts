@@ -13,7 +13,11 @@ import { startOpenRlhfEndpoint } from "./openrlhfHttp";
 async function main() {
   const config = loadConfigOrExit("reward", rewardOptions);
   const logger = createLogger("reward", config.logLevel);
-  const mesh = connectMesh({ renderer: config.rendererAddress, prm: config.prmAddress, trainer: config.trainerAddress }, config.callDeadlineMs, config.maxMessageBytes);
+  const mesh = connectMesh(
+    { renderer: config.rendererAddress, prm: config.prmAddress, trainer: config.trainerAddress },
+    config.callDeadlineMs,
+    config.maxMessageBytes,
+  );
   const scorer = new RewardScorer(mesh, new ImageStore(config.storeBytes), {
     limits: imageLimitsOf(config),
     sampleTimeoutMs: config.sampleTimeoutMs,
@@ -36,7 +40,15 @@ async function main() {
     services: [{ definition: RewardServiceDefinition, implementation: rewardHandlers(scorer, config) }],
     prepare: async () => {
       if (config.httpPort < 0) return;
-      http = await startOpenRlhfEndpoint(scorer, { port: config.httpPort, host: config.host, imageRoot: config.imageRoot, maxBodyBytes: config.httpMaxBodyBytes, maxInFlight: config.maxInFlight, requestTimeoutMs: config.httpRequestTimeoutMs, logger });
+      http = await startOpenRlhfEndpoint(scorer, {
+        port: config.httpPort,
+        host: config.host,
+        imageRoot: config.imageRoot,
+        maxBodyBytes: config.httpMaxBodyBytes,
+        maxInFlight: config.maxInFlight,
+        requestTimeoutMs: config.httpRequestTimeoutMs,
+        logger,
+      });
       const address = http.address();
       logger.info({ port: typeof address === "object" && address ? address.port : config.httpPort }, "OpenRLHF endpoint: POST /get_reward");
     },

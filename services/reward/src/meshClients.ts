@@ -12,7 +12,10 @@ export function connectMesh(addresses: { renderer: string; prm: string; trainer:
     renderer: createMeshClient(RendererServiceDefinition, channels[0], { deadlineMs, dependency: "renderer" }),
     prm: createMeshClient(PrmServiceDefinition, channels[1], { deadlineMs, dependency: "prm" }),
     trainer: createMeshClient(TrainerServiceDefinition, channels[2], { deadlineMs, dependency: "trainer" }),
-    close: () => channels.forEach((c) => c.close()),
+    close: () =>
+      channels.forEach((c) => {
+        c.close();
+      }),
   };
 }
 

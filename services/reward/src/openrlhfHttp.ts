@@ -134,16 +134,19 @@ export function startOpenRlhfEndpoint(scorer: RewardScorer, options: OpenRlhfOpt
       const failed = samples.find((s) => s.maskSample);
       if (failed) return retryLater(`sample ${failed.id} could not be scored (${failed.failureReason}); retry`);
       const views = samples.map(sampleView);
-      send(200, jsonWithFloats({
-        rewards: views.map((v) => v.reward),
-        scores: views.map((v) => v.correct),
-        extra_logs: {
-          process_mean: views.map((v) => v.processMean),
-          process_min: views.map((v) => v.processMin),
-          process_score: views.map((v) => Math.min(1, Math.max(0, v.processMean / PRM_MAX_SCORE))),
-          format_ok: views.map((v) => v.formatOk),
-        },
-      }));
+      send(
+        200,
+        jsonWithFloats({
+          rewards: views.map((v) => v.reward),
+          scores: views.map((v) => v.correct),
+          extra_logs: {
+            process_mean: views.map((v) => v.processMean),
+            process_min: views.map((v) => v.processMin),
+            process_score: views.map((v) => Math.min(1, Math.max(0, v.processMean / PRM_MAX_SCORE))),
+            format_ok: views.map((v) => v.formatOk),
+          },
+        }),
+      );
     })()
       .catch((err) => {
         if (err instanceof HttpError) return fail(err.status, err.message, err.field, err.status === 405 ? { allow: "POST" } : {});

@@ -42,13 +42,19 @@ describe("prmStepImages", () => {
       drawn.push(after);
       digest = ref.digest;
     }
-    assert.deepEqual(afters.map((a) => a.source?.$case), ["patch", "patch", "patch", "patch", "digest", "raw", "patch"]);
+    assert.deepEqual(
+      afters.map((a) => a.source?.$case),
+      ["patch", "patch", "patch", "patch", "digest", "raw", "patch"],
+    );
 
     // The PRM's side: it holds the prompt image and resolves the request's images in order.
     const prm = new ImageStore(1 << 28);
     await resolveImage({ source: { $case: "raw", value: { ...chart() } } }, "image", prm, LIMITS);
     const images = prmStepImages(base.digest, afters, scored);
-    assert.deepEqual(images.map((x) => x !== undefined), actions.map((_, j) => scored(j)));
+    assert.deepEqual(
+      images.map((x) => x !== undefined),
+      actions.map((_, j) => scored(j)),
+    );
     for (const [j, pair] of images.entries()) {
       if (!pair) continue;
       const before = await resolveImage(pair.before, `steps[${j}].before`, prm, LIMITS);

@@ -49,7 +49,13 @@ export interface PipelineOptions {
   signal: AbortSignal;
 }
 
-export async function scoreResponse(mesh: MeshClients, image: GroupImage, id: string, request: ResponseToScore, options: PipelineOptions): Promise<ResponseWork> {
+export async function scoreResponse(
+  mesh: MeshClients,
+  image: GroupImage,
+  id: string,
+  request: ResponseToScore,
+  options: PipelineOptions,
+): Promise<ResponseWork> {
   const work: ResponseWork = { id, request, parsed: undefined, steps: [], scores: [], failure: undefined, stageMs: { parse: 0, render: 0, prm: 0 } };
   const { signal } = options;
   let stage: "parse" | "render" | "prm" = "parse";
@@ -142,7 +148,8 @@ async function selfContained(steps: StepToScore[], prompt: Image): Promise<StepT
     return { source: { $case: "raw", value: raw } };
   };
   const out: StepToScore[] = [];
-  for (const [i, s] of steps.entries()) out.push({ ...s, before: await inline(s.before, `steps[${i}].before`), after: await inline(s.after, `steps[${i}].after`) });
+  for (const [i, s] of steps.entries())
+    out.push({ ...s, before: await inline(s.before, `steps[${i}].before`), after: await inline(s.after, `steps[${i}].after`) });
   return out;
 }
 

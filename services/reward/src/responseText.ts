@@ -11,24 +11,48 @@
 
 /** End-of-turn, end-of-text, padding and begin-of-text tokens of common chat templates. */
 const SPECIAL_TOKENS = [
-  "<|im_end|>", "<|endoftext|>", "<|im_sep|>", // ChatML / Qwen (Qwen pads with <|endoftext|>)
-  "<|eot_id|>", "<|eom_id|>", "<|end_of_text|>", "<|begin_of_text|>", "<|finetune_right_pad_id|>", // Llama 3
-  "<end_of_turn>", "<eos>", "<bos>", "<pad>", // Gemma
-  "<s>", "</s>", "[INST]", "[/INST]", "<unk>", // Llama 2 / Mistral
-  "<|end|>", "<|user|>", "<|assistant|>", "<|system|>", "<|pad|>", "<|eos|>", // Phi, GLM, others
-  "<｜end▁of▁sentence｜>", "<｜begin▁of▁sentence｜>", "<｜User｜>", "<｜Assistant｜>", "<｜▁pad▁｜>", // DeepSeek
-  "[PAD]", "[CLS]", "[SEP]",
+  "<|im_end|>",
+  "<|endoftext|>",
+  "<|im_sep|>", // ChatML / Qwen (Qwen pads with <|endoftext|>)
+  "<|eot_id|>",
+  "<|eom_id|>",
+  "<|end_of_text|>",
+  "<|begin_of_text|>",
+  "<|finetune_right_pad_id|>", // Llama 3
+  "<end_of_turn>",
+  "<eos>",
+  "<bos>",
+  "<pad>", // Gemma
+  "<s>",
+  "</s>",
+  "[INST]",
+  "[/INST]",
+  "<unk>", // Llama 2 / Mistral
+  "<|end|>",
+  "<|user|>",
+  "<|assistant|>",
+  "<|system|>",
+  "<|pad|>",
+  "<|eos|>", // Phi, GLM, others
+  "<｜end▁of▁sentence｜>",
+  "<｜begin▁of▁sentence｜>",
+  "<｜User｜>",
+  "<｜Assistant｜>",
+  "<｜▁pad▁｜>", // DeepSeek
+  "[PAD]",
+  "[CLS]",
+  "[SEP]",
 ];
 
 /** Turn headers: the start-of-turn token with the role after it (the role is template text, not the policy's). */
 const TURN_HEADERS = [
   String.raw`<\|im_start\|>(?:system|user|assistant|tool)?`,
   String.raw`<\|start_header_id\|>\w*<\|end_header_id\|>`,
-  String.raw`<start_of_turn>(?:user|model|system)?`,
+  "<start_of_turn>(?:user|model|system)?",
 ];
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const CHAT_TOKENS = new RegExp([...TURN_HEADERS, ...SPECIAL_TOKENS.map(escape)].join("|"), "g");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const CHAT_TOKENS = new RegExp([...TURN_HEADERS, ...SPECIAL_TOKENS.map(escapeRegExp)].join("|"), "g");
 
 /** The text with every chat-template token blanked: same length, same code-point positions. */
 export function textForParsing(text: string): string {
@@ -42,8 +66,25 @@ export function normalizeAnswer(answer: string): string {
 }
 
 /** Padding and begin/end-of-text tokens (with whitespace) at either end: what left or right padding adds. */
-const EDGE_TOKENS = ["<|endoftext|>", "<|end_of_text|>", "<|begin_of_text|>", "<|finetune_right_pad_id|>", "<pad>", "<|pad|>", "<s>", "</s>", "<bos>", "<eos>", "<unk>", "[PAD]", "[CLS]", "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "<｜▁pad▁｜>"];
-const EDGE = `(?:${EDGE_TOKENS.map(escape).join("|")})`;
+const EDGE_TOKENS = [
+  "<|endoftext|>",
+  "<|end_of_text|>",
+  "<|begin_of_text|>",
+  "<|finetune_right_pad_id|>",
+  "<pad>",
+  "<|pad|>",
+  "<s>",
+  "</s>",
+  "<bos>",
+  "<eos>",
+  "<unk>",
+  "[PAD]",
+  "[CLS]",
+  "<｜begin▁of▁sentence｜>",
+  "<｜end▁of▁sentence｜>",
+  "<｜▁pad▁｜>",
+];
+const EDGE = `(?:${EDGE_TOKENS.map(escapeRegExp).join("|")})`;
 const LEADING_PADDING = new RegExp(`^(?:\\s*${EDGE})+`);
 const TRAILING_PADDING = new RegExp(`(?:${EDGE}\\s*)+$`);
 

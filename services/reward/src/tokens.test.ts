@@ -20,8 +20,14 @@ describe("tokenSpanOf", () => {
 
 describe("validateTokenOffsets", () => {
   it("refuses decreasing offsets and offsets past the text, naming the index", () => {
-    assert.throws(() => validateTokenOffsets([0, 5, 3], 10, "responses[2].token_offsets"), (e: unknown) => e instanceof InvalidArgumentError && e.field === "responses[2].token_offsets[2]");
-    assert.throws(() => validateTokenOffsets([0, 50], 10, "t"), (e: unknown) => e instanceof InvalidArgumentError && e.field === "t[1]");
+    assert.throws(
+      () => validateTokenOffsets([0, 5, 3], 10, "responses[2].token_offsets"),
+      (e: unknown) => e instanceof InvalidArgumentError && e.field === "responses[2].token_offsets[2]",
+    );
+    assert.throws(
+      () => validateTokenOffsets([0, 50], 10, "t"),
+      (e: unknown) => e instanceof InvalidArgumentError && e.field === "t[1]",
+    );
     validateTokenOffsets([0, 0, 3, 10], 10, "t");
   });
 });

@@ -7,7 +7,8 @@ import { InvalidArgumentError } from "@sketchvl/errors";
 export function validateTokenOffsets(offsets: readonly number[], textLength: number, field: string): void {
   for (let i = 0; i < offsets.length; i++) {
     if (offsets[i] > textLength) throw new InvalidArgumentError(`${field}[${i}]`, `${offsets[i]} is past the end of the text (${textLength} code points)`);
-    if (i > 0 && offsets[i] < offsets[i - 1]) throw new InvalidArgumentError(`${field}[${i}]`, `offsets must not decrease (${offsets[i - 1]} then ${offsets[i]})`);
+    if (i > 0 && offsets[i] < offsets[i - 1])
+      throw new InvalidArgumentError(`${field}[${i}]`, `offsets must not decrease (${offsets[i - 1]} then ${offsets[i]})`);
   }
 }
 

@@ -72,7 +72,10 @@ export class AdvantageEngine {
     const tokens = request.members.reduce((sum, m) => sum + (m.tokenCount ?? 0), 0);
     // The answer carries ~5 bytes a token on the wire (float32 + bool); it must fit one message.
     if (tokens * 5 > this.limits.maxAnswerBytes) {
-      throw new InvalidArgumentError("members", `${tokens} completion tokens in the group: the token arrays would exceed ${this.limits.maxAnswerBytes} bytes; send fewer responses per request`);
+      throw new InvalidArgumentError(
+        "members",
+        `${tokens} completion tokens in the group: the token arrays would exceed ${this.limits.maxAnswerBytes} bytes; send fewer responses per request`,
+      );
     }
     const explicitCurrent = request.current.length > 0;
     // A batch index far behind the run's newest is a resume: the window rewinds (runRegistry.ts).
@@ -81,8 +84,8 @@ export class AdvantageEngine {
     const settings = resolveSettings(this.serviceDefaults, run?.overrides, overridesFrom(request.config));
     const prior = request.prior.length > 0 ? distributionFromFrequencies(request.prior, "prior") : (run?.prior ?? this.servicePrior);
     const current = explicitCurrent
-        ? distributionFromFrequencies(request.current, "current")
-        : this.registry.currentDistribution(runId, request.batchIndex, settings.windowBatches);
+      ? distributionFromFrequencies(request.current, "current")
+      : this.registry.currentDistribution(runId, request.batchIndex, settings.windowBatches);
     const members = request.members.map((m, i) => this.memberInput(m, i));
 
     const result = computeGroupAdvantages({ members }, settings, { prior, current, seed: requestId });
@@ -133,7 +136,8 @@ export class AdvantageEngine {
 }
 
 function validRunId(runId: string): string {
-  if (runId.length > MAX_RUN_ID_LENGTH) throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters, got ${runId.length}`, "LIMIT_EXCEEDED");
+  if (runId.length > MAX_RUN_ID_LENGTH)
+    throw new InvalidArgumentError("run_id", `must be at most ${MAX_RUN_ID_LENGTH} characters, got ${runId.length}`, "LIMIT_EXCEEDED");
   return runId || DEFAULT_RUN_ID;
 }
 

@@ -5,7 +5,6 @@ import { serverOptions } from "@sketchvl/runtime";
 import { z } from "zod";
 import { DEFAULT_RETAIN_BATCHES, DEFAULT_SETTINGS, MAX_TOKEN_COUNT } from "./finepo";
 
-
 export const trainerOptions = {
   ...serverOptions(50052),
   stateDir: {
@@ -14,7 +13,7 @@ export const trainerOptions = {
   },
   priorFile: {
     schema: z.string().default(""),
-    doc: "the service-wide prior Q(a): JSON {kind: frequency} or JSONL of trajectories ({\"actions\": [kind, ...]}); default uniform over point/line/rectangle/circle",
+    doc: 'the service-wide prior Q(a): JSON {kind: frequency} or JSONL of trajectories ({"actions": [kind, ...]}); default uniform over point/line/rectangle/circle',
   },
   maxGroupSize: { schema: z.coerce.number().int().positive().default(1024), doc: "most responses in one group" },
   maxTokens: { schema: z.coerce.number().int().positive().max(MAX_TOKEN_COUNT).default(MAX_TOKEN_COUNT), doc: "most completion tokens in one response" },
@@ -23,7 +22,11 @@ export const trainerOptions = {
     doc: "answers remembered by request id, so a retried request gets the same answer",
   },
   idempotencyBytes: {
-    schema: z.coerce.number().int().nonnegative().default(256 * 1024 * 1024),
+    schema: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(256 * 1024 * 1024),
     doc: "memory the remembered answers may take (token arrays dominate); oldest are forgotten first",
   },
   alpha: { schema: z.coerce.number().min(0).lt(1).default(DEFAULT_SETTINGS.alpha), doc: "Eq. 6 redistribution strength (0 <= alpha < 1)" },

@@ -14,7 +14,7 @@ async function main() {
   const stateDir = config.stateDir === "none" ? undefined : config.stateDir;
   const { alpha, beta, lambdaKl, gamma, epsilon, windowBatches } = config;
   const defaults = { alpha, beta, lambdaKl, gamma, epsilon, windowBatches };
-  let prior;
+  let prior: ReturnType<typeof loadPrior>;
   try {
     resolveSettings(defaults);
     prior = loadPrior(config.priorFile);

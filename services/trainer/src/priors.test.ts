@@ -19,14 +19,21 @@ describe("parsePrior", () => {
   });
 
   it("names the line and the problem", () => {
-    assert.throws(() => parsePrior('{"actions": ["rectangle"]}\n{"actions": ["hexagon"]}', "t.jsonl"), (e: unknown) => e instanceof InvalidArgumentError && e.field === "t.jsonl:2");
-    assert.throws(() => parsePrior('{"point": -1}', "p.json"), (e: unknown) => e instanceof InvalidArgumentError && e.field === "p.json.point");
+    assert.throws(
+      () => parsePrior('{"actions": ["rectangle"]}\n{"actions": ["hexagon"]}', "t.jsonl"),
+      (e: unknown) => e instanceof InvalidArgumentError && e.field === "t.jsonl:2",
+    );
+    assert.throws(
+      () => parsePrior('{"point": -1}', "p.json"),
+      (e: unknown) => e instanceof InvalidArgumentError && e.field === "p.json.point",
+    );
     assert.throws(() => parsePrior("{}", "p.json"), InvalidArgumentError);
   });
 
   it("reads every contract name (any case, with or without the enum prefix) and the text syntaxes' words, nothing else", () => {
     for (const name of ACTION_NAMES) {
-      for (const spelled of [name, name.toUpperCase(), `ACTION_KIND_${name.toUpperCase()}`]) assert.equal(actionKindFromName(spelled, "f"), ACTION_KIND_OF_NAME[name]);
+      for (const spelled of [name, name.toUpperCase(), `ACTION_KIND_${name.toUpperCase()}`])
+        assert.equal(actionKindFromName(spelled, "f"), ACTION_KIND_OF_NAME[name]);
     }
     for (const word of ["box", "Rect", "bbox"]) assert.equal(actionKindFromName(word, "f"), ActionKind.ACTION_KIND_RECTANGLE);
     for (const word of ["unspecified", "ACTION_KIND_UNSPECIFIED", "UNRECOGNIZED", "constructor", "hexagon"]) {

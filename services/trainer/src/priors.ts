@@ -21,7 +21,10 @@ export const UNIFORM_DRAWING_PRIOR: ActionDistribution = new Map([
  * since prior files are often counted from model output.
  */
 export function actionKindFromName(name: string, field: string): ActionKind {
-  const word = name.trim().toLowerCase().replace(/^action_kind_/, "");
+  const word = name
+    .trim()
+    .toLowerCase()
+    .replace(/^action_kind_/, "");
   const kindName: ActionName | undefined = Object.hasOwn(ACTION_KIND_OF_NAME, word) ? (word as ActionName) : markNameOfWord(word);
   if (kindName === undefined) {
     throw new InvalidArgumentError(field, `unknown action kind "${name}" (point, line, rectangle, circle, text, crop)`);
@@ -63,7 +66,10 @@ export function parsePrior(text: string, source: string): ActionDistribution {
     });
   }
   if (counts.size === 0) throw new InvalidArgumentError(source, "the prior is empty");
-  return distributionFromFrequencies([...counts].map(([kind, frequency]) => ({ kind, frequency })), source);
+  return distributionFromFrequencies(
+    [...counts].map(([kind, frequency]) => ({ kind, frequency })),
+    source,
+  );
 }
 
 export function loadPrior(path: string): ActionDistribution {

@@ -38,7 +38,10 @@ export class RunConfigs {
         resolveSettings(stored.overrides); // a hand-edited or corrupt file must not reach FinePO
         config = { overrides: stored.overrides, prior: stored.prior ? new Map(stored.prior) : undefined };
       } catch (err) {
-        throw new FailedPreconditionError(`run "${runId}": stored config ${path} is unusable (${(err as Error).message}); call ConfigureRun again`, "RUN_NOT_CONFIGURED");
+        throw new FailedPreconditionError(
+          `run "${runId}": stored config ${path} is unusable (${(err as Error).message}); call ConfigureRun again`,
+          "RUN_NOT_CONFIGURED",
+        );
       }
     }
     this.runs.set(runId, config);

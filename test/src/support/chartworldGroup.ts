@@ -25,8 +25,8 @@ export async function chartWorldGroup(): Promise<ChartGroup> {
       responses: {
         expert: expert.text,
         wrongAnswer: expert.text.replace(/Answer: .*$/m, `Answer: ${wrong}`),
-        malformed: "I think the answer is clear from the chart.\nAnswer: " + question.answer,
-        offImage: "Intent1: Box the answer\nAction1: #Draw Box, [5000,100,6000,200], Red\nAnswer: " + wrong,
+        malformed: `I think the answer is clear from the chart.\nAnswer: ${question.answer}`,
+        offImage: `Intent1: Box the answer\nAction1: #Draw Box, [5000,100,6000,200], Red\nAnswer: ${wrong}`,
       },
     };
   }

@@ -20,10 +20,30 @@ export interface FakeJudgeServer {
 }
 
 const VERDICTS: Record<string, [string, number][]> = {
-  excellent: [["Excellent", -0.1], ["Accept", -2.5], ["Poor", -5], ["Un", -6]],
-  acceptable: [["Accept", -0.2], ["Excellent", -2], ["Poor", -3], ["Un", -5]],
-  poor: [["Poor", -0.3], ["Accept", -1.7], ["Un", -3], ["Excellent", -6]],
-  unacceptable: [["Un", -0.05], ["Poor", -3.2], ["Accept", -6], ["Excellent", -8]],
+  excellent: [
+    ["Excellent", -0.1],
+    ["Accept", -2.5],
+    ["Poor", -5],
+    ["Un", -6],
+  ],
+  acceptable: [
+    ["Accept", -0.2],
+    ["Excellent", -2],
+    ["Poor", -3],
+    ["Un", -5],
+  ],
+  poor: [
+    ["Poor", -0.3],
+    ["Accept", -1.7],
+    ["Un", -3],
+    ["Excellent", -6],
+  ],
+  unacceptable: [
+    ["Un", -0.05],
+    ["Poor", -3.2],
+    ["Accept", -6],
+    ["Excellent", -8],
+  ],
 };
 
 export async function startFakeJudge(options: FakeJudgeOptions = {}): Promise<FakeJudgeServer> {
@@ -46,8 +66,17 @@ export async function startFakeJudge(options: FakeJudgeOptions = {}): Promise<Fa
         const top = VERDICTS[verdict].map(([token, logprob]) => ({ token, logprob }));
         res.writeHead(200, { "content-type": "application/json" }).end(
           JSON.stringify({
-            id: "fake", object: "chat.completion", model: body.model,
-            choices: [{ index: 0, message: { role: "assistant", content: top[0].token }, logprobs: { content: [{ ...top[0], top_logprobs: top }] }, finish_reason: "length" }],
+            id: "fake",
+            object: "chat.completion",
+            model: body.model,
+            choices: [
+              {
+                index: 0,
+                message: { role: "assistant", content: top[0].token },
+                logprobs: { content: [{ ...top[0], top_logprobs: top }] },
+                finish_reason: "length",
+              },
+            ],
           }),
         );
       };
@@ -60,9 +89,10 @@ export async function startFakeJudge(options: FakeJudgeOptions = {}): Promise<Fa
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

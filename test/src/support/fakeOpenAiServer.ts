@@ -78,7 +78,14 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions): Promise<FakeO
           id: "fake",
           object: "chat.completion",
           model: body.model,
-          choices: [{ index: 0, message: { role: "assistant", content: text }, logprobs: { content }, finish_reason: tokens.length < tokenize(full).length ? "length" : "stop" }],
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: text },
+              logprobs: { content },
+              finish_reason: tokens.length < tokenize(full).length ? "length" : "stop",
+            },
+          ],
         });
       };
       if (options.delayMs) setTimeout(answer, options.delayMs);

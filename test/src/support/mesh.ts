@@ -19,9 +19,7 @@ export async function startService(name: string, options: Partial<LaunchOptions>
 export function describeError(err: unknown): { code: string; message: string; fields: string[]; reason: string } {
   const e = err as ClientError;
   const fields =
-    err instanceof RichClientError
-      ? err.extra.flatMap((d) => (d.$type === BadRequest.$type ? (d as BadRequest).fieldViolations.map((v) => v.field) : []))
-      : [];
+    err instanceof RichClientError ? err.extra.flatMap((d) => (d.$type === BadRequest.$type ? (d as BadRequest).fieldViolations.map((v) => v.field) : [])) : [];
   return { code: Status[e.code], message: e.details, fields, reason: sentReason(e) };
 }
 

@@ -45,8 +45,20 @@ export async function startRewardMesh(rewardArgs: string[] = []): Promise<Reward
   writeFileSync(join(imageRoot, "chart.png"), group.png);
   const httpPort = await freePort();
   const reward = await startService("reward", {
-    args: [...quiet, "--renderer-address", renderer.address, "--prm-address", prm.address, "--trainer-address", trainer.address,
-      "--http-port", String(httpPort), "--image-root", imageRoot, ...rewardArgs],
+    args: [
+      ...quiet,
+      "--renderer-address",
+      renderer.address,
+      "--prm-address",
+      prm.address,
+      "--trainer-address",
+      trainer.address,
+      "--http-port",
+      String(httpPort),
+      "--image-root",
+      imageRoot,
+      ...rewardArgs,
+    ],
   });
   const channels: Array<{ close(): void }> = [];
   const newClient = () => {
@@ -56,14 +68,36 @@ export async function startRewardMesh(rewardArgs: string[] = []): Promise<Reward
     return createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 60_000 });
   };
   const request = (overrides: Partial<ScoreGroupRequest> = {}): ScoreGroupRequest => ({
-    requestId: "", runId: "", batchIndex: 0, image: { source: { $case: "encoded", value: group.png } }, question: group.question,
-    references: [group.answer], responses: [{ id: "expert", text: group.responses.expert, tokenOffsets: [], imageTokenSpans: [] }],
-    outcome: undefined, finepo: undefined, prmModel: "", useArgmaxScore: false, format: 0, sampleTimeoutMs: 0, ...overrides,
+    requestId: "",
+    runId: "",
+    batchIndex: 0,
+    image: { source: { $case: "encoded", value: group.png } },
+    question: group.question,
+    references: [group.answer],
+    responses: [{ id: "expert", text: group.responses.expert, tokenOffsets: [], imageTokenSpans: [] }],
+    outcome: undefined,
+    finepo: undefined,
+    prmModel: "",
+    useArgmaxScore: false,
+    format: 0,
+    sampleTimeoutMs: 0,
+    ...overrides,
   });
   return {
-    group, renderer, prm, trainer, reward, client: newClient(), newClient, httpUrl: `http://127.0.0.1:${httpPort}/get_reward`, imageRoot, request,
+    group,
+    renderer,
+    prm,
+    trainer,
+    reward,
+    client: newClient(),
+    newClient,
+    httpUrl: `http://127.0.0.1:${httpPort}/get_reward`,
+    imageRoot,
+    request,
     async stop() {
-      channels.forEach((c) => c.close());
+      channels.forEach((c) => {
+        c.close();
+      });
       await Promise.all([reward, renderer, prm, trainer].map((p) => p.stop()));
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,6 +1,6 @@
 """Shared test helpers: import paths, one thread, and small synthetic datasets in the folder format
 packages/prm-model/src/dataset.ts writes (the real encoder's output is tested from TypeScript:
-src/python-train.test.ts)."""
+src/pythonTrain.test.ts)."""
 
 import json
 import os

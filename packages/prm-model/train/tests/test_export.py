@@ -1,6 +1,6 @@
 """model.onnx: the contract the PRM service relies on (names, shapes, dynamic batch, opset, standard
 ops), deterministic bytes; the same for the shipped models/finepr/2/model.onnx. That ONNX Runtime
-computes what PyTorch does is checked from node (src/python-train.test.ts), with onnxruntime-node."""
+computes what PyTorch does is checked from node (src/pythonTrain.test.ts), with onnxruntime-node."""
 
 import os
 import unittest

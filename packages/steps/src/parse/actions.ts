@@ -1,6 +1,6 @@
 // Building DrawingActions from what the text formats give: a kind, a list of numbers, a color.
 // Kinds are the contract's names (MarkName); the words for them are in ../vocabulary.ts.
-import { COORDINATE_COUNT, CoordinateSpace, type DrawingAction, type MarkName } from "@sketchvl/contract";
+import { COORDINATE_COUNT, type CoordinateSpace, type DrawingAction, type MarkName } from "@sketchvl/contract";
 import { parseColor } from "../colors";
 import { coordinateProblem, type CoordinateAxis } from "../coordinates";
 import type { FieldError } from "./types";
@@ -41,14 +41,7 @@ export function colorProblem(spec: string): string | undefined {
  * The action for `nums` in the given order ("yx": SketchVL's [y,x,…]; "xy": ChartSketcher's x first).
  * `nums` must have COORDINATE_COUNT[kind] entries.
  */
-export function shapeAction(
-  kind: MarkName,
-  nums: readonly number[],
-  order: "yx" | "xy",
-  space: CoordinateSpace,
-  color: string,
-  text = "",
-): DrawingAction {
+export function shapeAction(kind: MarkName, nums: readonly number[], order: "yx" | "xy", space: CoordinateSpace, color: string, text = ""): DrawingAction {
   const p = (i: number) => (order === "yx" ? { x: nums[i + 1], y: nums[i] } : { x: nums[i], y: nums[i + 1] });
   let k: DrawingAction["kind"];
   switch (kind) {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace, StepFormat } from "@sketchvl/contract";
 import { parseSteps } from "./index";
-import { cpSlice } from "./spans.test-helpers";
+import { cpSlice } from "./spansTestHelpers";
 
 test("BEGIN…END blocks are turns; x-first UNIT coordinates", () => {
   const text = [
@@ -22,7 +22,10 @@ test("BEGIN…END blocks are turns; x-first UNIT coordinates", () => {
   const r = parseSteps(text);
   assert.equal(r.format, StepFormat.STEP_FORMAT_CHARTSKETCHER);
   assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.steps.map((s) => s.turn), [0, 0, 1, 1, 1]);
+  assert.deepEqual(
+    r.steps.map((s) => s.turn),
+    [0, 0, 1, 1, 1],
+  );
   assert.deepEqual(r.steps[0].action, {
     kind: { $case: "rectangle", value: { corner1: { x: 0.1, y: 0.2 }, corner2: { x: 0.3, y: 0.4 } } },
     color: "red",
@@ -79,7 +82,10 @@ test("editing commands, unknown commands and bad arguments are FormatErrors", ()
 
 test("an unclosed block runs to the end", () => {
   const r = parseSteps("BEGIN\ncreate_point p 0.1 0.2\nBEGIN\ncreate_point q 0.3 0.4");
-  assert.deepEqual(r.steps.map((s) => s.turn), [0, 1]);
+  assert.deepEqual(
+    r.steps.map((s) => s.turn),
+    [0, 1],
+  );
   assert.equal(r.turnCount, 2);
 });
 

@@ -61,7 +61,11 @@ function parseCommandLine(text: string, line: Span16, turn: number): StepDraft |
   }
   const extra = rest.slice(coordTokens.length);
   if (extra.length > 1) {
-    return { field: "action", message: `too many arguments for ${head.text}: expected id ${spec.shape} [color]`, span: { start: extra[1].start, end: line.end } };
+    return {
+      field: "action",
+      message: `too many arguments for ${head.text}: expected id ${spec.shape} [color]`,
+      span: { start: extra[1].start, end: line.end },
+    };
   }
   const color = extra[0]?.text ?? "";
   const problem = colorProblem(color);
@@ -93,7 +97,6 @@ export function parseChartSketcher(text: string): FormatParse {
       if (block >= 0) blockEnds.push(line.end);
       block = -1;
     } else if (s === "" || s.startsWith("#") || s.startsWith("//")) {
-      continue;
     } else if (block >= 0) {
       const r = parseCommandLine(text, line, block);
       items.push("type" in r ? r : errorItem(r, line));

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { StepFormat } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
 import { detectFormat, parseSteps } from "./index";
-import { cpSlice } from "./spans.test-helpers";
+import { cpSlice } from "./spansTestHelpers";
 
 test("format detection", () => {
   assert.equal(detectFormat("BEGIN\ncreate_point p 0 0\nEND"), StepFormat.STEP_FORMAT_CHARTSKETCHER);
@@ -45,18 +45,59 @@ test("the answer and its span are right when lower-casing changes the text's len
 });
 
 test("an unknown format value is a caller error", () => {
-  assert.throws(() => parseSteps("x", StepFormat.UNRECOGNIZED), (e: unknown) => e instanceof InvalidArgumentError && e.field === "format");
-  assert.throws(() => parseSteps("x", 42 as StepFormat), (e: unknown) => e instanceof InvalidArgumentError && e.field === "format");
+  assert.throws(
+    () => parseSteps("x", StepFormat.UNRECOGNIZED),
+    (e: unknown) => e instanceof InvalidArgumentError && e.field === "format",
+  );
+  assert.throws(
+    () => parseSteps("x", 42 as StepFormat),
+    (e: unknown) => e instanceof InvalidArgumentError && e.field === "format",
+  );
 });
 
 test("property: never throws; spans lie inside the text, in order", () => {
   // Text built from the formats' own pieces, so the parsers' paths are actually exercised.
   const piece = fc.constantFrom(
-    "Deduction1: ", "Intent1: ", "Action1: ", "#Draw Box, ", "#Draw Text, ", "[1, 2, 3, 4]", "[NaN", "]", ", Red", "\"t\"",
-    "{", "}", '"type"', ': "point"', '"point": [1,2]', ",", "\n", "BEGIN\n", "END\n", "create_point p 0.1 0.2", "translate p 1 1",
-    "<image>", "<|vision_start|>", "<|vision_end|>", "Answer: ", "<answer>", "</answer>", "<ANSWER>", "</Answer>", "🎨", "画", "\ud800", " ",
+    "Deduction1: ",
+    "Intent1: ",
+    "Action1: ",
+    "#Draw Box, ",
+    "#Draw Text, ",
+    "[1, 2, 3, 4]",
+    "[NaN",
+    "]",
+    ", Red",
+    '"t"',
+    "{",
+    "}",
+    '"type"',
+    ': "point"',
+    '"point": [1,2]',
+    ",",
+    "\n",
+    "BEGIN\n",
+    "END\n",
+    "create_point p 0.1 0.2",
+    "translate p 1 1",
+    "<image>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "Answer: ",
+    "<answer>",
+    "</answer>",
+    "<ANSWER>",
+    "</Answer>",
+    "🎨",
+    "画",
+    "\ud800",
+    " ",
     // Case mapping that changes length ("İ".toLowerCase() is 2 UTF-16 units) and astral characters.
-    "İ", "İİ", "😀", "👩‍👩‍👧", "ß", "42",
+    "İ",
+    "İİ",
+    "😀",
+    "👩‍👩‍👧",
+    "ß",
+    "42",
   );
   const texts = fc.array(fc.oneof(piece, fc.string({ maxLength: 4 })), { maxLength: 40 }).map((a) => a.join(""));
   fc.assert(
@@ -76,7 +117,9 @@ test("property: never throws; spans lie inside the text, in order", () => {
         assert.equal(before.slice(-8).toLowerCase(), "<answer>", JSON.stringify(text));
         assert.ok(!/<answer>/i.test(cpSlice(text, { start: r.answerSpan!.start, end: length })), JSON.stringify(text));
       }
-      r.steps.forEach((s, i) => assert.equal(s.index, i));
+      r.steps.forEach((s, i) => {
+        assert.equal(s.index, i);
+      });
     }),
     { numRuns: 500 },
   );

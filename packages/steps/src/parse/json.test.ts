@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace, StepFormat } from "@sketchvl/contract";
 import { parseSteps } from "./index";
-import { cpSlice } from "./spans.test-helpers";
+import { cpSlice } from "./spansTestHelpers";
 
 test("JSON action objects in prose, with intents, colors and spans", () => {
   const text = [
@@ -84,12 +84,15 @@ test("turns follow image markers", () => {
   const text = '{"type":"point","point":[1,2]}\n<image>\n{"type":"point","point":[3,4]}\nAnswer: 7';
   const r = parseSteps(text);
   assert.equal(r.format, StepFormat.STEP_FORMAT_JSON);
-  assert.deepEqual(r.steps.map((s) => s.turn), [0, 1]);
+  assert.deepEqual(
+    r.steps.map((s) => s.turn),
+    [0, 1],
+  );
   assert.equal(r.turnCount, 2);
 });
 
 test("pathological braces are handled quickly", () => {
-  const text = "{".repeat(50_000) + '"type"';
+  const text = `${"{".repeat(50_000)}"type"`;
   const t0 = Date.now();
   const r = parseSteps(text, StepFormat.STEP_FORMAT_JSON);
   assert.ok(Date.now() - t0 < 2000);

@@ -32,14 +32,15 @@ export function actionFromJson(obj: Record<string, unknown>): JsonAction | Field
   const coords = obj[key];
   if (!Array.isArray(coords) || coords.length !== want) {
     const shape = kind === "circle" ? "[y,x]" : YX_SHAPE[kind];
-    const got = Array.isArray(coords) ? `${coords.length} numbers` : JSON.stringify(coords) ?? "nothing";
+    const got = Array.isArray(coords) ? `${coords.length} numbers` : (JSON.stringify(coords) ?? "nothing");
     return { field: `action.${key}`, message: `${kind} needs "${key}": ${shape}, got ${got}` };
   }
   const bad = coords.findIndex((v) => typeof v !== "number");
   if (bad >= 0) return { field: `action.${key}[${bad}]`, message: `${JSON.stringify(coords[bad])} is not a number` };
   const nums = [...(coords as number[])];
   if (kind === "circle") {
-    if (typeof obj.radius !== "number") return { field: "action.radius", message: `circle needs a numeric "radius", got ${JSON.stringify(obj.radius) ?? "nothing"}` };
+    if (typeof obj.radius !== "number")
+      return { field: "action.radius", message: `circle needs a numeric "radius", got ${JSON.stringify(obj.radius) ?? "nothing"}` };
     nums.push(obj.radius);
   }
   // JSON.parse reads 1e999 as Infinity; ranges are the renderer's (NORM_1000, y first).

@@ -17,7 +17,10 @@ test("turnCounter: a position's turn is the number of markers ending at or befor
   const markers = findImageMarkers(text);
   assert.equal(markers.length, 3); // the two separated only by a space are one return of control
   const turnAt = turnCounter(markers);
-  assert.deepEqual(["A", "B", "C", "D"].map((ch) => turnAt(text.indexOf(ch))), [0, 1, 2, 3]);
+  assert.deepEqual(
+    ["A", "B", "C", "D"].map((ch) => turnAt(text.indexOf(ch))),
+    [0, 1, 2, 3],
+  );
   assert.equal(turnAt(markers[0].end - 1), 0);
   assert.equal(turnAt(markers[0].end), 1);
 });

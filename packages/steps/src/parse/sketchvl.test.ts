@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CoordinateSpace, StepFormat } from "@sketchvl/contract";
 import { parseSteps } from "./index";
-import { cpSlice } from "./spans.test-helpers";
+import { cpSlice } from "./spansTestHelpers";
 
 const RESPONSE = [
   "Deduction1: The legend 🎨 lists FDI first;",
@@ -90,8 +90,14 @@ test("malformed steps become FormatErrors beside the good ones, numbered in orde
   ].join("\n");
   const r = parseSteps(text);
   assert.equal(r.steps.length, 2);
-  assert.deepEqual(r.steps.map((s) => s.intent), ["ok", "ok again"]);
-  assert.deepEqual(r.steps.map((s) => s.index), [0, 1]);
+  assert.deepEqual(
+    r.steps.map((s) => s.intent),
+    ["ok", "ok again"],
+  );
+  assert.deepEqual(
+    r.steps.map((s) => s.index),
+    [0, 1],
+  );
   const errs = r.errors.map((e) => [e.stepIndex, e.field, cpSlice(text, e.span)]);
   assert.deepEqual(errs, [
     [1, "action.coordinates", "[1,2,3]"],
@@ -122,7 +128,10 @@ test("turns: image markers split turns; a vision block is one marker", () => {
     "Answer: **Yes**",
   ].join("\n");
   const r = parseSteps(text);
-  assert.deepEqual(r.steps.map((s) => s.turn), [0, 0, 1]);
+  assert.deepEqual(
+    r.steps.map((s) => s.turn),
+    [0, 0, 1],
+  );
   assert.equal(r.steps[2].deduction, "now 👀");
   assert.equal(r.answer, "Yes");
   assert.equal(cpSlice(text, r.answerSpan), "Yes");
@@ -139,7 +148,10 @@ test("several actions for one intent, actions without intents, bare #Draw lines"
   ].join("\n");
   const r = parseSteps(text);
   assert.deepEqual(r.errors, []);
-  assert.deepEqual(r.steps.map((s) => s.intent), ["mark both bars", "mark both bars", "", "", "inline one"]);
+  assert.deepEqual(
+    r.steps.map((s) => s.intent),
+    ["mark both bars", "mark both bars", "", "", "inline one"],
+  );
   assert.equal(cpSlice(text, r.steps[0].actionSpan), "#Draw Box, [1,2,3,4], Red");
   assert.equal(cpSlice(text, r.steps[1].actionSpan), "#Draw Box, [5,6,7,8], Blue");
   assert.equal(cpSlice(text, r.steps[1].span), "#Draw Box, [5,6,7,8], Blue");
@@ -159,7 +171,7 @@ test("markdown-decorated labels and <answer> tags", () => {
 });
 
 test("never throws on garbage", () => {
-  for (const text of ["", "Action", "Action1:", "Intent1:\nAction1: #Draw", "Action1: #Draw Box, [", "Action1: {\"type\": ", "\u0000\ud800"]) {
+  for (const text of ["", "Action", "Action1:", "Intent1:\nAction1: #Draw", "Action1: #Draw Box, [", 'Action1: {"type": ', "\u0000\ud800"]) {
     const r = parseSteps(text, StepFormat.STEP_FORMAT_SKETCHVL);
     assert.equal(r.steps.length, 0, JSON.stringify(text));
   }
@@ -183,7 +195,10 @@ test("coordinates the renderer would refuse are FormatErrors naming the coordina
     "Action7: #Draw Point, [5, 6]",
   ].join("\n");
   const r = parseSteps(text);
-  assert.deepEqual(r.steps.map((s) => s.intent), ["ok, a little outside is clamped by the renderer", "ok"]);
+  assert.deepEqual(
+    r.steps.map((s) => s.intent),
+    ["ok, a little outside is clamped by the renderer", "ok"],
+  );
   assert.deepEqual(
     r.errors.map((e) => [e.stepIndex, e.field, cpSlice(text, e.span)]),
     [

@@ -43,10 +43,7 @@ function classify(text: string, line: Span16): Labeled[] {
   if (inline) {
     const split = start + inline.index + 1;
     const first = { start: line.start, end: split };
-    return [
-      { label, line: trimSpan(text, first), content: trimSpan(text, { start, end: split }) },
-      ...classify(text, { start: split, end: line.end }),
-    ];
+    return [{ label, line: trimSpan(text, first), content: trimSpan(text, { start, end: split }) }, ...classify(text, { start: split, end: line.end })];
   }
   return [{ label, line: trimSpan(text, line), content: trimSpan(text, { start, end: line.end }) }];
 }

@@ -36,8 +36,7 @@ export interface FieldError {
   span?: Span16;
 }
 
-export const isFieldError = (v: unknown): v is FieldError =>
-  typeof v === "object" && v !== null && "field" in v && "message" in v && !("action" in v);
+export const isFieldError = (v: unknown): v is FieldError => typeof v === "object" && v !== null && "field" in v && "message" in v && !("action" in v);
 
 export function errorItem(e: FieldError, fallback: Span16): ErrorDraft {
   return { type: "error", span: e.span ?? fallback, field: e.field, message: e.message };

@@ -270,14 +270,23 @@ export class Engine {
   private sample(row: Row, out: Float32Array): void {
     const sample = row.job.sample!;
     const room = this.model.shape.maxPositions - row.length; // positions left to feed
-    if (row.result.tokens.length >= sample.maxTokens || room < 1) return this.finish(row, "length");
+    if (row.result.tokens.length >= sample.maxTokens || room < 1) {
+      this.finish(row, "length");
+      return;
+    }
     const t = sampleToken(out, sample.rule, row.rng!, this.scratch);
     row.result.tokens.push(t);
     row.result.logprobs.push(out[t]);
-    if (t === sample.stops.eos) return this.finish(row, "eos");
+    if (t === sample.stops.eos) {
+      this.finish(row, "eos");
+      return;
+    }
     if (t === sample.stops.eot) {
       // The next turn needs <eot> and <image> fed and a token sampled after them.
-      if (room < 3) return this.finish(row, "length");
+      if (room < 3) {
+        this.finish(row, "length");
+        return;
+      }
       row.sampling = false;
       row.result.stop = "eot";
       if (row.job.park) row.queue.push(t);

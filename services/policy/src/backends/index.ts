@@ -16,4 +16,13 @@ export const createBackend: BackendFactory = async (entry, config) => {
   }
 };
 
-export * from "./types";
+export type {
+  GroupDecoder,
+  GroupSpec,
+  ImageNeeds,
+  RolloutBackend,
+  TurnImage,
+  TurnOutput,
+  TurnRequest,
+  TurnStop,
+} from "./types";

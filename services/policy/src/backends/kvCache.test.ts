@@ -26,7 +26,7 @@ function present(cache: BatchCache, tags: number[], tokens: number[]): Float32Ar
 /** A row's entries as (token) numbers, from a packed RowCache of layer 1·2+1, head 1. */
 function tokensOf(data: Float32Array, length: number): number[] {
   const D = shape.headDim;
-  const from = ((3 * shape.heads + 1) * length) * D;
+  const from = (3 * shape.heads + 1) * length * D;
   return Array.from({ length }, (_, p) => Math.floor((data[from + p * D] % 100) / 10));
 }
 
@@ -36,7 +36,11 @@ describe("BatchCache", () => {
     cache.rebuild([undefined, undefined]);
     assert.deepEqual([cache.rows, cache.columns], [2, 0]);
     // Step 1: both rows feed; step 2: only row 0; step 3: both.
-    const steps: Array<[number, number]> = [[1, 1], [1, 0], [1, 1]];
+    const steps: Array<[number, number]> = [
+      [1, 1],
+      [1, 0],
+      [1, 1],
+    ];
     steps.forEach(([a, b], t) => {
       const current = Uint8Array.from([a, b]);
       const mask = cache.attentionMask(current);

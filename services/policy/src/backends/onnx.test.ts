@@ -11,7 +11,15 @@ import type { RolloutBackend, TurnOutput } from "./types";
 
 const FIXTURE = resolve(__dirname, "..", "..", "test-fixtures");
 const QUESTION = "For Golf, which channel has the higher number of visitors: Online or In-store?";
-const sampling = (seed: number, over: Partial<Sampling> = {}): Sampling => ({ groupSize: 3, maxTurns: 3, maxTokensPerTurn: 48, temperature: 1, topP: 0.95, seed, ...over });
+const sampling = (seed: number, over: Partial<Sampling> = {}): Sampling => ({
+  groupSize: 3,
+  maxTurns: 3,
+  maxTokensPerTurn: 48,
+  temperature: 1,
+  topP: 0.95,
+  seed,
+  ...over,
+});
 /** A version of the repository at `root`, with its onnx config. */
 function version(root: string, v: string): [ReturnType<ReturnType<typeof policyRepository>["resolve"]>, OnnxConfig] {
   const repository = policyRepository(root);
@@ -69,8 +77,15 @@ describe("OnnxBackend (the test fixture's ONNX files)", () => {
     }
     // The same group while two other groups decode in the same batches.
     const [again] = await Promise.all([twoTurns(backend, sampling(11)), twoTurns(backend, sampling(12, { groupSize: 5 })), twoTurns(backend, sampling(13))]);
-    assert.deepEqual(again.map((r) => r.map((t) => t.tokens)), alone.map((r) => r.map((t) => t.tokens)));
-    again.flat().forEach((t, i) => t.logprobs.forEach((lp, j) => assert.ok(Math.abs(lp - alone.flat()[i].logprobs[j]) < 1e-4)));
+    assert.deepEqual(
+      again.map((r) => r.map((t) => t.tokens)),
+      alone.map((r) => r.map((t) => t.tokens)),
+    );
+    again.flat().forEach((t, i) => {
+      t.logprobs.forEach((lp, j) => {
+        assert.ok(Math.abs(lp - alone.flat()[i].logprobs[j]) < 1e-4);
+      });
+    });
     const stats = (await backend.stats()) as { rebuilds: number; steps: number; rowSteps: number };
     assert.ok(stats.rowSteps / stats.steps > 3, `rows share decoder runs: ${stats.rowSteps} row-steps in ${stats.steps} runs`);
   });
@@ -79,7 +94,10 @@ describe("OnnxBackend (the test fixture's ONNX files)", () => {
     const hot = (seed: number) => sampling(seed, { temperature: 3, topP: 1, groupSize: 2 });
     const first = await twoTurns(backend, hot(77));
     const [second] = await Promise.all([twoTurns(backend, hot(77)), twoTurns(backend, hot(78))]);
-    assert.deepEqual(second.map((r) => r.map((t) => t.tokens)), first.map((r) => r.map((t) => t.tokens)));
+    assert.deepEqual(
+      second.map((r) => r.map((t) => t.tokens)),
+      first.map((r) => r.map((t) => t.tokens)),
+    );
     assert.notDeepEqual(first[0][0].tokens, first[1][0].tokens, "rows of a group differ at temperature 3");
     assert.notDeepEqual((await twoTurns(backend, hot(79)))[0][0].tokens, first[0][0].tokens, "another seed differs");
   });
@@ -87,7 +105,10 @@ describe("OnnxBackend (the test fixture's ONNX files)", () => {
   it("greedy is deterministic; the token budget ends a turn as length", async () => {
     const greedy = await twoTurns(backend, sampling(1, { temperature: 0 }));
     const other = await twoTurns(backend, sampling(2, { temperature: 0 }));
-    assert.deepEqual(greedy.map((r) => r.map((t) => t.tokens)), other.map((r) => r.map((t) => t.tokens)));
+    assert.deepEqual(
+      greedy.map((r) => r.map((t) => t.tokens)),
+      other.map((r) => r.map((t) => t.tokens)),
+    );
     const short = await twoTurns(backend, sampling(3, { maxTokensPerTurn: 5 }));
     assert.ok(short.every((r) => r.length === 1 && r[0].stop === "length" && r[0].tokens.length === 5));
   });

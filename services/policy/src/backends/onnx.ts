@@ -51,7 +51,8 @@ export class OnnxBackend implements RolloutBackend {
     worker.on("error", (err) => (this.crash = err));
     worker.once("exit", (code) => {
       this.crash ??= new Error(`exit code ${code}`);
-      for (const p of this.pending.values()) p.reject(new UnavailableError(`the policy's model thread stopped (${this.crash.message}); retry`, { reason: "WORKER_FAILED" }));
+      for (const p of this.pending.values())
+        p.reject(new UnavailableError(`the policy's model thread stopped (${this.crash.message}); retry`, { reason: "WORKER_FAILED" }));
       this.pending.clear();
     });
   }
@@ -86,11 +87,18 @@ export class OnnxBackend implements RolloutBackend {
       worker.once("message", (m: FromWorker) => {
         worker.off("error", reject);
         if (m.kind === "ready") return resolve(m.check);
-        reject(new FailedPreconditionError(`cannot load ${entry.model} version ${entry.version}: ${m.kind === "failed" ? m.error : "unexpected message"}`, "MODEL_UNUSABLE"));
+        reject(
+          new FailedPreconditionError(
+            `cannot load ${entry.model} version ${entry.version}: ${m.kind === "failed" ? m.error : "unexpected message"}`,
+            "MODEL_UNUSABLE",
+          ),
+        );
       });
     }).catch(async (err: Error) => {
       await worker.terminate();
-      throw err instanceof FailedPreconditionError ? err : new FailedPreconditionError(`cannot load ${entry.model} version ${entry.version}: ${err.message}`, "MODEL_UNUSABLE");
+      throw err instanceof FailedPreconditionError
+        ? err
+        : new FailedPreconditionError(`cannot load ${entry.model} version ${entry.version}: ${err.message}`, "MODEL_UNUSABLE");
     });
     if (!(check.maxDiff <= CHECK_TOLERANCE)) {
       await worker.terminate();
@@ -107,7 +115,11 @@ export class OnnxBackend implements RolloutBackend {
     const prompt = promptTokens(this.tokenizer, spec.question);
     const room = this.config.architecture.max_positions - prompt.length;
     if (room < 2) {
-      throw new InvalidArgumentError("question", `${prompt.length} tokens with the prompt; the model reads at most ${this.config.architecture.max_positions}`, "LIMIT_EXCEEDED");
+      throw new InvalidArgumentError(
+        "question",
+        `${prompt.length} tokens with the prompt; the model reads at most ${this.config.architecture.max_positions}`,
+        "LIMIT_EXCEEDED",
+      );
     }
     const firstRow = this.nextRow;
     this.nextRow += spec.sampling.groupSize;

@@ -73,7 +73,9 @@ async function open(options: WorkerOptions): Promise<{ engine: Engine; check: Ch
     async encode(images) {
       const N = images.length;
       const input = new Float32Array(N * 3 * S * S);
-      images.forEach((img, i) => input.set(img, i * 3 * S * S));
+      images.forEach((img, i) => {
+        input.set(img, i * 3 * S * S);
+      });
       const out = await encoder.run({ image: new ort.Tensor("float32", input, [N, 3, S, S]) });
       const cross = out.cross_kv;
       const want = [layers, 2, N, heads, visualTokens, headDim];

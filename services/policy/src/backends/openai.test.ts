@@ -8,11 +8,13 @@ describe("turnFromResponse", () => {
   it("token ids from token_id:<n>, texts from bytes — a character split across tokens goes with the token that completes it", () => {
     const e = [...Buffer.from("é", "utf8")]; // two bytes
     const out = turnFromResponse({
-      choices: [{
-        message: { content: "Answer: é!" },
-        logprobs: { content: [entry("token_id:11", [...Buffer.from("Answer:")]), entry("token_id:12", [32, e[0]]), entry("token_id:13", [e[1], 33])] },
-        finish_reason: "stop",
-      }],
+      choices: [
+        {
+          message: { content: "Answer: é!" },
+          logprobs: { content: [entry("token_id:11", [...Buffer.from("Answer:")]), entry("token_id:12", [32, e[0]]), entry("token_id:13", [e[1], 33])] },
+          finish_reason: "stop",
+        },
+      ],
     });
     assert.deepEqual(out.tokens, [11, 12, 13]);
     assert.deepEqual(out.pieces, ["Answer:", " ", "é!"]);

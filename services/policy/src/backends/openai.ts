@@ -84,7 +84,11 @@ export function turnFromResponse(body: ChatResponse): TurnOutput {
   const choice = body.choices?.[0];
   if (!choice) throw new UnavailableError("the policy endpoint answered without a choice", { reason: "DEPENDENCY_UNAVAILABLE", dependency: "policy endpoint" });
   const content = choice.logprobs?.content;
-  if (!content) throw new UnavailableError("the policy endpoint answered without logprobs (is logprobs supported?)", { reason: "DEPENDENCY_UNAVAILABLE", dependency: "policy endpoint" });
+  if (!content)
+    throw new UnavailableError("the policy endpoint answered without logprobs (is logprobs supported?)", {
+      reason: "DEPENDENCY_UNAVAILABLE",
+      dependency: "policy endpoint",
+    });
   const tokens: number[] = [];
   const logprobs: number[] = [];
   const pieces: string[] = [];

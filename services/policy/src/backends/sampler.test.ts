@@ -18,7 +18,9 @@ describe("sampleToken", () => {
     for (let i = 0; i < 20_000; i++) counts[sampleToken(dist, { temperature: 1, topP: 1, banned: [0] }, rng)]++;
     assert.equal(counts[0], 0);
     const mass = 0.95;
-    [0.5, 0.3, 0.15].forEach((p, i) => assert.ok(Math.abs(counts[i + 1] / 20_000 - p / mass) < 0.015, `${counts}`));
+    [0.5, 0.3, 0.15].forEach((p, i) => {
+      assert.ok(Math.abs(counts[i + 1] / 20_000 - p / mass) < 0.015, `${counts}`);
+    });
   });
 
   it("top-p keeps the smallest most likely set holding p of the mass", () => {
@@ -40,7 +42,14 @@ describe("sampleToken", () => {
   });
 
   it("the same seed and stream give the same draws; other streams differ", () => {
-    const draw = (seed: number, stream: number) => Array.from({ length: 8 }, ((r) => () => r.next())(new Rng(seed, stream)));
+    const draw = (seed: number, stream: number) =>
+      Array.from(
+        { length: 8 },
+        (
+          (r) => () =>
+            r.next()
+        )(new Rng(seed, stream)),
+      );
     assert.deepEqual(draw(5, 1), draw(5, 1));
     assert.notDeepEqual(draw(5, 1), draw(5, 2));
     assert.notDeepEqual(draw(5, 1), draw(6, 1));

@@ -31,7 +31,9 @@ export class RolloutRecord {
   addTurn(out: TurnOutput, imageDigest: string): { turn: Turn; textStart: number } {
     const tokenStart = this.tokenIds.length;
     const textStart = this.length;
-    out.tokens.forEach((id, i) => this.push(id, out.logprobs[i], out.pieces[i], true));
+    out.tokens.forEach((id, i) => {
+      this.push(id, out.logprobs[i], out.pieces[i], true);
+    });
     const turn: Turn = {
       index: this.turns.length,
       text: out.pieces.join(""),

@@ -105,7 +105,10 @@ export class Environment {
       view: (image) => once(views, image.digest, () => makeView(image, needs)),
       parse: (text) => {
         let parsed = parses.get(text);
-        if (!parsed) parses.set(text, (parsed = this.parse(text)));
+        if (!parsed) {
+          parsed = this.parse(text);
+          parses.set(text, parsed);
+        }
         return parsed;
       },
       draw: (base, actions, signal) => once(draws, `${base.digest}\n${JSON.stringify(actions)}`, () => this.draw(base, actions, signal)),

@@ -23,4 +23,4 @@ export const createBackend: BackendFactory = async (entry, config, instances) =>
   }
 };
 
-export * from "./types";
+export type { LabelProbabilities, PrmStep, ScoringBackend } from "./types";

@@ -56,7 +56,9 @@ describe("OnnxBackend (model instances on worker threads)", () => {
     const batches = [steps.slice(0, 6), steps.slice(6, 12), steps.slice(12, 18), steps.slice(18)];
     const results = (await Promise.all(batches.map((b) => backend.score(b)))).flat();
     assert.equal(results.length, steps.length);
-    results.forEach((p, i) => assert.deepEqual([...p], [...expected.subarray(i * 4, i * 4 + 4)], `step ${i}`));
+    results.forEach((p, i) => {
+      assert.deepEqual([...p], [...expected.subarray(i * 4, i * 4 + 4)], `step ${i}`);
+    });
   });
 
   it("ships each root once and keeps the identities the encoder relies on", () => {
@@ -69,7 +71,9 @@ describe("OnnxBackend (model instances on worker threads)", () => {
     for (let j = 1; j < unpacked.length; j++) {
       if (steps[j].before === steps[j - 1].after) assert.equal(unpacked[j].before, unpacked[j - 1].after, `step ${j}: before is the previous after`);
     }
-    unpacked.forEach((s, j) => assert.ok(s.after.pixels.equals(steps[j].after.pixels), `step ${j}: same after pixels`));
+    unpacked.forEach((s, j) => {
+      assert.ok(s.after.pixels.equals(steps[j].after.pixels), `step ${j}: same after pixels`);
+    });
   });
 
   it("refuses work once closed", async () => {

@@ -95,7 +95,8 @@ export class OnnxBackend implements ScoringBackend {
     worker.on("error", (err) => (crash = `: ${err.message}`));
     worker.once("exit", (code) => {
       this.instances.splice(this.instances.indexOf(instance), 1);
-      for (const p of instance.pending.values()) p.reject(new UnavailableError(`a model instance stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
+      for (const p of instance.pending.values())
+        p.reject(new UnavailableError(`a model instance stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
       if (this.closed) return;
       startWorker(this.options).then(
         (replacement) => (this.closed ? void replacement.terminate() : this.adopt(replacement)),
@@ -118,7 +119,9 @@ function startWorker(options: WorkerOptions): Promise<Worker> {
       worker.off("error", fail);
       if ("kind" in m && m.kind === "ready") {
         if (m.outputNames.includes(options.output)) return resolve(worker);
-        return fail(new FailedPreconditionError(`model ${options.modelPath} has no output "${options.output}" (has ${m.outputNames.join(", ")})`, "MODEL_UNUSABLE"));
+        return fail(
+          new FailedPreconditionError(`model ${options.modelPath} has no output "${options.output}" (has ${m.outputNames.join(", ")})`, "MODEL_UNUSABLE"),
+        );
       }
       fail(new FailedPreconditionError(`cannot load ${options.modelPath}: ${"error" in m ? m.error : "unexpected message"}`, "MODEL_UNUSABLE"));
     });

@@ -16,7 +16,7 @@ export class ReferenceBackend implements ScoringBackend {
     return Promise.all(
       steps.map(async (step) => {
         const ref = step.reference;
-        if (!ref || !ref.targetJson) {
+        if (!ref?.targetJson) {
           throw new InvalidArgumentError("reference", "the reference backend needs each step's ChartWorld reference (chart_seed, target_json)");
         }
         let target: StepTarget;

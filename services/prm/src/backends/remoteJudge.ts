@@ -49,7 +49,10 @@ export function probabilitiesFromResponse(body: ChatResponse): LabelProbabilitie
   const text = choice?.message?.content ?? "";
   const word = LABEL_WORDS.findIndex((w) => new RegExp(`\\b${w}\\b`, "i").test(text));
   if (word >= 0) return oneHot(word);
-  throw new UnavailableError(`the judge's answer names no label: ${JSON.stringify(text.slice(0, 80))}`, { reason: "DEPENDENCY_UNAVAILABLE", dependency: "judge" });
+  throw new UnavailableError(`the judge's answer names no label: ${JSON.stringify(text.slice(0, 80))}`, {
+    reason: "DEPENDENCY_UNAVAILABLE",
+    dependency: "judge",
+  });
 }
 
 export class RemoteJudgeBackend implements ScoringBackend {

@@ -85,7 +85,10 @@ export function unpackSteps(message: StepsMessage): PrmStepInput[] {
     const key = `${root}:${layers.join(",")}`;
     let image = images.get(key);
     if (!image) {
-      image = new PatchedImage(roots[root], layers.map((i) => regions[i]));
+      image = new PatchedImage(
+        roots[root],
+        layers.map((i) => regions[i]),
+      );
       images.set(key, image);
     }
     return image;

@@ -18,9 +18,15 @@ test("the window is the W batches strictly before the batch", () => {
   w.record(1, new Map([[LINE, 1]]), "b");
   w.record(2, new Map([[RECT, 2]]), "c");
   assert.equal(w.currentDistribution(0, 8).size, 0, "first batch: no information");
-  assert.deepEqual(entries(w.currentDistribution(2, 8)), [[POINT, 0.5], [LINE, 0.5]]);
+  assert.deepEqual(entries(w.currentDistribution(2, 8)), [
+    [POINT, 0.5],
+    [LINE, 0.5],
+  ]);
   assert.deepEqual(entries(w.currentDistribution(2, 1)), [[LINE, 1]]);
-  assert.deepEqual(entries(w.currentDistribution(3, 2)), [[LINE, 1 / 3], [RECT, 2 / 3]]);
+  assert.deepEqual(entries(w.currentDistribution(3, 2)), [
+    [LINE, 1 / 3],
+    [RECT, 2 / 3],
+  ]);
 });
 
 test("arrival order within a batch does not change P", () => {
@@ -39,10 +45,16 @@ test("recording is idempotent by request id; an empty id is never deduplicated",
   assert.equal(w.record(0, new Map([[POINT, 1]]), "req-1"), true);
   assert.equal(w.record(0, new Map([[POINT, 1]]), "req-1"), false);
   assert.equal(w.record(0, new Map([[LINE, 1]]), "req-2"), true);
-  assert.deepEqual(entries(w.currentDistribution(1, 1)), [[POINT, 0.5], [LINE, 0.5]]);
+  assert.deepEqual(entries(w.currentDistribution(1, 1)), [
+    [POINT, 0.5],
+    [LINE, 0.5],
+  ]);
   w.record(0, new Map([[LINE, 1]]), "");
   w.record(0, new Map([[LINE, 1]]), "");
-  assert.deepEqual(entries(w.currentDistribution(1, 1)), [[POINT, 0.25], [LINE, 0.75]]);
+  assert.deepEqual(entries(w.currentDistribution(1, 1)), [
+    [POINT, 0.25],
+    [LINE, 0.75],
+  ]);
 });
 
 test("bounded: batches (and their request ids) past the retained range are dropped", () => {
@@ -65,12 +77,11 @@ test("validation names the field", () => {
 });
 
 test("countActionKinds counts every kind, Text included", () => {
-  const counts = countActionKinds([
-    { steps: [{ kind: RECT }, { kind: TEXT }] },
-    { steps: [{ kind: RECT }] },
-    { steps: [] },
+  const counts = countActionKinds([{ steps: [{ kind: RECT }, { kind: TEXT }] }, { steps: [{ kind: RECT }] }, { steps: [] }]);
+  assert.deepEqual(entries(counts), [
+    [RECT, 2],
+    [TEXT, 1],
   ]);
-  assert.deepEqual(entries(counts), [[RECT, 2], [TEXT, 1]]);
 });
 
 function withDir(fn: (dir: string) => void): void {
@@ -85,7 +96,15 @@ function withDir(fn: (dir: string) => void): void {
 test("persistence: a new registry over the same directory replays the window", () => {
   withDir((dir) => {
     const a = new RunRegistry({ stateDir: dir });
-    a.record("run/1", 0, new Map([[POINT, 2], [RECT, 1]]), "r0");
+    a.record(
+      "run/1",
+      0,
+      new Map([
+        [POINT, 2],
+        [RECT, 1],
+      ]),
+      "r0",
+    );
     a.record("run/1", 1, new Map([[RECT, 3]]), "r1");
     a.record("run/1", 1, new Map([[RECT, 3]]), "r1"); // retry: not counted, not written
     a.record("", 0, new Map([[LINE, 1]]), "d0"); // the default run
@@ -114,7 +133,10 @@ test("persistence: a torn last line is skipped and the file repaired", () => {
     b.close();
     assert.equal(warnings.length, 1);
     const c = new RunRegistry({ stateDir: dir });
-    assert.deepEqual(entries(c.currentDistribution("r", 1, 1)), [[POINT, 0.5], [LINE, 0.5]]);
+    assert.deepEqual(entries(c.currentDistribution("r", 1, 1)), [
+      [POINT, 0.5],
+      [LINE, 0.5],
+    ]);
     c.close();
   });
 });
@@ -126,7 +148,10 @@ test("persistence: replay drops lines out of the retained range and compacts the
     const reg = new RunRegistry({ stateDir: dir, retainBatches: 2 });
     assert.equal(reg.window("r").newestBatch, 5);
     reg.close();
-    const kept = readFileSync(join(dir, "r.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).batch);
+    const kept = readFileSync(join(dir, "r.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).batch);
     assert.deepEqual(kept, [3, 4, 5]);
   });
 });
@@ -157,7 +182,14 @@ test("resume: a batch index more than one behind the newest rewinds the window t
   assert.equal(reg.window("r").newestBatch, 2);
   assert.deepEqual(entries(reg.currentDistribution("r", 3, 8)), windowOf3, "batch 3 sees the window it saw the first time");
   assert.equal(reg.record("r", 3, new Map([[LINE, 1]]), "first-3"), true, "the redone group counts again");
-  assert.deepEqual(entries(reg.currentDistribution("r", 4, 8)), [[POINT, 0.75], [LINE, 0.25]], "nothing of the abandoned batches 3-6");
+  assert.deepEqual(
+    entries(reg.currentDistribution("r", 4, 8)),
+    [
+      [POINT, 0.75],
+      [LINE, 0.25],
+    ],
+    "nothing of the abandoned batches 3-6",
+  );
   reg.prepare("r", 0); // a run id reused from the start: an empty window, never refused
   assert.equal(reg.currentDistribution("r", 1, 8).size, 0);
 });
@@ -174,7 +206,14 @@ test("persistence: a rewind is replayed after a restart, and compacted away", ()
     assert.deepEqual(entries(b.currentDistribution("r", 3, 8)), before);
     assert.equal(b.window("r").newestBatch, 2);
     b.close();
-    const lines = readFileSync(join(dir, "r.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.batch), [0, 1, 2], "the rewind line and the forgotten batches are gone");
+    const lines = readFileSync(join(dir, "r.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => l.batch),
+      [0, 1, 2],
+      "the rewind line and the forgotten batches are gone",
+    );
   });
 });

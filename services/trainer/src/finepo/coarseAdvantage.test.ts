@@ -21,7 +21,10 @@ test("k = 1 gives 0 (no baseline but itself)", () => {
 test("all-equal rewards give exactly 0, even where the mean would round", () => {
   for (const r of [0.1, 1 / 3, 1e6 + 0.1, -7.3]) {
     const a = coarseAdvantages([r, r, r, r, r, r, r], plain);
-    assert.ok(a.every((x) => Object.is(x, 0)), `${r}: ${[...a]}`);
+    assert.ok(
+      a.every((x) => Object.is(x, 0)),
+      `${r}: ${[...a]}`,
+    );
   }
 });
 
@@ -36,7 +39,11 @@ test("property: advantages sum to 0 and keep the reward order", () => {
   fc.assert(
     fc.property(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 32 }), (rewards) => {
       const a = coarseAdvantages(rewards, plain);
-      close(a.reduce((s, x) => s + x, 0), 0, 1e-9);
+      close(
+        a.reduce((s, x) => s + x, 0),
+        0,
+        1e-9,
+      );
       for (let i = 0; i < rewards.length; i++) {
         for (let j = 0; j < rewards.length; j++) if (rewards[i] > rewards[j]) assert.ok(a[i] >= a[j]);
       }

@@ -82,7 +82,9 @@ test("property: every mode agrees with a literal transcription of Eqs. 1–8", (
       const ref = reference(used, s, current, prior);
       result.members.forEach((m, i) => {
         close(m.coarseAdvantage, ref[i].A, 1e-12, `A(y_${i})`);
-        m.steps.forEach((st, j) => close(st.advantage, ref[i].adv[j], 1e-9, `A(s_${i},${j})`));
+        m.steps.forEach((st, j) => {
+          close(st.advantage, ref[i].adv[j], 1e-9, `A(s_${i},${j})`);
+        });
       });
     }),
   );
@@ -97,12 +99,25 @@ test("GRPO broadcasts A(y_i) to every step and token", () => {
       assert.equal(st.advantage, m.coarseAdvantage);
       assert.equal(st.klOffset, 0);
     }
-    m.tokenAdvantages!.forEach((a, t) => assert.equal(a, m.lossMask![t] ? Math.fround(m.coarseAdvantage) : 0));
+    m.tokenAdvantages!.forEach((a, t) => {
+      assert.equal(a, m.lossMask![t] ? Math.fround(m.coarseAdvantage) : 0);
+    });
   }
 });
 
 test("finepo_no_kl has zero offsets; finepo has the table's", () => {
-  const group: GroupInput = { members: [{ reward: 1, steps: [{ kind: RECT, score: 3 }, { kind: POINT, score: 3 }] }, { reward: 0, steps: [] }] };
+  const group: GroupInput = {
+    members: [
+      {
+        reward: 1,
+        steps: [
+          { kind: RECT, score: 3 },
+          { kind: POINT, score: 3 },
+        ],
+      },
+      { reward: 0, steps: [] },
+    ],
+  };
   const noKl = computeGroupAdvantages(group, resolveSettings({ mode: "finepo_no_kl" }), { prior, current });
   assert.ok(noKl.members[0].steps.every((st) => st.klOffset === 0 && st.advantage === 0.5));
   const kl = computeGroupAdvantages(group, resolveSettings(), { prior, current });
@@ -130,13 +145,26 @@ test("k = 1, all-equal rewards, no steps, text-only: all GRPO-like zeros or A", 
   assert.equal(one.members[0].coarseAdvantage, 0);
   assert.equal(one.members[0].steps[0].advantage, 0);
   const equal = computeGroupAdvantages(
-    { members: [0.1, 0.1, 0.1].map((reward) => ({ reward, steps: [{ kind: RECT, score: 4 }, { kind: LINE, score: 1 }] })) },
+    {
+      members: [0.1, 0.1, 0.1].map((reward) => ({
+        reward,
+        steps: [
+          { kind: RECT, score: 4 },
+          { kind: LINE, score: 1 },
+        ],
+      })),
+    },
     s,
     { prior, current },
   );
   for (const m of equal.members) for (const st of m.steps) assert.ok(Object.is(st.advantage, 0));
   const mixed = computeGroupAdvantages(
-    { members: [{ reward: 1, steps: [] }, { reward: 0, steps: [{ kind: TEXT, score: 4 }] }] },
+    {
+      members: [
+        { reward: 1, steps: [] },
+        { reward: 0, steps: [{ kind: TEXT, score: 4 }] },
+      ],
+    },
     s,
     { prior, current },
   );
@@ -163,7 +191,10 @@ test("token length defaults: given, else span length, else 1", () => {
     },
     resolveSettings(),
   );
-  assert.deepEqual(r.members[0].steps.map((st) => st.tokenLength), [7, 5, 1, 1]);
+  assert.deepEqual(
+    r.members[0].steps.map((st) => st.tokenLength),
+    [7, 5, 1, 1],
+  );
 });
 
 test("token arrays: per member, views of one group buffer, image tokens masked", () => {
@@ -190,7 +221,13 @@ test("validation names the field, before anything is computed", () => {
   const ok = { kind: RECT, score: 3 };
   const run = (members: GroupInput["members"]) => () => computeGroupAdvantages({ members }, s, { prior, current });
   throwsField(run([]), "members");
-  throwsField(run([{ reward: 0, steps: [] }, { reward: Number.NaN, steps: [] }]), "members[1].reward");
+  throwsField(
+    run([
+      { reward: 0, steps: [] },
+      { reward: Number.NaN, steps: [] },
+    ]),
+    "members[1].reward",
+  );
   throwsField(run([{ reward: Number.POSITIVE_INFINITY, steps: [] }]), "members[0].reward");
   throwsField(run([{ reward: 0, steps: [ok, ok, { kind: RECT, score: Number.NaN }] }]), "members[0].steps[2].score");
   throwsField(run([{ reward: 0, steps: [{ kind: RECT, score: Number.NEGATIVE_INFINITY }] }]), "members[0].steps[0].score");
@@ -199,7 +236,13 @@ test("validation names the field, before anything is computed", () => {
   throwsField(run([{ reward: 0, steps: [ok, { ...ok, tokenLength: -3 }] }]), "members[0].steps[1].token_length");
   throwsField(run([{ reward: 0, steps: [{ ...ok, tokenLength: Number.NaN }] }]), "members[0].steps[0].token_length");
   throwsField(run([{ reward: 0, steps: [{ ...ok, tokenLength: 0 }] }]), "members[0].steps[0].token_length");
-  throwsField(run([{ reward: 0, steps: [] }, { reward: 0, steps: [], tokenCount: -1 }]), "members[1].token_count");
+  throwsField(
+    run([
+      { reward: 0, steps: [] },
+      { reward: 0, steps: [], tokenCount: -1 },
+    ]),
+    "members[1].token_count",
+  );
   throwsField(run([{ reward: 0, steps: "x" as never }]), "members[0].steps");
   throwsField(run([{ reward: 0, steps: [{ ...ok, tokenSpan: { start: 5, end: 2 } }] }]), "members[0].steps[0].token_span");
   throwsField(run([{ reward: 0, tokenCount: 4, steps: [{ ...ok, tokenSpan: { start: 0, end: 5 } }] }]), "members[0].steps[0].token_span.end");
@@ -209,7 +252,16 @@ test("validation names the field, before anything is computed", () => {
     "members[0].image_token_spans[0]",
   );
   throwsField(
-    run([{ reward: 0, tokenCount: 9, steps: [{ ...ok, tokenSpan: { start: 0, end: 4 } }, { ...ok, tokenSpan: { start: 1, end: 2 } }] }]),
+    run([
+      {
+        reward: 0,
+        tokenCount: 9,
+        steps: [
+          { ...ok, tokenSpan: { start: 0, end: 4 } },
+          { ...ok, tokenSpan: { start: 1, end: 2 } },
+        ],
+      },
+    ]),
     "members[0].steps[1].token_span",
   );
   throwsField(run([{ reward: 0, steps: [], imageTokenSpans: [{ start: -1, end: 2 }] }]), "members[0].image_token_spans[0].start");

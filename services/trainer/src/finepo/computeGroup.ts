@@ -84,11 +84,7 @@ export interface GroupResult {
 const EMPTY: ActionDistribution = new Map();
 const NO_OFFSETS = new Float64Array(ACTION_KIND_SLOTS);
 
-export function computeGroupAdvantages(
-  input: GroupInput,
-  settings: FinePOSettings,
-  context: GroupContext = {},
-): GroupResult {
+export function computeGroupAdvantages(input: GroupInput, settings: FinePOSettings, context: GroupContext = {}): GroupResult {
   // resolveSettings already validated; this is a dozen comparisons, cheap insurance for callers
   // that build settings by hand.
   validateSettings(settings);
@@ -190,10 +186,7 @@ function prepareStep(step: StepInput, j: number, tokenCount: number | undefined)
   let length: number;
   if (tokenLength !== undefined) {
     if (!(Number.isFinite(tokenLength) && tokenLength > 0)) {
-      throw new InvalidArgumentError(
-        `steps[${j}].token_length`,
-        `must be finite and > 0 (leave it unset to use the span's length), got ${tokenLength}`,
-      );
+      throw new InvalidArgumentError(`steps[${j}].token_length`, `must be finite and > 0 (leave it unset to use the span's length), got ${tokenLength}`);
     }
     length = tokenLength;
   } else {

@@ -19,27 +19,18 @@ export interface KlOffsetOptions {
  * when the current distribution is empty: an empty window carries no information about the policy,
  * and treating it as "every kind has frequency 0" would hand every kind the full +γ bonus.
  */
-export function klOffset(
-  kind: ActionKind,
-  prior: ActionDistribution,
-  current: ActionDistribution,
-  options: KlOffsetOptions,
-): number {
+export function klOffset(kind: ActionKind, prior: ActionDistribution, current: ActionDistribution, options: KlOffsetOptions): number {
   if (current.size === 0) return 0;
   const q = prior.get(kind);
   if (q === undefined) return 0;
   const p = current.get(kind) ?? 0;
   const raw = -options.lambdaKl * Math.log((p + options.epsilon) / (q + options.epsilon));
-  const clipped = raw > options.gamma ? options.gamma : raw < -options.gamma ? -options.gamma : raw;
+  const clipped = raw > options.gamma ? options.gamma : Math.max(raw, -options.gamma);
   return clipped + 0; // −0 → 0, so λ = 0 prints and compares as a plain zero
 }
 
 /** The offsets of every kind at once, indexed by ActionKind: one table per group, no per-step lookups. */
-export function klOffsetTable(
-  prior: ActionDistribution,
-  current: ActionDistribution,
-  options: KlOffsetOptions,
-): Float64Array {
+export function klOffsetTable(prior: ActionDistribution, current: ActionDistribution, options: KlOffsetOptions): Float64Array {
   const table = new Float64Array(ACTION_KIND_SLOTS);
   for (const kind of ACTION_KINDS) table[kind] = klOffset(kind, prior, current, options);
   return table;
@@ -97,7 +88,5 @@ export function distributionFromFrequencies(list: readonly KindFrequency[], fiel
 
 /** A distribution → the wire list, in ActionKind order (stable output for audits and tests). */
 export function distributionToFrequencies(distribution: ActionDistribution): KindFrequency[] {
-  return [...distribution.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([kind, frequency]) => ({ kind, frequency }));
+  return [...distribution.entries()].sort((a, b) => a[0] - b[0]).map(([kind, frequency]) => ({ kind, frequency }));
 }

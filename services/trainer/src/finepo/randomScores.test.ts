@@ -11,7 +11,10 @@ test("same seed, same numbers; different seeds, different numbers", () => {
   // shared one: the ablation's draws for a request id did not change, and a refactor must not change them.
   assert.equal(hash32(""), 2872998923);
   assert.equal(hash32("abc"), 482950588);
-  assert.deepEqual([...randomScores("abc", 3)].map((x) => x.toFixed(12)), ["1.170328949112", "3.290667840978", "3.251566376537"]);
+  assert.deepEqual(
+    [...randomScores("abc", 3)].map((x) => x.toFixed(12)),
+    ["1.170328949112", "3.290667840978", "3.251566376537"],
+  );
 });
 
 test("property: scores lie in [1, 4)", () => {

@@ -11,7 +11,10 @@ const step = fc.record({
   excluded: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
 });
 // `+ 0` turns −0 into 0: Eq. 1 never produces −0, and strict assertions tell them apart.
-const coarse = fc.oneof(fc.constant(0), fc.double({ min: -5, max: 5, noNaN: true }).map((x) => x + 0));
+const coarse = fc.oneof(
+  fc.constant(0),
+  fc.double({ min: -5, max: 5, noNaN: true }).map((x) => x + 0),
+);
 const options = fc.record({
   alpha: fc.double({ min: 0, max: 0.999, noNaN: true }),
   beta: fc.double({ min: 1, max: 4, noNaN: true }),

@@ -47,11 +47,11 @@ export type StepWork = RedistributeStepInput & RedistributedStep;
 export function signPreservingClip(unclipped: number, coarse: number, beta: number): number {
   if (coarse > 0) {
     const hi = beta * coarse;
-    return unclipped < 0 ? 0 : unclipped > hi ? hi : unclipped;
+    return unclipped < 0 ? 0 : Math.min(unclipped, hi);
   }
   if (coarse < 0) {
     const lo = beta * coarse;
-    return unclipped > 0 ? 0 : unclipped < lo ? lo : unclipped;
+    return unclipped > 0 ? 0 : Math.max(unclipped, lo);
   }
   return 0;
 }
@@ -102,12 +102,7 @@ export function redistributeAdvantage(
  * The hot path: no allocation. Inputs must be valid (finite, L > 0). Writes each step's results
  * and κ / p̄ into `out`.
  */
-export function redistributeInPlace(
-  coarse: number,
-  steps: ArrayLike<StepWork>,
-  options: RedistributeOptions,
-  out: Redistribution,
-): void {
+export function redistributeInPlace(coarse: number, steps: ArrayLike<StepWork>, options: RedistributeOptions, out: Redistribution): void {
   const n = steps.length;
   // Pass 1: p'_j, its range, and the length-weighted sum of differences to the first scored p'.
   let first = NaN;

@@ -165,9 +165,7 @@ export class RunRegistry {
         const tmp = `${path}.tmp`;
         writeFileSync(tmp, kept.map((r) => encodeLine(r.batch, r.request, r.table)).join(""));
         renameSync(tmp, path);
-        this.options.warn?.(
-          `run ${runId}: rewrote ${path} (${skipped} unreadable lines, ${records.length - kept.length} out of the window)`,
-        );
+        this.options.warn?.(`run ${runId}: rewrote ${path} (${skipped} unreadable lines, ${records.length - kept.length} out of the window)`);
       }
     }
     return { window, fd: openSync(path, "a") };

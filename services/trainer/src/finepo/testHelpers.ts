@@ -12,8 +12,5 @@ export function throwsField(fn: () => unknown, field: string): void {
 }
 
 export function close(actual: number, expected: number, tolerance = 1e-9, message?: string): void {
-  assert.ok(
-    Math.abs(actual - expected) <= tolerance,
-    `${message ?? "values differ"}: ${actual} vs ${expected} (tolerance ${tolerance})`,
-  );
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${message ?? "values differ"}: ${actual} vs ${expected} (tolerance ${tolerance})`);
 }

@@ -51,7 +51,10 @@ test("property: steps get A(s_j), image tokens 0 and masked, everything else A(y
           assert.equal(lossMask[t], e.mask, `mask of token ${t}`);
         }
         const masked = imageTokenSpans.reduce((n, s) => n + s.end - s.start, 0);
-        assert.equal(lossMask.reduce((n, m) => n + m, 0), tokenCount - masked);
+        assert.equal(
+          lossMask.reduce((n, m) => n + m, 0),
+          tokenCount - masked,
+        );
       },
     ),
   );
@@ -117,8 +120,10 @@ test("an excluded (Text) step keeps A(y_i) but its span is still checked", () =>
 
 test("validation names the field", () => {
   const step = (start: number, end: number, excluded = false): TokenStep => ({ tokenSpan: { start, end }, advantage: 1, excluded });
-  const run = (tokenCount: number, steps: TokenStep[], imageTokenSpans = [] as { start: number; end: number }[]) => () =>
-    tokenAdvantages({ tokenCount, coarse: 0, steps, imageTokenSpans });
+  const run =
+    (tokenCount: number, steps: TokenStep[], imageTokenSpans = [] as { start: number; end: number }[]) =>
+    () =>
+      tokenAdvantages({ tokenCount, coarse: 0, steps, imageTokenSpans });
   throwsField(run(-1, []), "token_count");
   throwsField(run(2.5, []), "token_count");
   throwsField(run(10, [step(3, 2)]), "steps[0].token_span");
@@ -127,7 +132,17 @@ test("validation names the field", () => {
   throwsField(run(10, [step(0, 11)]), "steps[0].token_span.end");
   throwsField(run(10, [step(0, 4), step(2, 6)]), "steps[1].token_span");
   throwsField(run(10, [step(0, 4)], [{ start: 9, end: 12 }]), "image_token_spans[0].end");
-  throwsField(run(10, [step(0, 4)], [{ start: 8, end: 10 }, { start: 9, end: 10 }]), "image_token_spans[1]");
+  throwsField(
+    run(
+      10,
+      [step(0, 4)],
+      [
+        { start: 8, end: 10 },
+        { start: 9, end: 10 },
+      ],
+    ),
+    "image_token_spans[1]",
+  );
   throwsField(run(10, [{ advantage: 1, excluded: false }]), "steps[0].token_span");
   throwsField(run(10, [{ tokenSpan: { start: 0, end: 1 }, advantage: Number.NaN, excluded: false }]), "steps[0].advantage");
   // An excluded step needs no span.

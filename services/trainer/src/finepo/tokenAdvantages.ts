@@ -66,10 +66,7 @@ function spanField(id: number, stepCount: number): string {
  * two non-empty spans share a token (step/step, step/image, image/image): a token has exactly one
  * owner, or its advantage would depend on painting order.
  */
-export function checkTokenLayout(
-  steps: readonly Pick<TokenStep, "tokenSpan" | "excluded">[],
-  imageTokenSpans: readonly TokenSpan[],
-): void {
+export function checkTokenLayout(steps: readonly Pick<TokenStep, "tokenSpan" | "excluded">[], imageTokenSpans: readonly TokenSpan[]): void {
   const stepCount = steps.length;
   const total = stepCount + imageTokenSpans.length;
   if (scratchStart.length < total) {

@@ -24,8 +24,27 @@ export const EXAMPLE_PRIOR: ActionDistribution = new Map([
 /** The window's contents: batches 0 and 1 of the run, where the policy has drifted to rectangles. */
 export function exampleWindow(): ActionWindow {
   const window = new ActionWindow();
-  window.record(0, new Map([[RECT, 6], [LINE, 2], [POINT, 1], [TEXT, 1]]), "batch0-groups");
-  window.record(1, new Map([[RECT, 5], [LINE, 2], [POINT, 1], [CIRCLE, 1], [TEXT, 1]]), "batch1-groups");
+  window.record(
+    0,
+    new Map([
+      [RECT, 6],
+      [LINE, 2],
+      [POINT, 1],
+      [TEXT, 1],
+    ]),
+    "batch0-groups",
+  );
+  window.record(
+    1,
+    new Map([
+      [RECT, 5],
+      [LINE, 2],
+      [POINT, 1],
+      [CIRCLE, 1],
+      [TEXT, 1],
+    ]),
+    "batch1-groups",
+  );
   return window;
 }
 
@@ -76,14 +95,21 @@ export function renderWorkedExample(): string {
   const { settings, current, result } = runWorkedExample();
   const lines: string[] = [];
   const dist = (d: ActionDistribution) =>
-    [...d.entries()].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${kindName(k)} ${fmt(v)}`).join(", ");
-  lines.push(`Settings: the defaults (α ${settings.alpha}, β ${settings.beta}, λ_KL ${settings.lambdaKl}, ` +
-    `γ ${settings.gamma}, ε ${settings.epsilon}, W ${settings.windowBatches}, no std division).`);
+    [...d.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([k, v]) => `${kindName(k)} ${fmt(v)}`)
+      .join(", ");
+  lines.push(
+    `Settings: the defaults (α ${settings.alpha}, β ${settings.beta}, λ_KL ${settings.lambdaKl}, ` +
+      `γ ${settings.gamma}, ε ${settings.epsilon}, W ${settings.windowBatches}, no std division).`,
+  );
   lines.push("");
   lines.push(`- Q (prior): ${dist(EXAMPLE_PRIOR)}`);
   lines.push(`- P (batches 0–1, the window of batch ${EXAMPLE_BATCH}): ${dist(current)}`);
-  lines.push(`- Rewards R = [${EXAMPLE_GROUP.members.map((m) => fmt(m.reward)).join(", ")}], ` +
-    `mean ${fmt(EXAMPLE_GROUP.members.reduce((s, m) => s + m.reward, 0) / EXAMPLE_GROUP.members.length)}`);
+  lines.push(
+    `- Rewards R = [${EXAMPLE_GROUP.members.map((m) => fmt(m.reward)).join(", ")}], ` +
+      `mean ${fmt(EXAMPLE_GROUP.members.reduce((s, m) => s + m.reward, 0) / EXAMPLE_GROUP.members.length)}`,
+  );
   lines.push("");
   result.members.forEach((m, i) => {
     lines.push(`**y${i + 1}**: A(y) = ${fmt(m.coarseAdvantage)}, p̄ = ${fmt(m.meanAdjustedScore)}, κ = ${fmt(m.kappa)}`);
@@ -92,9 +118,11 @@ export function renderWorkedExample(): string {
     lines.push("|---|---|---|---|---|---|---|---|---|");
     m.steps.forEach((s, j) => {
       const scored = !s.excluded;
-      lines.push(`| ${j + 1} | ${kindName(s.kind)}${scored ? "" : " (excluded)"} | ${fmt(s.tokenLength)} | ${fmt(s.score)} | ` +
-        `${fmt(s.klOffset)} | ${fmt(s.adjustedScore)} | ${scored ? fmt(s.deviation) : "–"} | ` +
-        `${fmt(s.unclippedAdvantage)} | ${fmt(s.advantage)} |`);
+      lines.push(
+        `| ${j + 1} | ${kindName(s.kind)}${scored ? "" : " (excluded)"} | ${fmt(s.tokenLength)} | ${fmt(s.score)} | ` +
+          `${fmt(s.klOffset)} | ${fmt(s.adjustedScore)} | ${scored ? fmt(s.deviation) : "–"} | ` +
+          `${fmt(s.unclippedAdvantage)} | ${fmt(s.advantage)} |`,
+      );
     });
     lines.push("");
     if (m.tokenAdvantages && m.lossMask) {

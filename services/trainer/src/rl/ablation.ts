@@ -76,15 +76,38 @@ export function ablationTable(results: ArmResult[], arms: RlMode[]): string {
     });
     return [
       arm,
-      meanSpread(finals.map((f) => f.accuracy), pct),
-      meanSpread(finals.map((f) => f.meanProcessScore), (v) => v.toFixed(2)),
-      meanSpread(finals.map((f) => f.meanReferenceScore), (v) => v.toFixed(2)),
-      meanSpread(finals.map((f) => f.stepsPerResponse), (v) => v.toFixed(1)),
-      Object.entries(mix).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(", ") || "—",
+      meanSpread(
+        finals.map((f) => f.accuracy),
+        pct,
+      ),
+      meanSpread(
+        finals.map((f) => f.meanProcessScore),
+        (v) => v.toFixed(2),
+      ),
+      meanSpread(
+        finals.map((f) => f.meanReferenceScore),
+        (v) => v.toFixed(2),
+      ),
+      meanSpread(
+        finals.map((f) => f.stepsPerResponse),
+        (v) => v.toFixed(1),
+      ),
+      Object.entries(mix)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+        .join(", ") || "—",
       arm === "sft" ? "—" : reach.map((u) => (u === undefined ? "never" : String(u))).join(" / "),
     ];
   });
-  const header = ["arm", "held-out accuracy %", "FinePRM step score", "reference step score", "steps / answer", "action mix", "updates to GRPO's final acc. (per seed)"];
+  const header = [
+    "arm",
+    "held-out accuracy %",
+    "FinePRM step score",
+    "reference step score",
+    "steps / answer",
+    "action mix",
+    "updates to GRPO's final acc. (per seed)",
+  ];
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
@@ -95,12 +118,24 @@ export async function writeCurves(dir: string, title: string, runs: ArmResult[])
   const name = (r: ArmResult) => `${r.arm} (seed ${r.seed})`;
   const panels: Panel[] = [
     { title: "held-out accuracy", series: rl.map((r) => ({ name: name(r), points: r.result.evaluations.map((e) => ({ x: e.update, y: e.accuracy })) })) },
-    { title: "training reward (mean outcome)", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.reward })) })) },
-    { title: "FinePRM mean step score (training)", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.meanProcessScore })) })) },
-    { title: "reference step score (training)", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.meanReferenceScore })) })) },
+    {
+      title: "training reward (mean outcome)",
+      series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.reward })) })),
+    },
+    {
+      title: "FinePRM mean step score (training)",
+      series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.meanProcessScore })) })),
+    },
+    {
+      title: "reference step score (training)",
+      series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.meanReferenceScore })) })),
+    },
     { title: "KL to the SFT policy", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.kl })) })) },
     // (histories written before the kinds took the contract's names call the rectangle "box")
-    { title: "rectangle share of actions", series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.actionMix.rectangle ?? h.actionMix.box ?? 0 })) })) },
+    {
+      title: "rectangle share of actions",
+      series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.actionMix.rectangle ?? h.actionMix.box ?? 0 })) })),
+    },
   ];
   const svg = curvesSvg(title, panels);
   const svgPath = join(dir, "curves.svg");

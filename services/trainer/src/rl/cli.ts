@@ -51,15 +51,27 @@ function positiveInt(values: Record<string, unknown>, name: string): number {
 
 function positiveNumber(values: Record<string, unknown>, name: string, { allowZero = false } = {}): number {
   const n = Number(values[name]);
-  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name}: expected a ${allowZero ? "non-negative" : "positive"} number, got "${values[name]}"`);
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
+    throw new Error(`--${name}: expected a ${allowZero ? "non-negative" : "positive"} number, got "${values[name]}"`);
   return n;
 }
 
 function baseOptions(v: Record<string, unknown>): Omit<TrainingOptions, "outDir" | "mode" | "seed"> {
   return {
-    architecture: { image_size: positiveInt(v, "image-size"), d_model: positiveInt(v, "d-model"), layers: positiveInt(v, "layers"), heads: 4, max_positions: 320 },
+    architecture: {
+      image_size: positiveInt(v, "image-size"),
+      d_model: positiveInt(v, "d-model"),
+      layers: positiveInt(v, "layers"),
+      heads: 4,
+      max_positions: 320,
+    },
     threads: positiveInt(v, "threads"),
-    sft: { charts: positiveInt(v, "sft-charts"), updates: positiveInt(v, "sft-updates"), batch: positiveInt(v, "sft-batch"), learningRate: positiveNumber(v, "sft-lr") },
+    sft: {
+      charts: positiveInt(v, "sft-charts"),
+      updates: positiveInt(v, "sft-updates"),
+      batch: positiveInt(v, "sft-batch"),
+      learningRate: positiveNumber(v, "sft-lr"),
+    },
     rl: {
       updates: positiveInt(v, "rl-updates"),
       promptsPerUpdate: positiveInt(v, "prompts-per-update"),
@@ -83,7 +95,10 @@ function baseOptions(v: Record<string, unknown>): Omit<TrainingOptions, "outDir"
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ options: OPTIONS as never, allowPositionals: true }) as { values: Record<string, unknown>; positionals: string[] };
+  const { values, positionals } = parseArgs({ options: OPTIONS as never, allowPositionals: true }) as {
+    values: Record<string, unknown>;
+    positionals: string[];
+  };
   const command = positionals[0] ?? "train";
   if (values.help || !["train", "ablation"].includes(command)) {
     console.log(usage());
@@ -92,7 +107,8 @@ async function main(): Promise<void> {
   let base: ReturnType<typeof baseOptions>;
   try {
     base = baseOptions(values);
-    if (command === "train" && values.mode !== "sft" && !RL_MODES.includes(values.mode as RlMode)) throw new Error(`--mode: expected sft or one of ${RL_MODES.join(", ")}, got "${values.mode}"`);
+    if (command === "train" && values.mode !== "sft" && !RL_MODES.includes(values.mode as RlMode))
+      throw new Error(`--mode: expected sft or one of ${RL_MODES.join(", ")}, got "${values.mode}"`);
   } catch (err) {
     console.error(`sketchvl-train: ${(err as Error).message}\n\n${usage()}`);
     process.exit(2);
@@ -106,7 +122,9 @@ async function main(): Promise<void> {
     const result = await runTraining({ ...base, outDir: out, mode, seed, report: consoleReporter() });
     const curves = await writeCurves(out, `SketchVL Mesh: ${mode} on ChartWorld (seed ${seed})`, [{ arm: mode, seed, result }]);
     writeFileSync(join(out, "summary.json"), `${JSON.stringify({ mode, seed, state: result.state, evaluations: result.evaluations }, null, 2)}\n`);
-    console.log(`\ndone in ${((Date.now() - started) / 60000).toFixed(1)} min: ${out}/ (history.jsonl, evaluations.jsonl, summary.json, ${curves.svg}, ${curves.png}, models/)`);
+    console.log(
+      `\ndone in ${((Date.now() - started) / 60000).toFixed(1)} min: ${out}/ (history.jsonl, evaluations.jsonl, summary.json, ${curves.svg}, ${curves.png}, models/)`,
+    );
   } else {
     const seeds = String(values.seeds).split(",").map(Number);
     const arms = String(values.arms).split(",") as RlMode[];

@@ -43,7 +43,10 @@ function panelSvg(panel: Panel, colorOf: (name: string) => string, ox: number, o
   }
   out.push(`<text x="${ox + W / 2}" y="${oy + H - 4}" text-anchor="middle" font-size="10">RL update</text>`);
   for (const s of panel.series) {
-    const path = s.points.filter((p) => Number.isFinite(p.y)).map((p, i) => `${i ? "L" : "M"}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join("");
+    const path = s.points
+      .filter((p) => Number.isFinite(p.y))
+      .map((p, i) => `${i ? "L" : "M"}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`)
+      .join("");
     if (path) out.push(`<path d="${path}" fill="none" stroke="${colorOf(s.name)}" stroke-width="1.6"/>`);
   }
   return out.join("\n");

@@ -13,4 +13,3 @@ export async function evaluatePolicy(clients: MeshClients, prompts: readonly Pro
   );
   return { ...summarizeGroups(scored), questions: prompts.length };
 }
-

@@ -23,9 +23,9 @@ export async function loadPrompts(split: Split, charts: number, onProgress?: (do
     seen++;
     onProgress?.(seen);
     const png = await rasterizeSvg(example.chart.svg);
-    example.questions.forEach((q, i) =>
-      out.push({ id: q.id, chartSeed: seed, png, question: q.question, references: [q.answer], example, questionIndex: i }),
-    );
+    example.questions.forEach((q, i) => {
+      out.push({ id: q.id, chartSeed: seed, png, question: q.question, references: [q.answer], example, questionIndex: i });
+    });
   }
   return out;
 }

@@ -37,7 +37,9 @@ export function consoleReporter(prefix = ""): TrainingReporter {
     update() {},
     evaluation(e) {
       if (tty) process.stderr.write("\n");
-      const mix = Object.entries(e.actionMix).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(", ");
+      const mix = Object.entries(e.actionMix)
+        .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+        .join(", ");
       console.log(
         `${prefix}held-out @ update ${e.update} (policy v${e.policyVersion}): accuracy ${(100 * e.accuracy).toFixed(1)}% of ${e.questions}, ` +
           `FinePRM ${score(e.meanProcessScore)}, reference ${score(e.meanReferenceScore)} (${(100 * e.referenceCoverage).toFixed(0)}% of steps matched), ` +

@@ -25,7 +25,9 @@ describe("RL loop data", () => {
     const ids = expertCompletion(tokenizer, trajectory);
     assert.equal(ids[ids.length - 1], eos);
     assert.equal(ids.filter((t) => t === image).length, trajectory.steps.length);
-    ids.forEach((t, i) => t === image && assert.equal(ids[i - 1], eot));
+    ids.forEach((t, i) => {
+      t === image && assert.equal(ids[i - 1], eot);
+    });
     const text = tokenizer.decode(ids);
     assert.ok(text.endsWith(`Answer: ${trajectory.answer}`), text);
     assert.equal(text.split("<image>").length, trajectory.steps.length + 1);
@@ -34,8 +36,12 @@ describe("RL loop data", () => {
   it("builds an RL sequence from a rollout, refusing one that cannot be trained on", () => {
     const input = Buffer.alloc(12);
     const rollout = {
-      index: 0, promptTokenIds: [1, 7], tokenIds: [8, eot, image, 9, eos], logprobs: [-1, -0.5, 0, -2, -0.1],
-      lossMask: [true, true, false, true, true], turns: [{ modelInput: input }, { modelInput: input }],
+      index: 0,
+      promptTokenIds: [1, 7],
+      tokenIds: [8, eot, image, 9, eos],
+      logprobs: [-1, -0.5, 0, -2, -0.1],
+      lossMask: [true, true, false, true, true],
+      turns: [{ modelInput: input }, { modelInput: input }],
     } as unknown as Rollout;
     const seq = rolloutSequence(rollout, [0.5, 0.5, 0, -1, -1], [true, false, true, true, true]);
     assert.deepEqual(seq.tokens, [1, 7, 8, eot, image, 9, eos]);
@@ -52,26 +58,50 @@ describe("RL loop data", () => {
   it("orders prompts by seed and update number alone, each epoch a permutation of all", () => {
     const items = [...Array(10).keys()];
     const firstEpoch = [0, 1, 2, 3, 4].flatMap((u) => promptBatch(items, 7, u, 2));
-    assert.deepEqual([...firstEpoch].sort((a, b) => a - b), items);
+    assert.deepEqual(
+      [...firstEpoch].sort((a, b) => a - b),
+      items,
+    );
     assert.deepEqual(promptBatch(items, 7, 3, 2), promptBatch([...items], 7, 3, 2));
-    assert.notDeepEqual([0, 1, 2, 3, 4].flatMap((u) => promptBatch(items, 8, u, 2)), firstEpoch);
+    assert.notDeepEqual(
+      [0, 1, 2, 3, 4].flatMap((u) => promptBatch(items, 8, u, 2)),
+      firstEpoch,
+    );
   });
 });
 
 describe("ablation table", () => {
   const evals = (accuracies: number[]): EvalRecord[] =>
     accuracies.map((accuracy, i) => ({
-      update: i * 10, policyVersion: String(i + 1), accuracy, questions: 100, responses: 100, reward: accuracy,
-      meanProcessScore: 2 + accuracy, meanReferenceScore: 1.5, referenceCoverage: 0.5, stepsPerResponse: 3, actionMix: { rectangle: 0.5, line: 0.5 },
-      masked: 0, formatFailures: 0,
+      update: i * 10,
+      policyVersion: String(i + 1),
+      accuracy,
+      questions: 100,
+      responses: 100,
+      reward: accuracy,
+      meanProcessScore: 2 + accuracy,
+      meanReferenceScore: 1.5,
+      referenceCoverage: 0.5,
+      stepsPerResponse: 3,
+      actionMix: { rectangle: 0.5, line: 0.5 },
+      masked: 0,
+      formatFailures: 0,
     }));
   const arm = (name: string, seed: number, accuracies: number[]): ArmResult => ({
-    arm: name, seed, result: { state: { phase: "done", updates: 20, policyVersion: 3, checkpoint: "", sftUpdates: 1 }, history: [], evaluations: evals(accuracies), folder: "" },
+    arm: name,
+    seed,
+    result: { state: { phase: "done", updates: 20, policyVersion: 3, checkpoint: "", sftUpdates: 1 }, history: [], evaluations: evals(accuracies), folder: "" },
   });
 
   it("reports each arm's final accuracy as mean ± half the spread over seeds, and when it reached GRPO's", () => {
     const table = ablationTable(
-      [arm("sft", 1, [0.1]), arm("grpo", 1, [0.1, 0.2, 0.3]), arm("finepo", 1, [0.1, 0.3, 0.4]), arm("grpo", 2, [0.1, 0.2, 0.1]), arm("finepo", 2, [0.1, 0.1, 0.1])],
+      [
+        arm("sft", 1, [0.1]),
+        arm("grpo", 1, [0.1, 0.2, 0.3]),
+        arm("finepo", 1, [0.1, 0.3, 0.4]),
+        arm("grpo", 2, [0.1, 0.2, 0.1]),
+        arm("finepo", 2, [0.1, 0.1, 0.1]),
+      ],
       ["grpo", "finepo"],
     );
     const rows = table.split("\n");

@@ -18,7 +18,7 @@ import {
 } from "@sketchvl/contract";
 import type { Client } from "nice-grpc";
 import type { LearnerClient } from "./learnerWorker";
-import { type Prompt } from "./prompts";
+import type { Prompt } from "./prompts";
 import { retryUnavailable } from "./retry";
 import { rolloutSequence } from "./sequences";
 import { referenceStepQuality } from "./stepQuality";
@@ -97,37 +97,41 @@ export async function rolloutAndScore(
 ): Promise<ScoredGroup & { rolloutSeconds: number; rewardSeconds: number }> {
   const t0 = performance.now();
   const requestId = `${run.runId}/u${run.update}/p${run.index}`;
-  const generated = await retryUnavailable(() => clients.policy.generate({
-    requestId,
-    model: "",
-    image: { source: { $case: "encoded", value: prompt.png } },
-    question: prompt.question,
-    sampling: {
-      groupSize: settings.groupSize,
-      maxTurns: settings.maxTurns,
-      maxTokensPerTurn: settings.maxTokensPerTurn,
-      temperature: settings.temperature,
-      topP: settings.topP,
-      seed: run.seed * 1_000_003 + run.update * 1009 + run.index,
-    },
-    returnModelInputs,
-  }));
+  const generated = await retryUnavailable(() =>
+    clients.policy.generate({
+      requestId,
+      model: "",
+      image: { source: { $case: "encoded", value: prompt.png } },
+      question: prompt.question,
+      sampling: {
+        groupSize: settings.groupSize,
+        maxTurns: settings.maxTurns,
+        maxTokensPerTurn: settings.maxTokensPerTurn,
+        temperature: settings.temperature,
+        topP: settings.topP,
+        seed: run.seed * 1_000_003 + run.update * 1009 + run.index,
+      },
+      returnModelInputs,
+    }),
+  );
   const t1 = performance.now();
-  const { group } = await retryUnavailable(() => clients.reward.scoreGroup({
-    requestId,
-    runId: run.runId,
-    batchIndex: run.update,
-    image: { source: { $case: "encoded", value: prompt.png } },
-    question: prompt.question,
-    references: prompt.references,
-    responses: generated.rollouts.map((r) => ({ id: String(r.index), text: r.text, tokenOffsets: r.tokenOffsets, imageTokenSpans: r.imageTokenSpans })),
-    outcome: undefined,
-    finepo: { mode: ADVANTAGE_MODE[settings.mode] } as never,
-    prmModel: "",
-    useArgmaxScore: false,
-    format: StepFormat.STEP_FORMAT_SKETCHVL,
-    sampleTimeoutMs: 0,
-  }));
+  const { group } = await retryUnavailable(() =>
+    clients.reward.scoreGroup({
+      requestId,
+      runId: run.runId,
+      batchIndex: run.update,
+      image: { source: { $case: "encoded", value: prompt.png } },
+      question: prompt.question,
+      references: prompt.references,
+      responses: generated.rollouts.map((r) => ({ id: String(r.index), text: r.text, tokenOffsets: r.tokenOffsets, imageTokenSpans: r.imageTokenSpans })),
+      outcome: undefined,
+      finepo: { mode: ADVANTAGE_MODE[settings.mode] } as never,
+      prmModel: "",
+      useArgmaxScore: false,
+      format: StepFormat.STEP_FORMAT_SKETCHVL,
+      sampleTimeoutMs: 0,
+    }),
+  );
   if (!group) throw new Error(`reward service answered ${requestId} without a group`);
   return { prompt, generated, rewards: group, rolloutSeconds: (t1 - t0) / 1000, rewardSeconds: (performance.now() - t1) / 1000 };
 }
@@ -224,7 +228,13 @@ export async function rlUpdate(
   if (sequences.length > 0) {
     step = await learner.trainStep({
       sequences,
-      loss: { objective: Objective.OBJECTIVE_PPO_CLIP, clipLow: settings.clipLow, clipHigh: settings.clipHigh, klCoef: settings.klCoef, entropyCoef: settings.entropyCoef },
+      loss: {
+        objective: Objective.OBJECTIVE_PPO_CLIP,
+        clipLow: settings.clipLow,
+        clipHigh: settings.clipHigh,
+        klCoef: settings.klCoef,
+        entropyCoef: settings.entropyCoef,
+      },
       microBatch: settings.microBatch,
     });
   }

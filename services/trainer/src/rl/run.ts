@@ -68,13 +68,23 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
     if (state.phase !== "sft") report.log(`resuming ${options.outDir} at RL update ${state.updates} (policy version ${state.policyVersion})`);
     folder.truncateLogs(state.updates);
     const a = options.architecture;
-    const architecture = { vocabSize: tokenizer.vocabSize, imageSize: a.image_size, dModel: a.d_model, layers: a.layers, heads: a.heads, maxPositions: a.max_positions };
+    const architecture = {
+      vocabSize: tokenizer.vocabSize,
+      imageSize: a.image_size,
+      dModel: a.d_model,
+      layers: a.layers,
+      heads: a.heads,
+      maxPositions: a.max_positions,
+    };
     // SFT trains fresh weights; RL starts from a checkpoint with a fresh optimizer and keeps the
     // starting (SFT) policy as its KL reference.
     const init = (stage: "sft" | "rl", checkpoint: string) =>
       learner.client.initPolicy({
         architecture,
-        optimizer: stage === "sft" ? { learningRate: options.sft.learningRate, weightDecay: 0.01, gradClip: 1 } : { learningRate: options.rl.learningRate, weightDecay: 0, gradClip: 1 },
+        optimizer:
+          stage === "sft"
+            ? { learningRate: options.sft.learningRate, weightDecay: 0.01, gradClip: 1 }
+            : { learningRate: options.rl.learningRate, weightDecay: 0, gradClip: 1 },
         seed: options.seed,
         checkpoint,
         keepReference: stage === "rl",
@@ -117,7 +127,8 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
       if (state.updates === 0 && folder.evaluations(0).length === 0) await evaluate(0, state.policyVersion);
       state = await rlPhase(learner, mesh, folder, tokenizer, train, options, settings, state, report, evaluate, runId);
     }
-    if (state.phase === "done" && !folder.evaluations(state.updates).some((e) => e.update === state.updates)) await evaluate(state.updates, state.policyVersion);
+    if (state.phase === "done" && !folder.evaluations(state.updates).some((e) => e.update === state.updates))
+      await evaluate(state.updates, state.policyVersion);
     return { state, history: folder.history(state.updates), evaluations: folder.evaluations(state.updates), folder: options.outDir };
   } finally {
     await detach?.();
@@ -143,7 +154,11 @@ async function coldStart(learner: LearnerWorker, tokenizer: Tokenizer, options: 
   });
   report.phase(`SFT (${sequences.length} expert trajectories)`, updates);
   for (let u = 0; u < updates; u++) {
-    const r = await learner.client.trainStep({ sequences: promptBatch(sequences, options.seed, u, batch), loss: { objective: Objective.OBJECTIVE_SFT, clipLow: 0, clipHigh: 0, klCoef: 0, entropyCoef: 0 }, microBatch: 0 });
+    const r = await learner.client.trainStep({
+      sequences: promptBatch(sequences, options.seed, u, batch),
+      loss: { objective: Objective.OBJECTIVE_SFT, clipLow: 0, clipHigh: 0, klCoef: 0, entropyCoef: 0 },
+      microBatch: 0,
+    });
     report.tick(u + 1, `loss ${r.loss.toFixed(3)}`);
   }
 }
@@ -168,10 +183,18 @@ async function rlPhase(
   report.tick(state.updates, "");
   for (let u = state.updates; u < stopAt; u++) {
     const prompts = promptBatch(train, options.seed, u, promptsPerUpdate);
-    const record = await rlUpdate(mesh.clients, learner.client, prompts, settings, { runId, update: u, seed: options.seed, policyVersion: String(state.policyVersion) });
+    const record = await rlUpdate(mesh.clients, learner.client, prompts, settings, {
+      runId,
+      update: u,
+      seed: options.seed,
+      policyVersion: String(state.policyVersion),
+    });
     folder.append("history.jsonl", record);
     report.update(record);
-    report.tick(u + 1, `reward ${record.reward.toFixed(2)} acc ${record.accuracy.toFixed(2)} prm ${Number.isFinite(record.meanProcessScore) ? record.meanProcessScore.toFixed(2) : "—"}`);
+    report.tick(
+      u + 1,
+      `reward ${record.reward.toFixed(2)} acc ${record.accuracy.toFixed(2)} prm ${Number.isFinite(record.meanProcessScore) ? record.meanProcessScore.toFixed(2) : "—"}`,
+    );
     const done = u + 1;
     if (done % publishEvery === 0 || done === updates) {
       state = await publish(learner, folder, tokenizer, options, { ...state, updates: done, phase: done === updates ? "done" : "rl" }, `u${done}`);
@@ -183,7 +206,14 @@ async function rlPhase(
 }
 
 /** Checkpoint, export the weights as the next policy version, then record both in state.json. */
-async function publish(learner: LearnerWorker, folder: RunFolder, tokenizer: Tokenizer, options: TrainingOptions, next: RunState, name: string): Promise<RunState> {
+async function publish(
+  learner: LearnerWorker,
+  folder: RunFolder,
+  tokenizer: Tokenizer,
+  options: TrainingOptions,
+  next: RunState,
+  name: string,
+): Promise<RunState> {
   const checkpoint = folder.checkpointPath(name);
   await learner.client.saveCheckpoint({ path: checkpoint });
   // After the newest folder present: an export whose state.json write was lost keeps its number.
@@ -191,7 +221,10 @@ async function publish(learner: LearnerWorker, folder: RunFolder, tokenizer: Tok
   await learner.client.exportPolicy({
     directory: join(folder.models, POLICY_MODEL, String(version)),
     vocabularyJson: JSON.stringify(tokenizer.toJSON()),
-    configJson: JSON.stringify({ defaults: { maxTurns: options.rl.maxTurns, maxTokensPerTurn: options.rl.maxTokensPerTurn }, trainedBy: { mode: options.mode, seed: options.seed, stage: name } }),
+    configJson: JSON.stringify({
+      defaults: { maxTurns: options.rl.maxTurns, maxTokensPerTurn: options.rl.maxTokensPerTurn },
+      trainedBy: { mode: options.mode, seed: options.seed, stage: name },
+    }),
   });
   const state = { ...next, policyVersion: version, checkpoint };
   folder.writeState(state);

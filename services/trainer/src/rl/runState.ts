@@ -36,7 +36,11 @@ export class RunFolder {
   /** Version numbers present in the run's policy repository. */
   versions(model: string): number[] {
     const dir = join(this.models, model);
-    return existsSync(dir) ? readdirSync(dir).filter((v) => /^[1-9]\d*$/.test(v)).map(Number) : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((v) => /^[1-9]\d*$/.test(v))
+          .map(Number)
+      : [];
   }
 
   checkpointPath(name: string): string {
@@ -63,8 +67,18 @@ export class RunFolder {
 
   /** Rewrites a log without the records a resume discards. */
   truncateLogs(updates: number): void {
-    this.writeAtomically("history.jsonl", this.history(updates).map((r) => `${JSON.stringify(r)}\n`).join(""));
-    this.writeAtomically("evaluations.jsonl", this.evaluations(updates).map((r) => `${JSON.stringify(r)}\n`).join(""));
+    this.writeAtomically(
+      "history.jsonl",
+      this.history(updates)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(""),
+    );
+    this.writeAtomically(
+      "evaluations.jsonl",
+      this.evaluations(updates)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(""),
+    );
   }
 
   append(file: "history.jsonl" | "evaluations.jsonl", record: object): void {

@@ -15,7 +15,10 @@ export function imageIndexOf(tokens: readonly number[]): number[] {
 /** The completion an expert trajectory makes: each turn's tokens, <eot> <image> between turns, <eos> last. */
 export function expertCompletion(tokenizer: Tokenizer, trajectory: ExpertTrajectory): number[] {
   const turns = expertTurns(trajectory);
-  return turns.flatMap((text, i) => [...tokenizer.encode(text), ...(i === turns.length - 1 ? [SPECIAL_TOKENS.eos] : [SPECIAL_TOKENS.eot, SPECIAL_TOKENS.image])]);
+  return turns.flatMap((text, i) => [
+    ...tokenizer.encode(text),
+    ...(i === turns.length - 1 ? [SPECIAL_TOKENS.eos] : [SPECIAL_TOKENS.eot, SPECIAL_TOKENS.image]),
+  ]);
 }
 
 // ChartWorld's own charts (≤ 1200×900): no tight limits needed.
@@ -55,7 +58,11 @@ export async function expertSequence(
   return {
     tokens,
     imageIndex: imageIndexOf(tokens),
-    images: await expertTurnImages(chart, trajectory.steps.map((s) => s.action), imageSize),
+    images: await expertTurnImages(
+      chart,
+      trajectory.steps.map((s) => s.action),
+      imageSize,
+    ),
     completionStart: prompt.length,
     oldLogprobs: completion.map(() => 0),
     advantages: completion.map(() => 1),

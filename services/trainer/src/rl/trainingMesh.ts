@@ -15,7 +15,11 @@ export interface TrainingMesh {
   stop(): Promise<void>;
 }
 
-export async function startTrainingMesh(options: { policyRepository: string; trainerState: string; onLog?: (service: string, line: string) => void }): Promise<TrainingMesh> {
+export async function startTrainingMesh(options: {
+  policyRepository: string;
+  trainerState: string;
+  onLog?: (service: string, line: string) => void;
+}): Promise<TrainingMesh> {
   const services = SERVICES.filter((s) => MESH_SERVICES.includes(s.name));
   const ports = new Map<string, number>();
   for (const s of services) ports.set(s.name, await freePort());
