@@ -1,7 +1,10 @@
 // bench/reward: groups of 24 responses × 4 steps over a 1000×700 chart through the whole mesh
 // (renderer, PRM with the trained FinePRM, trainer, reward — each its own process) on loopback.
-// Prints groups/s, time per stage, the overhead beyond PRM compute, and bytes on the wire.
-//   npm run build && node bench/dist/reward.js [--groups N]
+// Prints groups/s, time per stage, bytes on the wire, and what the mesh costs: its CPU per step
+// against one process doing the same work with the same library code (rewardInProcess.ts), per
+// service against the stages it runs, and one group's latency at low load.
+//   npm run build && node bench/dist/reward.js [--groups N] [--concurrency N] [--latency-groups N]
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   ImageFormat,
@@ -12,15 +15,20 @@ import {
   ScoreGroupRequest,
   StepFormat,
 } from "@sketchvl/contract";
-import { freePort, SERVICES, startMesh } from "@sketchvl/launcher";
+import { freePort, repoRoot, SERVICES, startMesh } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { parseSteps } from "@sketchvl/steps";
+import { emptyStageCpu, InProcessScorer } from "./rewardInProcess";
 import { barChartPng, cpuMsOf, fmt, runConcurrently, table } from "./support";
 
-const { values } = parseArgs({ options: { groups: { type: "string", default: "12" }, concurrency: { type: "string", default: "2" } } });
+const { values } = parseArgs({
+  options: { groups: { type: "string", default: "12" }, concurrency: { type: "string", default: "2" }, "latency-groups": { type: "string", default: "8" } },
+});
 const GROUPS = Number(values.groups);
 const CONCURRENCY = Number(values.concurrency);
 const K = 24;
+const LATENCY_GROUPS = Number(values["latency-groups"]);
+const MESH_TARGET = 1.3;
 
 /** A 4-step SketchVL response; `jitter` moves the marks so rollouts differ like a policy's do. */
 function response(i: number): string {
@@ -42,6 +50,18 @@ function response(i: number): string {
 
 async function main() {
   const chart = await barChartPng(1000, 700);
+  const question = "In which year did FDI first exceed 400?";
+  const texts = Array.from({ length: K }, (_, i) => response(i));
+
+  // The one-process baseline first, alone on the machine.
+  const local = await InProcessScorer.load(join(repoRoot, "models", "finepr", "2"));
+  const localGroup = { png: chart, question, references: ["2015"], texts };
+  await local.scoreGroup(localGroup, emptyStageCpu());
+  const localCpu = emptyStageCpu();
+  const localStarted = performance.now();
+  for (let i = 0; i < GROUPS; i++) await local.scoreGroup(localGroup, localCpu);
+  const localSeconds = (performance.now() - localStarted) / 1000;
+
   const services = SERVICES.filter((s) => ["renderer", "trainer", "prm", "reward"].includes(s.name));
   const ports = new Map<string, number>();
   for (const s of services) ports.set(s.name, await freePort());
@@ -55,13 +75,13 @@ async function main() {
   const prmChannel = createMeshChannel(mesh.address("prm"));
   const client = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 300_000 });
   const prm = createMeshClient(PrmServiceDefinition, prmChannel);
-  const responses = Array.from({ length: K }, (_, i) => ({ id: String(i), text: response(i), tokenOffsets: [], imageTokenSpans: [] }));
+  const responses = texts.map((text, i) => ({ id: String(i), text, tokenOffsets: [], imageTokenSpans: [] }));
   const request = (i: number, image: ScoreGroupRequest["image"]): ScoreGroupRequest => ({
     requestId: `bench-${i}`,
     runId: "bench",
     batchIndex: i,
     image,
-    question: "In which year did FDI first exceed 400?",
+    question,
     references: ["2015"],
     responses,
     outcome: undefined,
@@ -89,6 +109,14 @@ async function main() {
   const clientCpu = process.cpuUsage(clientBefore);
   const cpuAfter = cpuOf();
   const prmComputeMs = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0) - computeBefore;
+
+  // One group at a time: the latency a caller sees at low load.
+  const latencies: number[] = [];
+  for (let i = 0; i < LATENCY_GROUPS; i++) {
+    const t0 = performance.now();
+    await client.scoreGroup(request(GROUPS + 2 + i, byDigest));
+    latencies.push(performance.now() - t0);
+  }
 
   // After-image bytes from the renderer (and on to the PRM) per group: patches vs PNG.
   const rendererChannel = createMeshChannel(mesh.address("renderer"));
@@ -130,6 +158,33 @@ async function main() {
   const cpuTotal = cpu.reduce((a, [, ms]) => a + ms, 0);
   console.log(
     `CPU per group, all threads (/proc): ${cpu.map(([name, ms]) => `${name} ${fmt(ms / GROUPS, 0)} ms`).join(", ")}; total ${fmt(cpuTotal / GROUPS, 0)} ms = ${fmt(cpuTotal / GROUPS / (K * 4), 2)} ms per step`,
+  );
+  const steps = GROUPS * K * 4;
+  const localTotal = Object.values(localCpu).reduce((a, b) => a + b, 0);
+  const serviceCpu = new Map(cpu);
+  const perStep = (ms: number) => `${fmt(ms / steps, 3)} ms`;
+  console.log(
+    `\nWhat the mesh costs: CPU per step, the mesh (every service and the client) vs one process calling the same code (${fmt(GROUPS / localSeconds, 2)} groups/s alone)`,
+  );
+  console.log(
+    table([
+      ["one process, all stages", perStep(localTotal), "baseline"],
+      ["mesh, all services + client", perStep(cpuTotal), `${fmt(cpuTotal / localTotal, 2)}x (target <= ${MESH_TARGET}x)`],
+      ["renderer vs draw", `${perStep(serviceCpu.get("renderer")!)} vs ${perStep(localCpu.draw)}`, `${fmt(serviceCpu.get("renderer")! / localCpu.draw, 2)}x`],
+      [
+        "PRM vs encode + run",
+        `${perStep(serviceCpu.get("prm")!)} vs ${perStep(localCpu.encode + localCpu.run)}`,
+        `${fmt(serviceCpu.get("prm")! / (localCpu.encode + localCpu.run), 2)}x (encode ${perStep(localCpu.encode)}, run ${perStep(localCpu.run)})`,
+      ],
+      ["reward vs parse + grade", `${perStep(serviceCpu.get("reward")!)} vs ${perStep(localCpu.parse + localCpu.grade)}`, "orchestration target <= 0.3 ms"],
+      ["trainer vs FinePO", `${perStep(serviceCpu.get("trainer")!)} vs ${perStep(localCpu.finepo)}`, ""],
+      ["bench client", perStep(serviceCpu.get("bench client")!), "its gRPC calls"],
+    ]),
+  );
+  latencies.sort((a, b) => a - b);
+  const pct = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  console.log(
+    `one group alone (${LATENCY_GROUPS} in a row): p50 ${fmt(pct(0.5), 0)} ms, p99 ${fmt(pct(0.99), 0)} ms; one process: ${fmt((localSeconds * 1000) / GROUPS, 0)} ms per group`,
   );
   const inlineBytes = ScoreGroupRequest.encode(request(0, inline)).finish().length;
   const digestBytes = ScoreGroupRequest.encode(request(0, byDigest)).finish().length;

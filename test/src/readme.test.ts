@@ -56,6 +56,7 @@ function scriptOf(name: string): string | undefined {
 /** README commands .ci/run does not run, and why. Each is still checked to exist. */
 const NOT_IN_CI: Record<string, string> = {
   "npm run train:prm": "retrains the shipped model from scratch: about 15 minutes on 2 cores and 6.5 GB of encoded samples",
+  "npm run format": "rewrites files in place (npm run lint, which .ci/run runs, checks what it would change)",
   "npm run ablation": "ten training runs (five arms, two seeds): about an hour on 2 cores; test/src/training.e2e.test.ts trains through the same loop",
 };
 
