@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { freePort, launchService, repoRoot, type RunningProcess, SERVICES, type ServiceSpec } from "@sketchvl/launcher";
+import { rewardServiceArgs } from "./support/rewardMesh";
 
 const python = process.env.SKETCHVL_PYTHON ?? "/usr/bin/python3";
 
@@ -78,19 +79,7 @@ describe("python client", () => {
     const httpPort = await freePort();
     const reward = await launchService(spec("reward"), {
       port: await freePort(),
-      args: [
-        ...quiet,
-        "--renderer-address",
-        renderer.address,
-        "--prm-address",
-        prm.address,
-        "--trainer-address",
-        trainer.address,
-        "--http-port",
-        String(httpPort),
-        "--image-root",
-        chartworld,
-      ],
+      args: [...quiet, ...rewardServiceArgs({ renderer, prm, trainer }, httpPort, chartworld)],
     });
     processes.push(reward);
     rewardAddress = reward.address;

@@ -14,6 +14,7 @@ import { Metadata } from "nice-grpc";
 import { type ChartGroup, chartWorldGroup } from "./support/chartworldGroup";
 import { failureOf, startService } from "./support/mesh";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./support/otlp";
+import { rewardServiceArgs } from "./support/rewardMesh";
 
 type Client = ReturnType<typeof createMeshClient<typeof RewardServiceDefinition>>;
 
@@ -57,19 +58,7 @@ describe("reward service", () => {
     processes.push(renderer, prm, trainer);
     const httpPort = await freePort();
     const reward = await startService("reward", {
-      args: [
-        ...quiet,
-        "--renderer-address",
-        renderer.address,
-        "--prm-address",
-        prm.address,
-        "--trainer-address",
-        trainer.address,
-        "--http-port",
-        String(httpPort),
-        "--image-root",
-        imageRoot,
-      ],
+      args: [...quiet, ...rewardServiceArgs({ renderer, prm, trainer }, httpPort, imageRoot)],
       env,
     });
     processes.push(reward);

@@ -29,6 +29,27 @@ export interface RewardMesh {
   stop(): Promise<void>;
 }
 
+/** The reward service's flags pointing at its three dependencies, with the HTTP endpoint on `httpPort`. */
+export function rewardServiceArgs(
+  deps: { renderer: RunningProcess; prm: RunningProcess; trainer: RunningProcess },
+  httpPort: number,
+  imageRoot: string,
+): string[] {
+  const { renderer, prm, trainer } = deps;
+  return [
+    "--renderer-address",
+    renderer.address,
+    "--prm-address",
+    prm.address,
+    "--trainer-address",
+    trainer.address,
+    "--http-port",
+    String(httpPort),
+    "--image-root",
+    imageRoot,
+  ];
+}
+
 export async function startRewardMesh(rewardArgs: string[] = []): Promise<RewardMesh> {
   const dir = mkdtempSync(join(tmpdir(), "reward-mesh-"));
   mkdirSync(join(dir, "models", "random", "1"), { recursive: true });
@@ -45,20 +66,7 @@ export async function startRewardMesh(rewardArgs: string[] = []): Promise<Reward
   writeFileSync(join(imageRoot, "chart.png"), group.png);
   const httpPort = await freePort();
   const reward = await startService("reward", {
-    args: [
-      ...quiet,
-      "--renderer-address",
-      renderer.address,
-      "--prm-address",
-      prm.address,
-      "--trainer-address",
-      trainer.address,
-      "--http-port",
-      String(httpPort),
-      "--image-root",
-      imageRoot,
-      ...rewardArgs,
-    ],
+    args: [...quiet, ...rewardServiceArgs({ renderer, prm, trainer }, httpPort, imageRoot), ...rewardArgs],
   });
   const channels: Array<{ close(): void }> = [];
   const newClient = () => {
