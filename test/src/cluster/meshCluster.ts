@@ -1,0 +1,79 @@
+// The mesh as a cluster of containers (the image from infra/docker) on one Docker network, started
+// with testcontainers: 2 renderer, 2 PRM, 1 trainer and 2 reward replicas. Replicas of a service
+// share a network alias, so the reward service finds its peers as Kubernetes clients do: one DNS
+// name with an address per replica (dns:///prm:50053), balanced per call (round_robin).
+// `npm run test:cluster` runs this (scripts/testCluster.mjs builds the image first).
+import { execFileSync } from "node:child_process";
+import { RewardServiceDefinition } from "@sketchvl/contract";
+import { SERVICES, waitUntilServing } from "@sketchvl/launcher";
+import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
+import { GenericContainer, type StartedNetwork, type StartedTestContainer } from "testcontainers";
+
+export const IMAGE = process.env.SKETCHVL_IMAGE ?? "sketchvl/mesh:dev";
+
+export type RewardClient = ReturnType<typeof createMeshClient<typeof RewardServiceDefinition>>;
+
+export interface Replica {
+  service: string;
+  container: StartedTestContainer;
+  /** host:port of its gRPC port as published on this machine. */
+  address: string;
+}
+
+const spec = (service: string) => {
+  const s = SERVICES.find((x) => x.name === service);
+  if (!s) throw new Error(`no service ${service}`);
+  return s;
+};
+
+/** Peer flags of the reward service: every peer by its network alias, as Kubernetes' headless Services. */
+const rewardPeers = () => Object.entries(spec("reward").peers ?? {}).flatMap(([flag, peer]) => [flag, `dns:///${peer}:${spec(peer).defaultPort}`]);
+
+/** Starts one replica of `service` on `network` under its service name, and waits until it is ready. */
+export async function startReplica(network: StartedNetwork, service: string, args: string[] = []): Promise<Replica> {
+  const { defaultPort, readiness } = spec(service);
+  const prefix = service.toUpperCase();
+  const container = await new GenericContainer(IMAGE)
+    .withNetwork(network)
+    .withNetworkAliases(service)
+    .withUser("10001:10001")
+    .withTmpFs({ "/tmp": "rw" })
+    .withEnvironment({ [`${prefix}_HOST`]: "0.0.0.0", [`${prefix}_SHUTDOWN_GRACE_MS`]: "10000", [`${prefix}_LOG_LEVEL`]: "warn" })
+    .withExposedPorts(defaultPort)
+    .withCommand([`services/${service}/dist/main.js`, ...(service === "reward" ? rewardPeers() : []), ...args])
+    .start();
+  const address = `127.0.0.1:${container.getMappedPort(defaultPort)}`;
+  await waitUntilServing(address, readiness, 60_000);
+  return { service, container, address };
+}
+
+/** SIGKILL, as a lost node or an OOM kill: no drain, connections cut. */
+export function killReplica(replica: Replica): void {
+  execFileSync("docker", ["kill", "--signal", "KILL", replica.container.getId()], { stdio: "ignore" });
+}
+
+/** SIGTERM and wait for the container to exit (the service drains within its grace period). */
+export function stopReplica(replica: Replica): number {
+  execFileSync("docker", ["stop", "--time", "20", replica.container.getId()], { stdio: "ignore" });
+  return Number(execFileSync("docker", ["inspect", "--format", "{{.State.ExitCode}}", replica.container.getId()]).toString().trim());
+}
+
+export function rewardClient(address: string): { client: RewardClient; close(): void } {
+  const channel = createMeshChannel(address);
+  return { client: createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 60_000 }), close: () => channel.close() };
+}
+
+/** Whether a Docker daemon answers, and the image is there; a reason when not. */
+export function dockerProblem(): string | undefined {
+  try {
+    execFileSync("docker", ["info"], { stdio: "ignore", timeout: 10_000 });
+  } catch {
+    return "no Docker daemon answers `docker info`";
+  }
+  try {
+    execFileSync("docker", ["image", "inspect", IMAGE], { stdio: "ignore" });
+  } catch {
+    return `the image ${IMAGE} is not built (infra/docker/build.sh)`;
+  }
+  return undefined;
+}

@@ -1,0 +1,164 @@
+// Replica loss and a rolling restart under load, on the containerised mesh (meshCluster.ts).
+//
+// Load: a bounded loop of groups (the same ChartWorld expert response K times, so every response is
+// correct) through the two reward replicas. While it runs, one PRM and one renderer container are
+// SIGKILLed: every response of every group must come back scored (reward 1, process scores) or
+// flagged mask_sample with a failure kind — none lost, none silently zeroed — and the groups after
+// the fault must all score, with no caller restarted. Then the PRM replicas are restarted one at a
+// time (SIGTERM, drain, a new one in its place) under the same load: no group call may fail.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { FailureKind, type ScoreGroupRequest } from "@sketchvl/contract";
+import { Network, type StartedNetwork } from "testcontainers";
+import { type ChartGroup, chartWorldGroup } from "../support/chartworldGroup";
+import { killReplica, type Replica, type RewardClient, rewardClient, startReplica, stopReplica } from "./meshCluster";
+
+const K = 8;
+
+interface Tally {
+  groups: number;
+  failedCalls: number;
+  scored: number;
+  masked: Map<string, number>;
+  /** The first failure_reason of each kind, for the log. */
+  reasons: Map<string, string>;
+  silentlyZeroed: number;
+  latenciesMs: number[];
+}
+
+const tally = (): Tally => ({ groups: 0, failedCalls: 0, scored: 0, masked: new Map(), reasons: new Map(), silentlyZeroed: 0, latenciesMs: [] });
+
+const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))] ?? 0;
+
+describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
+  let network: StartedNetwork;
+  const replicas: Replica[] = [];
+  let group: ChartGroup;
+  const clients: Array<{ client: RewardClient; close(): void }> = [];
+
+  before(async () => {
+    network = await new Network().start();
+    group = await chartWorldGroup();
+    const started = await Promise.all([
+      startReplica(network, "renderer"),
+      startReplica(network, "renderer"),
+      startReplica(network, "prm"),
+      startReplica(network, "prm"),
+      startReplica(network, "trainer", ["--state-dir", "/tmp/trainer-state"]),
+    ]);
+    replicas.push(...started);
+    replicas.push(...(await Promise.all([startReplica(network, "reward"), startReplica(network, "reward")])));
+    for (const r of replicas.filter((x) => x.service === "reward")) clients.push(rewardClient(r.address));
+  });
+
+  after(async () => {
+    for (const c of clients) c.close();
+    await Promise.allSettled(replicas.map((r) => r.container.stop({ timeout: 1_000 })));
+    await network?.stop();
+  });
+
+  const request = (i: number, tag: string): ScoreGroupRequest => ({
+    requestId: `${tag}-${i}`,
+    runId: "",
+    batchIndex: 0,
+    image: { source: { $case: "encoded", value: group.png } },
+    question: group.question,
+    references: [group.answer],
+    responses: Array.from({ length: K }, (_, j) => ({ id: `r${j}`, text: group.responses.expert, tokenOffsets: [], imageTokenSpans: [] })),
+    outcome: undefined,
+    finepo: undefined,
+    prmModel: "",
+    useArgmaxScore: false,
+    format: 0,
+    sampleTimeoutMs: 0,
+  });
+
+  /** Sends `count` groups, two at a time, alternating replicas; `during(i)` runs before group i is sent. */
+  async function load(tag: string, count: number, t: Tally, during: (i: number) => Promise<void> = async () => {}): Promise<boolean[]> {
+    const masks: boolean[] = new Array(count).fill(false);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < count; i = next++) {
+        await during(i);
+        const started = performance.now();
+        t.groups++;
+        try {
+          const out = (await clients[i % clients.length].client.scoreGroup(request(i, tag))).group!;
+          for (const r of out.responses) {
+            if (r.maskSample) {
+              masks[i] = true;
+              const kind = FailureKind[r.failureKind] ?? String(r.failureKind);
+              t.masked.set(kind, (t.masked.get(kind) ?? 0) + 1);
+              if (!t.reasons.has(kind)) t.reasons.set(kind, r.failureReason);
+              assert.notEqual(r.failureKind, FailureKind.FAILURE_KIND_UNSPECIFIED, "a masked response names its failure");
+            } else if (r.outcomeReward === 1 && r.steps.length > 0 && r.steps.every((s) => s.excluded || s.processScore > 0)) {
+              t.scored++;
+            } else {
+              t.silentlyZeroed++;
+            }
+          }
+        } catch {
+          t.failedCalls++;
+        }
+        t.latenciesMs.push(performance.now() - started);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    return masks;
+  }
+
+  it("a SIGKILLed PRM and renderer: every response scored or masked with its kind, none lost or zeroed, and the load recovers", async () => {
+    const t = tally();
+    const count = 40;
+    const prm = replicas.find((r) => r.service === "prm")!;
+    const renderer = replicas.find((r) => r.service === "renderer")!;
+    let faultAt = -1;
+    const masks = await load("kill", count, t, async (i) => {
+      if (i === 12) {
+        faultAt = i;
+        killReplica(prm);
+        killReplica(renderer);
+      }
+    });
+    replicas.splice(replicas.indexOf(prm), 1);
+    replicas.splice(replicas.indexOf(renderer), 1);
+    const masked = [...t.masked.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `replica loss: ${t.groups} groups sent (${count * K} responses): ${t.scored} scored, ${masked} masked (${[...t.masked].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}), ` +
+        `${t.failedCalls} failed calls, ${t.silentlyZeroed} silently zeroed; p99 ${p99(t.latenciesMs).toFixed(0)} ms (fault at group ${faultAt})`,
+    );
+    assert.equal(t.failedCalls, 0, "no group call failed");
+    assert.equal(t.silentlyZeroed, 0, "no response was scored 0 without a mask");
+    assert.equal(t.scored + masked, count * K, "every response is accounted for");
+    assert.ok(
+      masks.slice(-10).every((m) => !m),
+      "the last 10 groups, after the fault, scored in full",
+    );
+  });
+
+  it("a rolling restart of the PRM replicas (SIGTERM, drain, replace) fails no call", async () => {
+    const t = tally();
+    const prms = replicas.filter((r) => r.service === "prm");
+    if (prms.length < 2) replicas.push(await startReplica(network, "prm"));
+    const restart = async () => {
+      for (const old of replicas.filter((r) => r.service === "prm")) {
+        const fresh = await startReplica(network, "prm");
+        replicas.push(fresh);
+        assert.equal(stopReplica(old), 0, "a drained PRM exits 0");
+        replicas.splice(replicas.indexOf(old), 1);
+      }
+    };
+    let restarting: Promise<void> | undefined;
+    await load("roll", 40, t, async (i) => {
+      if (i === 4) restarting = restart();
+    });
+    await restarting;
+    const masked = [...t.masked.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `rolling restart: ${t.groups} groups, ${t.scored} scored, ${masked} masked, ${t.failedCalls} failed calls; p99 ${p99(t.latenciesMs).toFixed(0)} ms`,
+    );
+    assert.equal(t.failedCalls, 0);
+    assert.equal(t.silentlyZeroed, 0);
+    assert.equal(masked, 0, "a drained replica finishes what it holds; no response is masked");
+  });
+});
