@@ -47,7 +47,9 @@ describe("chart-code sandbox (RenderChartCode)", () => {
     const rendered = await render(example.code);
     assert.equal(rendered.status, ChartRenderStatus.CHART_RENDER_STATUS_OK, rendered.detail);
     const limits = { maxPixels: 1e8, maxBytes: 1e9 };
-    const got = await decodeImage((rendered.image?.image?.source as { value: Buffer }).value, limits);
+    const source = rendered.image?.image?.source;
+    assert.equal(source?.$case, "encoded");
+    const got = await decodeImage(source.value, limits);
     const want = await decodeImage(example.png, limits);
     assert.deepEqual([got.width, got.height], [want.width, want.height]);
     assert.ok(got.pixels.equals(want.pixels), "same pixels");
