@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RewardServiceDefinition, type ScoreGroupRequest } from "@sketchvl/contract";
+import { RewardServiceDefinition, type ScoreGroupRequest, RewardTask } from "@sketchvl/contract";
 import { freePort, type RunningProcess } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { type ChartGroup, chartWorldGroup } from "./chartworldGroup";
@@ -81,6 +81,8 @@ export async function startRewardMesh(rewardArgs: string[] = []): Promise<Reward
     useArgmaxScore: false,
     format: 0,
     sampleTimeoutMs: 0,
+    task: RewardTask.REWARD_TASK_DRAW_AND_ANSWER,
+    chartCode: undefined,
     ...overrides,
   });
   return {
