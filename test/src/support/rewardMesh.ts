@@ -29,7 +29,8 @@ export interface RewardMesh {
   stop(): Promise<void>;
 }
 
-export async function startRewardMesh(rewardArgs: string[] = []): Promise<RewardMesh> {
+/** `serviceArgs`: options of the renderer and the PRM (e.g. the chart sandbox's limits, the chart judge). */
+export async function startRewardMesh(rewardArgs: string[] = [], serviceArgs: { renderer?: string[]; prm?: string[] } = {}): Promise<RewardMesh> {
   const dir = mkdtempSync(join(tmpdir(), "reward-mesh-"));
   mkdirSync(join(dir, "models", "random", "1"), { recursive: true });
   writeFileSync(join(dir, "models", "random", "1", "config.json"), JSON.stringify({ backend: "random", seed: 7 }));
@@ -38,8 +39,10 @@ export async function startRewardMesh(rewardArgs: string[] = []): Promise<Reward
   const quiet = ["--log-level", "error"];
   const [group, renderer, prm, trainer] = await Promise.all([
     chartWorldGroup(),
-    startService("renderer", { args: quiet }),
-    startService("prm", { args: [...quiet, "--model-repository", join(dir, "models"), "--load-models", "random", "--default-model", "random"] }),
+    startService("renderer", { args: [...quiet, ...(serviceArgs.renderer ?? [])] }),
+    startService("prm", {
+      args: [...quiet, "--model-repository", join(dir, "models"), "--load-models", "random", "--default-model", "random", ...(serviceArgs.prm ?? [])],
+    }),
     startService("trainer", { args: [...quiet, "--state-dir", join(dir, "trainer")] }),
   ]);
   writeFileSync(join(imageRoot, "chart.png"), group.png);
