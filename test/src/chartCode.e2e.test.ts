@@ -10,7 +10,10 @@ import { type RewardMesh, startRewardMesh } from "./support/rewardMesh";
 
 const LOOPING = {
   data: { sequence: { start: 0, stop: 100_000, as: "v" } },
-  transform: [{ calculate: "datum.v % 97", as: "w" }, { loess: "w", on: "v", bandwidth: 1 }],
+  transform: [
+    { calculate: "datum.v % 97", as: "w" },
+    { loess: "w", on: "v", bandwidth: 1 },
+  ],
   mark: "line",
   encoding: { x: { field: "v", type: "quantitative" }, y: { field: "w", type: "quantitative" } },
 };
@@ -98,7 +101,8 @@ describe("chart-to-code through the reward service", () => {
     assert.equal(r.outcomeReward, 2);
     assert.deepEqual(r.lossMask, [true, true, true]);
     // remote-judge is not configured on this PRM: FAILED_PRECONDITION, the mesh's failure.
-    const unjudged = (await mesh.client.scoreGroup(group([fenced(example.code)], { chartCode: { referenceCode: example.code, judge: "remote-judge" } }))).group!;
+    const unjudged = (await mesh.client.scoreGroup(group([fenced(example.code)], { chartCode: { referenceCode: example.code, judge: "remote-judge" } })))
+      .group!;
     assert.equal(unjudged.responses[0].maskSample, true);
     assert.match(unjudged.responses[0].failureReason, /remote-judge|not configured/);
   });
