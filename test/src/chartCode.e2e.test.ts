@@ -25,7 +25,9 @@ describe("chart-to-code through the reward service", () => {
   let example: Awaited<ReturnType<typeof chartCodeExample>>;
 
   before(async () => {
-    mesh = await startRewardMesh([], { renderer: ["--chart-sandbox-timeout-ms", "3000", "--chart-sandbox-memory-mb", "96", "--chart-sandbox-workers", "2"] });
+    // A time limit far above the 1–2 s the heap limit takes to hit, so on a loaded machine the
+    // allocating spec still ends by MEMORY_LIMIT, not TIMEOUT (the looping one runs for minutes).
+    mesh = await startRewardMesh([], { renderer: ["--chart-sandbox-timeout-ms", "10000", "--chart-sandbox-memory-mb", "96", "--chart-sandbox-workers", "2"] });
     for (const seed of seedsOfSplit("test")) {
       if (!(await tryGenerateChart(seed))) continue;
       example = await chartCodeExample(seed);
