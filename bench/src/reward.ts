@@ -14,6 +14,7 @@ import {
   RewardServiceDefinition,
   ScoreGroupRequest,
   StepFormat,
+  RewardTask,
 } from "@sketchvl/contract";
 import { freePort, repoRoot, SERVICES, startMesh } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
@@ -90,6 +91,8 @@ async function main() {
     useArgmaxScore: false,
     format: 0,
     sampleTimeoutMs: 0,
+    task: RewardTask.REWARD_TASK_DRAW_AND_ANSWER,
+    chartCode: undefined,
   });
   const inline = { source: { $case: "encoded" as const, value: chart } };
   const warm = (await client.scoreGroup(request(GROUPS + 1, inline))).group!;

@@ -16,6 +16,7 @@ import {
   RendererServiceDefinition,
   RewardServiceDefinition,
   StepFormat,
+  RewardTask,
 } from "@sketchvl/contract";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 
@@ -75,6 +76,8 @@ async function main() {
     useArgmaxScore: false,
     format: StepFormat.STEP_FORMAT_UNSPECIFIED,
     sampleTimeoutMs: 0,
+    task: RewardTask.REWARD_TASK_DRAW_AND_ANSWER,
+    chartCode: undefined,
   });
   console.log(`chart ${example.chart.id} (${example.chart.annotations.kind}): ${question.question}  → ${question.answer}\n`);
   for (const r of sampled.rollouts)

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { FailureKind, type GroupRewards, RewardServiceDefinition, type ScoreGroupRequest } from "@sketchvl/contract";
+import { FailureKind, type GroupRewards, RewardServiceDefinition, type ScoreGroupRequest, RewardTask } from "@sketchvl/contract";
 import { freePort, type RunningProcess } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { Metadata } from "nice-grpc";
@@ -99,6 +99,8 @@ describe("reward service", () => {
       useArgmaxScore: false,
       format: 0,
       sampleTimeoutMs: 0,
+      task: RewardTask.REWARD_TASK_DRAW_AND_ANSWER,
+      chartCode: undefined,
       ...overrides,
     };
   };

@@ -27,6 +27,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import threading
@@ -534,6 +535,47 @@ class RewardClient:
             image, question, references, responses, token_offsets, image_token_spans, request_id, run_id,
             batch_index, finepo, outcome, prm_model, use_argmax_score, step_format, sample_timeout_ms,
         )
+        sent_ids = [r.id for r in req.responses]
+        answer = self._with_retries(lambda remaining: self._stub.ScoreGroup(req, timeout=remaining), req.request_id, timeout_s)
+        return group_from_proto(answer.group, sent_ids)
+
+    def score_chart_code(
+        self,
+        image: ImageLike,
+        reference_code: Union[str, Mapping[str, Any]],
+        responses: Sequence[ResponseLike],
+        judge: str = "",
+        token_offsets: Optional[Sequence[Optional[Sequence[int]]]] = None,
+        request_id: Optional[str] = None,
+        *,
+        sample_timeout_ms: int = 0,
+        timeout_s: Optional[float] = None,
+    ) -> GroupScore:
+        """Scores a chart-to-code group (Visual-ERM): each response is chart code (a Vega-Lite
+        JSON spec, bare or in a ``` fence) meant to redraw ``image``. The mesh renders each in a
+        sandbox and a judge lists how it differs from the reference; ``outcome_reward`` is
+        1 + clip(1 - S/50, 0, 1) with S the errors' severity sum, 0 for no code, a failed render
+        or a blank image. Every part is in each response's ``chart_code`` (a ChartCodeScore).
+
+        Args:
+            image: the reference chart (bytes, a path, a digest, a PIL image).
+            reference_code: the reference chart's spec (JSON text or a dict); the "reference"
+                judge compares specs, the others may leave it empty.
+            responses: the completions, as for score_group.
+            judge: the PRM service's chart judge: "reference", "remote-judge", "random"; empty
+                is the PRM service's default.
+            token_offsets / request_id / sample_timeout_ms / timeout_s: as for score_group.
+        """
+        if not isinstance(reference_code, str):
+            reference_code = json.dumps(reference_code)
+        if not isinstance(judge, str):
+            raise TypeError(f"judge must be a string, got {type(judge).__name__}")
+        req = build_group_request(
+            image, "", [], responses, token_offsets, None, request_id, sample_timeout_ms=sample_timeout_ms,
+        )
+        req.task = reward_pb2.REWARD_TASK_CHART_TO_CODE
+        req.chart_code.reference_code = reference_code
+        req.chart_code.judge = judge
         sent_ids = [r.id for r in req.responses]
         answer = self._with_retries(lambda remaining: self._stub.ScoreGroup(req, timeout=remaining), req.request_id, timeout_s)
         return group_from_proto(answer.group, sent_ids)

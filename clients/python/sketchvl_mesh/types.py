@@ -9,7 +9,7 @@ from typing import Any, Iterator, Optional
 
 from google.protobuf import json_format
 
-from ._gen.sketchvl.v1 import prm_pb2, reward_pb2
+from ._gen.sketchvl.v1 import chart_code_pb2, prm_pb2, reward_pb2
 
 Span = tuple[int, int]
 
@@ -68,6 +68,35 @@ class StepScore:
 
 
 @dataclass(frozen=True)
+class ChartCodeError:
+    """One difference the judge found between the reference chart and the rendered one."""
+
+    #: "structure", "data", "text" or "style".
+    category: Optional[str]
+    #: 1 (minor), 2 (clear), 3 (the chart reads differently).
+    severity: int
+    location: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ChartCodeScore:
+    """The Visual-ERM reward of one chart-to-code response, with what it was computed from."""
+
+    #: "OK", "NO_CODE", "INVALID_SPEC", "TIMEOUT", "MEMORY_LIMIT", "FORBIDDEN_IO", "TOO_LARGE", "BLANK".
+    render_status: Optional[str]
+    render_detail: str
+    errors: list[ChartCodeError]
+    #: S = sum of severities (25 when the judge's output could not be parsed).
+    severity_sum: int
+    judge_output_parsed: bool
+    #: 1 + clip(1 - S/50, 0, 1), or 0 when render_status is not "OK".
+    reward: float
+    rendered_digest: str
+    judge: str
+
+
+@dataclass(frozen=True)
 class ResponseScore:
     """Everything the service says about one response of the group."""
 
@@ -93,6 +122,8 @@ class ResponseScore:
     failure_kind: Optional[str]
     failure_reason: str
     reward_components: dict[str, float]
+    #: Chart-to-code groups only (RewardClient.score_chart_code): every part of the Visual-ERM reward.
+    chart_code: Optional["ChartCodeScore"] = None
 
     @property
     def step_advantages(self) -> list[float]:
@@ -178,6 +209,28 @@ def response_from_proto(r: reward_pb2.ResponseReward) -> ResponseScore:
         failure_kind=_enum_suffix(reward_pb2.FailureKind, r.failure_kind, "FAILURE_KIND_"),
         failure_reason=r.failure_reason,
         reward_components={k: float(v) for k, v in sorted(r.reward_components.items())},
+        chart_code=chart_code_from_proto(r.chart_code) if r.HasField("chart_code") else None,
+    )
+
+
+def chart_code_from_proto(c: reward_pb2.ChartCodeReward) -> ChartCodeScore:
+    return ChartCodeScore(
+        render_status=_enum_suffix(chart_code_pb2.ChartRenderStatus, c.render_status, "CHART_RENDER_STATUS_"),
+        render_detail=c.render_detail,
+        errors=[
+            ChartCodeError(
+                (_enum_suffix(chart_code_pb2.ChartErrorCategory, e.category, "CHART_ERROR_CATEGORY_") or "").lower() or None,
+                int(e.severity),
+                e.location,
+                e.description,
+            )
+            for e in c.errors
+        ],
+        severity_sum=int(c.severity_sum),
+        judge_output_parsed=bool(c.judge_output_parsed),
+        reward=float(c.reward),
+        rendered_digest=c.rendered_digest,
+        judge=c.judge,
     )
 
 
@@ -197,4 +250,4 @@ def group_from_proto(g: reward_pb2.GroupRewards, sent_ids: Optional[list[str]] =
     )
 
 
-__all__ = ["GroupScore", "ResponseScore", "StepScore", "FormatIssue", "Span"]
+__all__ = ["GroupScore", "ResponseScore", "StepScore", "FormatIssue", "Span", "ChartCodeScore", "ChartCodeError"]

@@ -42,3 +42,14 @@ export {
 export { SKETCHVL_SYSTEM_PROMPT, sketchvlUserPrompt } from "./prompt";
 export { colorOf, drawActionsOnPng } from "./drawActions";
 export { exportExamples, exportPrm, exportSft, trajectoryJson, type ExportOptions } from "./export";
+export {
+  CHART_CODE_CHECKS,
+  type ChartCodeError,
+  type ChartCodeExample,
+  type ChartErrorCategory,
+  chartCodeExample,
+  compareChartSpecs,
+  dataSeverity,
+  NEAR_VALUE,
+} from "./chartCode";
+export { CORRUPTION_KINDS, type CorruptedChartCode, type CorruptionKind, corruptChartCode } from "./chartCodeCorruption";

@@ -7,6 +7,7 @@ export * from "./gen/sketchvl/v1/errors";
 export * from "./gen/sketchvl/v1/image";
 export * from "./gen/sketchvl/v1/action";
 export * from "./gen/sketchvl/v1/trajectory";
+export * from "./gen/sketchvl/v1/chart_code";
 export * from "./gen/sketchvl/v1/renderer";
 export * from "./gen/sketchvl/v1/trainer";
 export * from "./gen/sketchvl/v1/prm";

@@ -27,5 +27,21 @@ export const prmOptions = {
     schema: positiveInt.default(256),
     doc: "steps of one StreamScores call being scored at once; beyond it the stream stops reading (backpressure)",
   },
+  chartJudge: {
+    schema: z.enum(["reference", "remote-judge", "random"]).default("reference"),
+    doc: "JudgeChartCode: the chart judge a request that names none gets (reference: ChartWorld's exact spec comparison)",
+  },
+  chartJudgeUrl: {
+    schema: z.union([z.literal(""), z.string().url()]).default(""),
+    doc: "JudgeChartCode: the remote judge's OpenAI-compatible base URL (empty: no remote judge)",
+  },
+  chartJudgeModel: { schema: z.string().min(1).default("visual-erm"), doc: "JudgeChartCode: the remote judge's model name" },
+  chartJudgeApiKeyEnv: { schema: z.string().default(""), doc: "JudgeChartCode: environment variable holding the remote judge's API key" },
+  chartJudgeTimeoutMs: { schema: positiveInt.default(60_000), doc: "JudgeChartCode: timeout of one remote judge call" },
+  chartJudgeMaxRetries: { schema: z.coerce.number().int().nonnegative().default(3), doc: "JudgeChartCode: retries of a remote judge call on 408/429/5xx" },
+  chartJudgeRequestsPerSecond: { schema: z.coerce.number().positive().default(20), doc: "JudgeChartCode: remote judge calls started per second" },
+  chartJudgeMaxConcurrency: { schema: positiveInt.default(16), doc: "JudgeChartCode: remote judge calls at once" },
+  chartJudgeSeed: { schema: z.coerce.number().int().default(0), doc: "JudgeChartCode: the random judge's seed" },
+  maxChartCodeChars: { schema: positiveInt.default(200_000), doc: "JudgeChartCode: longest reference or predicted code" },
   ...imageLimitOptions({ storeBytes: 512 * 1024 * 1024, storeDoc: "memory for images kept by digest" }),
 };

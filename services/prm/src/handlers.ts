@@ -5,6 +5,8 @@ import { AsyncQueue } from "@sketchvl/async-queue";
 import { describeFailure } from "@sketchvl/runtime";
 import { InvalidArgumentError } from "@sketchvl/errors";
 import { QueueWaitAborted } from "./batcher";
+import type { ChartJudges } from "./chartJudges";
+import { judgeChartCode } from "./chartJudges/judgeChartCode";
 import type { ModelManager, ModelStatusView } from "./modelManager";
 import { toPrmStep, toPrmSteps, toStepScore } from "./scoring";
 
@@ -13,9 +15,10 @@ export interface PrmHandlerOptions {
   maxStepsPerRequest: number;
   maxStepsInFlightPerStream: number;
   limits: ImageLimits;
+  maxChartCodeChars: number;
 }
 
-export function prmHandlers(manager: ModelManager, store: ImageStore, options: PrmHandlerOptions): PrmServiceImplementation {
+export function prmHandlers(manager: ModelManager, store: ImageStore, options: PrmHandlerOptions, judges: ChartJudges): PrmServiceImplementation {
   const modelOf = (name: string) => name || options.defaultModel;
 
   return {
@@ -91,6 +94,10 @@ export function prmHandlers(manager: ModelManager, store: ImageStore, options: P
 
     async listModels() {
       return { models: manager.list().map(toModelStatus) };
+    },
+
+    judgeChartCode(request, context) {
+      return judgeChartCode(request, judges, store, { ...options.limits, maxCodeChars: options.maxChartCodeChars }, context.signal);
     },
   };
 }

@@ -4,6 +4,7 @@ import { PrmServiceDefinition } from "@sketchvl/contract";
 import { ImageStore } from "@sketchvl/drawing";
 import { createLogger, exitOnSignals, imageLimitsOf, loadConfigOrExit, type MeshServer, startServer } from "@sketchvl/runtime";
 import { createBackend } from "./backends";
+import { ChartJudges } from "./chartJudges";
 import { prmOptions } from "./config";
 import { prmHandlers } from "./handlers";
 import { observeBatches } from "./metrics";
@@ -26,12 +27,32 @@ async function main() {
     logger.info({ model, ready: serving }, serving ? "ready: default model loaded" : "not ready: default model not loaded");
   });
   // Shared memory: model instances (worker threads) read stored images without copying them.
-  const handlers = prmHandlers(manager, new ImageStore(config.storeBytes, { sharedMemory: true }), {
-    defaultModel: config.defaultModel,
-    maxStepsPerRequest: config.maxStepsPerRequest,
-    maxStepsInFlightPerStream: config.maxStepsPerStream,
-    limits: imageLimitsOf(config),
-  });
+  const handlers = prmHandlers(
+    manager,
+    new ImageStore(config.storeBytes, { sharedMemory: true }),
+    {
+      defaultModel: config.defaultModel,
+      maxStepsPerRequest: config.maxStepsPerRequest,
+      maxStepsInFlightPerStream: config.maxStepsPerStream,
+      limits: imageLimitsOf(config),
+      maxChartCodeChars: config.maxChartCodeChars,
+    },
+    new ChartJudges({
+      defaultJudge: config.chartJudge,
+      seed: config.chartJudgeSeed,
+      remote: config.chartJudgeUrl
+        ? {
+            url: config.chartJudgeUrl,
+            model: config.chartJudgeModel,
+            apiKeyEnv: config.chartJudgeApiKeyEnv || undefined,
+            timeoutMs: config.chartJudgeTimeoutMs,
+            maxRetries: config.chartJudgeMaxRetries,
+            requestsPerSecond: config.chartJudgeRequestsPerSecond,
+            maxConcurrency: config.chartJudgeMaxConcurrency,
+          }
+        : undefined,
+    }),
+  );
   server = await startServer({
     name: "prm",
     config,

@@ -19,6 +19,15 @@ export const rendererOptions = {
       "working memory of the calls in flight (decoding, drawing, encoding; each call's own estimate): a call beyond it is refused " +
       "at once with RESOURCE_EXHAUSTED, one that could never fit with INVALID_ARGUMENT. With --store-bytes, what bounds the RSS",
   },
+  chartSandboxWorkers: { schema: positiveInt.default(1), doc: "RenderChartCode: sandbox worker threads rendering chart code at once" },
+  chartSandboxTimeoutMs: { schema: positiveInt.default(10_000), doc: "RenderChartCode: wall-clock limit of one render; then TIMEOUT" },
+  chartSandboxMemoryMb: { schema: positiveInt.default(256), doc: "RenderChartCode: V8 heap limit of a sandbox worker; past it, MEMORY_LIMIT" },
+  chartSandboxQueue: { schema: positiveInt.default(256), doc: "RenderChartCode: renders waiting for a sandbox worker; beyond it, RESOURCE_EXHAUSTED" },
+  maxChartCodeChars: { schema: positiveInt.default(200_000), doc: "RenderChartCode: longest chart code accepted" },
+  maxChartSvgBytes: {
+    schema: positiveInt.default(16 * 1024 * 1024),
+    doc: "RenderChartCode: largest SVG a chart may draw before rasterizing; beyond it, TOO_LARGE",
+  },
   drawThreads: {
     schema: positiveInt.default(availableParallelism()),
     doc: "threads that draw (blending marks is JavaScript, kept off the event loop so health checks and rejections answer at once)",

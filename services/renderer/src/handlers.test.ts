@@ -4,16 +4,19 @@ import { CoordinateSpace, type DrawingAction, ImageFormat, type Step } from "@sk
 import { WorkBudget } from "@sketchvl/runtime";
 import { InvalidArgumentError, ResourceExhaustedError } from "@sketchvl/errors";
 import { DrawingThreads, ImageStore } from "@sketchvl/drawing";
+import { ChartSandbox } from "./chartSandbox/chartSandbox";
 import { rendererHandlers } from "./handlers";
 
 const threads = new DrawingThreads(1);
-after(() => threads.close());
+// Its workers start on the first RenderChartCode; chartSandbox.test.ts tests them.
+const sandbox = new ChartSandbox({ workers: 1, timeoutMs: 10_000, memoryMb: 128, maxQueue: 4, maxPixels: 1_000_000, maxSvgBytes: 1 << 20 });
+after(() => Promise.all([threads.close(), sandbox.close()]));
 const handlersWith = (storeBytes: number, budgetBytes = 1 << 28) => {
   const budget = new WorkBudget(budgetBytes, "--work-budget-bytes", "renderer-test");
-  return { budget, handlers: rendererHandlers({ store: new ImageStore(storeBytes, { sharedMemory: true }), limits: LIMITS, threads, budget }) };
+  return { budget, handlers: rendererHandlers({ store: new ImageStore(storeBytes, { sharedMemory: true }), limits: LIMITS, threads, budget, sandbox }) };
 };
 
-const LIMITS = { maxPixels: 1_000_000, maxBytes: 1_000_000, maxActions: 16, maxTextChars: 5 };
+const LIMITS = { maxPixels: 1_000_000, maxBytes: 1_000_000, maxActions: 16, maxTextChars: 5, maxChartCodeChars: 1000 };
 type Context = Parameters<ReturnType<typeof rendererHandlers>["renderTrajectory"]>[1];
 const context = { signal: new AbortController().signal } as unknown as Context;
 

@@ -15,12 +15,16 @@ import {
   resolveImage,
 } from "@sketchvl/drawing";
 import { parseSteps } from "@sketchvl/steps";
+import type { ChartSandbox } from "./chartSandbox/chartSandbox";
+import { renderChartCode } from "./chartSandbox/renderChartCode";
 
 export interface RendererLimits extends ImageLimits {
   /** Actions in one Render call, or steps in one RenderTrajectory call. */
   maxActions: number;
   /** Characters (Unicode code points, the unit of TextSpan) of response text in one ParseSteps call. */
   maxTextChars: number;
+  /** Characters of chart code in one RenderChartCode call. */
+  maxChartCodeChars: number;
 }
 
 /**
@@ -59,9 +63,11 @@ export interface RendererDeps {
   threads: DrawingThreads;
   /** Working memory of the calls in flight, reserved before any pixel work. */
   budget: WorkBudget;
+  /** Where chart code is rendered: worker threads with time and memory limits, no URL or file access. */
+  sandbox: ChartSandbox;
 }
 
-export function rendererHandlers({ store, limits, threads, budget }: RendererDeps): RendererServiceImplementation {
+export function rendererHandlers({ store, limits, threads, budget, sandbox }: RendererDeps): RendererServiceImplementation {
   /**
    * Checks `steps` against the image (from its header or the store, nothing decoded yet) and
    * reserves what drawing them will hold; the call is refused before any work when it does not fit.
@@ -143,6 +149,10 @@ export function rendererHandlers({ store, limits, threads, budget }: RendererDep
         throw new InvalidArgumentError("text", `${over} characters (Unicode code points); the limit is ${limits.maxTextChars}`, "LIMIT_EXCEEDED");
       }
       return { parsed: parseSteps(request.text, request.format) };
+    },
+
+    renderChartCode(request) {
+      return renderChartCode(request, sandbox, store, { maxCodeChars: limits.maxChartCodeChars, budget });
     },
   };
 }

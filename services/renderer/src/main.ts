@@ -3,6 +3,7 @@ import { RendererServiceDefinition } from "@sketchvl/contract";
 import { DrawingThreads, ImageStore } from "@sketchvl/drawing";
 import { exitOnSignals, imageLimitsOf, loadConfigOrExit, startServer, WorkBudget } from "@sketchvl/runtime";
 import { rendererOptions } from "./config";
+import { ChartSandbox } from "./chartSandbox/chartSandbox";
 import { rendererHandlers } from "./handlers";
 
 async function main() {
@@ -11,6 +12,14 @@ async function main() {
   const store = new ImageStore(config.storeBytes, { sharedMemory: true });
   const threads = new DrawingThreads(config.drawThreads);
   const budget = new WorkBudget(config.workBudgetBytes, "--work-budget-bytes", "renderer");
+  const sandbox = new ChartSandbox({
+    workers: config.chartSandboxWorkers,
+    timeoutMs: config.chartSandboxTimeoutMs,
+    memoryMb: config.chartSandboxMemoryMb,
+    maxQueue: config.chartSandboxQueue,
+    maxPixels: config.maxPixels,
+    maxSvgBytes: config.maxChartSvgBytes,
+  });
   const server = await startServer({
     name: "renderer",
     config,
@@ -19,13 +28,14 @@ async function main() {
         definition: RendererServiceDefinition,
         implementation: rendererHandlers({
           store,
-          limits: { ...imageLimitsOf(config), maxActions: config.maxActions, maxTextChars: config.maxTextChars },
+          limits: { ...imageLimitsOf(config), maxActions: config.maxActions, maxTextChars: config.maxTextChars, maxChartCodeChars: config.maxChartCodeChars },
           threads,
           budget,
+          sandbox,
         }),
       },
     ],
-    onShutdown: () => threads.close(),
+    onShutdown: () => Promise.all([threads.close(), sandbox.close()]).then(() => undefined),
   });
   exitOnSignals(server);
 }

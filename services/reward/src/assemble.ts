@@ -126,6 +126,7 @@ export async function assembleGroup(
       failureKind: w.failure?.kind ?? FailureKind.FAILURE_KIND_UNSPECIFIED,
       failureReason: w.failure?.reason ?? "",
       rewardComponents: masked(w) ? {} : outcomes[i].components,
+      chartCode: undefined,
     };
   });
   return { responses, finepoMs };

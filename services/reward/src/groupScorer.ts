@@ -1,10 +1,11 @@
 // A group of rollouts from request to answer. Each response starts through the mesh the moment it
 // arrives (all at once for ScoreGroup, one by one for StreamGroup); the group is assembled when
 // the last one is done.
-import { FailureKind, type GroupRewards, type Image, type ResponseToScore, type ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
+import { FailureKind, type GroupRewards, type Image, type ResponseToScore, RewardTask, type ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
 import { type ImageLimits, type ImageStore, toRawImage } from "@sketchvl/drawing";
 import { InvalidArgumentError, MeshError, NotFoundError } from "@sketchvl/errors";
 import { assembleGroup, type AssembleOptions } from "./assemble";
+import { ChartCodeSession } from "./chartCode/chartCodeSession";
 import type { MeshClients } from "./meshClients";
 import { PromptImages } from "./promptImages";
 import { type GroupImage, type ResponseWork, scoreResponse } from "./responsePipeline";
@@ -17,6 +18,12 @@ export interface ScorerOptions {
   maxTextChars: number;
   /** The largest gRPC message this service sends (--max-message-bytes): the prompt image travels raw in one. */
   maxMessageBytes: number;
+}
+
+/** A group being scored: responses go in as they arrive, the answer comes once all are done. */
+export interface ScoringSession {
+  add(response: ResponseToScore): void;
+  finish(assemble?: AssembleOptions): Promise<GroupRewards>;
 }
 
 /** Room in a message for what rides beside an image's pixels. */
@@ -46,7 +53,8 @@ export class RewardScorer {
    * each response's PRM call sends the image itself (as for an evicted digest), and a response the
    * PRM still cannot score is masked INFRASTRUCTURE / TIMEOUT; FORMAT failures are still graded.
    */
-  async open(header: ScoreGroupRequest, signal: AbortSignal): Promise<GroupSession> {
+  async open(header: ScoreGroupRequest, signal: AbortSignal): Promise<ScoringSession> {
+    if (header.task === RewardTask.REWARD_TASK_CHART_TO_CODE) return this.openChartCode(header, signal);
     if (header.references.length === 0) throw new InvalidArgumentError("references", "give at least one accepted answer");
     const t = performance.now();
     const { digest, image, rawDigest } = await this.images.resolve(header.image, "image");
@@ -68,6 +76,24 @@ export class RewardScorer {
     const prmDigest = stored.status === "fulfilled" ? stored.value.image!.digest : rawDigest;
     const groupImage: GroupImage = { rendererDigest: rendered.value.image!.digest, prmDigest, inline };
     return new GroupSession(this.mesh, header, digest, groupImage, this.options, signal, performance.now() - t);
+  }
+
+  /**
+   * A chart-to-code group: the reference image goes to the PRM only (its judge compares images; the
+   * renderer draws from code). A PRM that fails here costs nothing yet: each judgement sends the
+   * image itself when the PRM does not hold it.
+   */
+  private async openChartCode(header: ScoreGroupRequest, signal: AbortSignal): Promise<ChartCodeSession> {
+    const t = performance.now();
+    const { digest, image, rawDigest } = await this.images.resolve(header.image, "image");
+    const inline: Image = { source: { $case: "raw", value: toRawImage(image) } };
+    let prmDigest = rawDigest;
+    try {
+      prmDigest = (await this.mesh.prm.storeImage({ image: inline }, { signal })).image?.digest ?? rawDigest;
+    } catch (err) {
+      if (!(err instanceof MeshError)) throw err;
+    }
+    return new ChartCodeSession(this.mesh, header, digest, { prmDigest, inline }, this.options, signal, performance.now() - t);
   }
 
   /**

@@ -2,7 +2,7 @@
 import { type GroupRewards, type RewardServiceImplementation, ScoreGroupRequest } from "@sketchvl/contract";
 import { IdempotencyCache } from "@sketchvl/runtime";
 import { InvalidArgumentError } from "@sketchvl/errors";
-import type { GroupSession, RewardScorer } from "./groupScorer";
+import type { RewardScorer, ScoringSession } from "./groupScorer";
 import { checkIds } from "./requestIds";
 import { type StreamLimits, StreamGuard } from "./streamGuard";
 
@@ -37,7 +37,7 @@ export function rewardHandlers(scorer: RewardScorer, options: HandlerOptions): R
       const ended = new AbortController();
       const signal = AbortSignal.any([context.signal, ended.signal]);
       try {
-        let session: GroupSession | undefined;
+        let session: ScoringSession | undefined;
         let index = 0;
         for await (const { item } of streams.messages(requests)) {
           if (!session) {

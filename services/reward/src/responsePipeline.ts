@@ -154,10 +154,10 @@ async function selfContained(steps: StepToScore[], prompt: Image): Promise<StepT
 }
 
 /** The replica does not hold an image we referred to by digest (not a missing model): told by the reason the renderer or PRM sent. */
-const isMissingImage = (err: unknown) => err instanceof NotFoundError && err.reason === "IMAGE_NOT_FOUND";
+export const isMissingImage = (err: unknown) => err instanceof NotFoundError && err.reason === "IMAGE_NOT_FOUND";
 
 /** The mesh's clients throw typed errors (meshClients.ts); the kind decides, never the message. */
-function classify(err: unknown, stage: "parse" | "render" | "prm", signal: AbortSignal): { kind: FailureKind; reason: string } {
+export function classify(err: unknown, stage: "parse" | "render" | "prm", signal: AbortSignal): { kind: FailureKind; reason: string } {
   if (signal.aborted || isAbortError(err)) return { kind: FailureKind.FAILURE_KIND_TIMEOUT, reason: `not scored within the sample timeout (during ${stage})` };
   // The renderer refusing a step the policy wrote (absurd coordinates, unknown colour) is the
   // policy's format problem; anything else is the mesh's.

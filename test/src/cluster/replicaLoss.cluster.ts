@@ -8,7 +8,7 @@
 // time (SIGTERM, drain, a new one in its place) under the same load: no group call may fail.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { FailureKind, type ScoreGroupRequest } from "@sketchvl/contract";
+import { FailureKind, ScoreGroupRequest } from "@sketchvl/contract";
 import { Network, type StartedNetwork } from "testcontainers";
 import { type ChartGroup, chartWorldGroup } from "../support/chartworldGroup";
 import { killReplica, type Replica, type RewardClient, rewardClient, startReplica, stopReplica } from "./meshCluster";
@@ -57,21 +57,14 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
     await network?.stop();
   });
 
-  const request = (i: number, tag: string): ScoreGroupRequest => ({
-    requestId: `${tag}-${i}`,
-    runId: "",
-    batchIndex: 0,
-    image: { source: { $case: "encoded", value: group.png } },
-    question: group.question,
-    references: [group.answer],
-    responses: Array.from({ length: K }, (_, j) => ({ id: `r${j}`, text: group.responses.expert, tokenOffsets: [], imageTokenSpans: [] })),
-    outcome: undefined,
-    finepo: undefined,
-    prmModel: "",
-    useArgmaxScore: false,
-    format: 0,
-    sampleTimeoutMs: 0,
-  });
+  const request = (i: number, tag: string): ScoreGroupRequest =>
+    ScoreGroupRequest.fromPartial({
+      requestId: `${tag}-${i}`,
+      image: { source: { $case: "encoded", value: group.png } },
+      question: group.question,
+      references: [group.answer],
+      responses: Array.from({ length: K }, (_, j) => ({ id: `r${j}`, text: group.responses.expert })),
+    });
 
   /** Sends `count` groups, two at a time, alternating replicas; `during(i)` runs before group i is sent. */
   async function load(tag: string, count: number, t: Tally, during: (i: number) => Promise<void> = async () => {}): Promise<boolean[]> {

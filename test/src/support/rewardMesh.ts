@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RewardServiceDefinition, type ScoreGroupRequest } from "@sketchvl/contract";
+import { RewardServiceDefinition, type ScoreGroupRequest, RewardTask } from "@sketchvl/contract";
 import { freePort, type RunningProcess } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { type ChartGroup, chartWorldGroup } from "./chartworldGroup";
@@ -50,7 +50,8 @@ export function rewardServiceArgs(
   ];
 }
 
-export async function startRewardMesh(rewardArgs: string[] = []): Promise<RewardMesh> {
+/** `serviceArgs`: options of the renderer and the PRM (e.g. the chart sandbox's limits, the chart judge). */
+export async function startRewardMesh(rewardArgs: string[] = [], serviceArgs: { renderer?: string[]; prm?: string[] } = {}): Promise<RewardMesh> {
   const dir = mkdtempSync(join(tmpdir(), "reward-mesh-"));
   mkdirSync(join(dir, "models", "random", "1"), { recursive: true });
   writeFileSync(join(dir, "models", "random", "1", "config.json"), JSON.stringify({ backend: "random", seed: 7 }));
@@ -59,8 +60,10 @@ export async function startRewardMesh(rewardArgs: string[] = []): Promise<Reward
   const quiet = ["--log-level", "error"];
   const [group, renderer, prm, trainer] = await Promise.all([
     chartWorldGroup(),
-    startService("renderer", { args: quiet }),
-    startService("prm", { args: [...quiet, "--model-repository", join(dir, "models"), "--load-models", "random", "--default-model", "random"] }),
+    startService("renderer", { args: [...quiet, ...(serviceArgs.renderer ?? [])] }),
+    startService("prm", {
+      args: [...quiet, "--model-repository", join(dir, "models"), "--load-models", "random", "--default-model", "random", ...(serviceArgs.prm ?? [])],
+    }),
     startService("trainer", { args: [...quiet, "--state-dir", join(dir, "trainer")] }),
   ]);
   writeFileSync(join(imageRoot, "chart.png"), group.png);
@@ -89,6 +92,8 @@ export async function startRewardMesh(rewardArgs: string[] = []): Promise<Reward
     useArgmaxScore: false,
     format: 0,
     sampleTimeoutMs: 0,
+    task: RewardTask.REWARD_TASK_DRAW_AND_ANSWER,
+    chartCode: undefined,
     ...overrides,
   });
   return {

@@ -15,6 +15,7 @@ import {
   StepFormat,
   type TrainSequence,
   type TrainStepResponse,
+  RewardTask,
 } from "@sketchvl/contract";
 import type { Client } from "nice-grpc";
 import type { LearnerClient } from "./learnerWorker";
@@ -130,6 +131,8 @@ export async function rolloutAndScore(
       useArgmaxScore: false,
       format: StepFormat.STEP_FORMAT_SKETCHVL,
       sampleTimeoutMs: 0,
+      task: RewardTask.REWARD_TASK_DRAW_AND_ANSWER,
+      chartCode: undefined,
     }),
   );
   if (!group) throw new Error(`reward service answered ${requestId} without a group`);

@@ -12,55 +12,60 @@ _sym_db = _symbol_database.Default()
 
 
 from . import action_pb2 as sketchvl_dot_v1_dot_action__pb2
+from . import chart_code_pb2 as sketchvl_dot_v1_dot_chart__code__pb2
 from . import errors_pb2 as sketchvl_dot_v1_dot_errors__pb2
 from . import image_pb2 as sketchvl_dot_v1_dot_image__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15sketchvl/v1/prm.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x18sketchvl/v1/errors.proto\x1a\x17sketchvl/v1/image.proto\"N\n\x0fReferenceTarget\x12\x12\n\nchart_seed\x18\x01 \x01(\x04\x12\x13\n\x0btarget_json\x18\x02 \x01(\t\x12\x12\n\nchart_kind\x18\x03 \x01(\t\"\xcd\x01\n\x0bStepToScore\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06intent\x18\x02 \x01(\t\x12*\n\x06\x61\x63tion\x18\x03 \x01(\x0b\x32\x1a.sketchvl.v1.DrawingAction\x12\"\n\x06\x62\x65\x66ore\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12!\n\x05\x61\x66ter\x18\x05 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12/\n\treference\x18\x06 \x01(\x0b\x32\x1c.sketchvl.v1.ReferenceTarget\"\xa2\x01\n\tStepScore\x12\n\n\x02id\x18\x01 \x01(\t\x12$\n\x05label\x18\x02 \x01(\x0e\x32\x15.sketchvl.v1.PrmLabel\x12\x15\n\rprobabilities\x18\x03 \x03(\x02\x12\x16\n\x0e\x65xpected_score\x18\x04 \x01(\x01\x12\x14\n\x0c\x61rgmax_score\x18\x05 \x01(\x01\x12\r\n\x05model\x18\x06 \x01(\t\x12\x0f\n\x07version\x18\x07 \x01(\t\"6\n\x11StoreImageRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\":\n\x12StoreImageResponse\x12$\n\x05image\x18\x01 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\"K\n\x11ScoreStepsRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\'\n\x05steps\x18\x02 \x03(\x0b\x32\x18.sketchvl.v1.StepToScore\"<\n\x12ScoreStepsResponse\x12&\n\x06scores\x18\x01 \x03(\x0b\x32\x16.sketchvl.v1.StepScore\"L\n\x13StreamScoresRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12&\n\x04step\x18\x02 \x01(\x0b\x32\x18.sketchvl.v1.StepToScore\"r\n\x14StreamScoresResponse\x12\'\n\x05score\x18\x01 \x01(\x0b\x32\x16.sketchvl.v1.StepScoreH\x00\x12\'\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x16.sketchvl.v1.StepErrorH\x00\x42\x08\n\x06result\"o\n\tStepError\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\r\n\x05\x66ield\x18\x04 \x01(\t\x12(\n\x06reason\x18\x05 \x01(\x0e\x32\x18.sketchvl.v1.ErrorReason\"2\n\x10LoadModelRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"<\n\x11LoadModelResponse\x12\'\n\x05model\x18\x01 \x01(\x0b\x32\x18.sketchvl.v1.ModelStatus\"4\n\x12UnloadModelRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"A\n\x13UnloadModelResponse\x12*\n\x08unloaded\x18\x01 \x03(\x0b\x32\x18.sketchvl.v1.ModelStatus\"\x13\n\x11ListModelsRequest\">\n\x12ListModelsResponse\x12(\n\x06models\x18\x01 \x03(\x0b\x32\x18.sketchvl.v1.ModelStatus\"u\n\x0bModelStatus\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0f\n\x07\x62\x61\x63kend\x18\x03 \x01(\t\x12\r\n\x05state\x18\x04 \x01(\t\x12&\n\x05stats\x18\x05 \x01(\x0b\x32\x17.sketchvl.v1.ModelStats\"s\n\nModelStats\x12\x10\n\x08requests\x18\x01 \x01(\x04\x12\x0f\n\x07\x62\x61tches\x18\x02 \x01(\x04\x12\x10\n\x08rejected\x18\x03 \x01(\x04\x12\x16\n\x0equeue_ms_total\x18\x04 \x01(\x01\x12\x18\n\x10\x63ompute_ms_total\x18\x05 \x01(\x01*\x88\x01\n\x08PrmLabel\x12\x19\n\x15PRM_LABEL_UNSPECIFIED\x10\x00\x12\x17\n\x13PRM_LABEL_EXCELLENT\x10\x01\x12\x18\n\x14PRM_LABEL_ACCEPTABLE\x10\x02\x12\x12\n\x0ePRM_LABEL_POOR\x10\x03\x12\x1a\n\x16PRM_LABEL_UNACCEPTABLE\x10\x04\x32\xf0\x03\n\nPrmService\x12M\n\nStoreImage\x12\x1e.sketchvl.v1.StoreImageRequest\x1a\x1f.sketchvl.v1.StoreImageResponse\x12M\n\nScoreSteps\x12\x1e.sketchvl.v1.ScoreStepsRequest\x1a\x1f.sketchvl.v1.ScoreStepsResponse\x12W\n\x0cStreamScores\x12 .sketchvl.v1.StreamScoresRequest\x1a!.sketchvl.v1.StreamScoresResponse(\x01\x30\x01\x12J\n\tLoadModel\x12\x1d.sketchvl.v1.LoadModelRequest\x1a\x1e.sketchvl.v1.LoadModelResponse\x12P\n\x0bUnloadModel\x12\x1f.sketchvl.v1.UnloadModelRequest\x1a .sketchvl.v1.UnloadModelResponse\x12M\n\nListModels\x12\x1e.sketchvl.v1.ListModelsRequest\x1a\x1f.sketchvl.v1.ListModelsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15sketchvl/v1/prm.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x1csketchvl/v1/chart_code.proto\x1a\x18sketchvl/v1/errors.proto\x1a\x17sketchvl/v1/image.proto\"N\n\x0fReferenceTarget\x12\x12\n\nchart_seed\x18\x01 \x01(\x04\x12\x13\n\x0btarget_json\x18\x02 \x01(\t\x12\x12\n\nchart_kind\x18\x03 \x01(\t\"\xcd\x01\n\x0bStepToScore\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06intent\x18\x02 \x01(\t\x12*\n\x06\x61\x63tion\x18\x03 \x01(\x0b\x32\x1a.sketchvl.v1.DrawingAction\x12\"\n\x06\x62\x65\x66ore\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12!\n\x05\x61\x66ter\x18\x05 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12/\n\treference\x18\x06 \x01(\x0b\x32\x1c.sketchvl.v1.ReferenceTarget\"\xa2\x01\n\tStepScore\x12\n\n\x02id\x18\x01 \x01(\t\x12$\n\x05label\x18\x02 \x01(\x0e\x32\x15.sketchvl.v1.PrmLabel\x12\x15\n\rprobabilities\x18\x03 \x03(\x02\x12\x16\n\x0e\x65xpected_score\x18\x04 \x01(\x01\x12\x14\n\x0c\x61rgmax_score\x18\x05 \x01(\x01\x12\r\n\x05model\x18\x06 \x01(\t\x12\x0f\n\x07version\x18\x07 \x01(\t\"6\n\x11StoreImageRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\":\n\x12StoreImageResponse\x12$\n\x05image\x18\x01 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\"K\n\x11ScoreStepsRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\'\n\x05steps\x18\x02 \x03(\x0b\x32\x18.sketchvl.v1.StepToScore\"<\n\x12ScoreStepsResponse\x12&\n\x06scores\x18\x01 \x03(\x0b\x32\x16.sketchvl.v1.StepScore\"L\n\x13StreamScoresRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12&\n\x04step\x18\x02 \x01(\x0b\x32\x18.sketchvl.v1.StepToScore\"r\n\x14StreamScoresResponse\x12\'\n\x05score\x18\x01 \x01(\x0b\x32\x16.sketchvl.v1.StepScoreH\x00\x12\'\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x16.sketchvl.v1.StepErrorH\x00\x42\x08\n\x06result\"o\n\tStepError\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\r\n\x05\x66ield\x18\x04 \x01(\t\x12(\n\x06reason\x18\x05 \x01(\x0e\x32\x18.sketchvl.v1.ErrorReason\"2\n\x10LoadModelRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"<\n\x11LoadModelResponse\x12\'\n\x05model\x18\x01 \x01(\x0b\x32\x18.sketchvl.v1.ModelStatus\"4\n\x12UnloadModelRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\"A\n\x13UnloadModelResponse\x12*\n\x08unloaded\x18\x01 \x03(\x0b\x32\x18.sketchvl.v1.ModelStatus\"\x13\n\x11ListModelsRequest\">\n\x12ListModelsResponse\x12(\n\x06models\x18\x01 \x03(\x0b\x32\x18.sketchvl.v1.ModelStatus\"u\n\x0bModelStatus\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0f\n\x07\x62\x61\x63kend\x18\x03 \x01(\t\x12\r\n\x05state\x18\x04 \x01(\t\x12&\n\x05stats\x18\x05 \x01(\x0b\x32\x17.sketchvl.v1.ModelStats\"s\n\nModelStats\x12\x10\n\x08requests\x18\x01 \x01(\x04\x12\x0f\n\x07\x62\x61tches\x18\x02 \x01(\x04\x12\x10\n\x08rejected\x18\x03 \x01(\x04\x12\x16\n\x0equeue_ms_total\x18\x04 \x01(\x01\x12\x18\n\x10\x63ompute_ms_total\x18\x05 \x01(\x01\"\xaf\x01\n\x15JudgeChartCodeRequest\x12\r\n\x05judge\x18\x01 \x01(\t\x12+\n\x0freference_image\x18\x02 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12\x16\n\x0ereference_code\x18\x03 \x01(\t\x12*\n\x0erendered_image\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12\x16\n\x0epredicted_code\x18\x05 \x01(\t\"x\n\x16JudgeChartCodeResponse\x12+\n\x06\x65rrors\x18\x01 \x03(\x0b\x32\x1b.sketchvl.v1.ChartCodeError\x12\x0e\n\x06parsed\x18\x02 \x01(\x08\x12\r\n\x05judge\x18\x03 \x01(\t\x12\x12\n\nraw_output\x18\x04 \x01(\t*\x88\x01\n\x08PrmLabel\x12\x19\n\x15PRM_LABEL_UNSPECIFIED\x10\x00\x12\x17\n\x13PRM_LABEL_EXCELLENT\x10\x01\x12\x18\n\x14PRM_LABEL_ACCEPTABLE\x10\x02\x12\x12\n\x0ePRM_LABEL_POOR\x10\x03\x12\x1a\n\x16PRM_LABEL_UNACCEPTABLE\x10\x04\x32\xcb\x04\n\nPrmService\x12M\n\nStoreImage\x12\x1e.sketchvl.v1.StoreImageRequest\x1a\x1f.sketchvl.v1.StoreImageResponse\x12M\n\nScoreSteps\x12\x1e.sketchvl.v1.ScoreStepsRequest\x1a\x1f.sketchvl.v1.ScoreStepsResponse\x12W\n\x0cStreamScores\x12 .sketchvl.v1.StreamScoresRequest\x1a!.sketchvl.v1.StreamScoresResponse(\x01\x30\x01\x12J\n\tLoadModel\x12\x1d.sketchvl.v1.LoadModelRequest\x1a\x1e.sketchvl.v1.LoadModelResponse\x12P\n\x0bUnloadModel\x12\x1f.sketchvl.v1.UnloadModelRequest\x1a .sketchvl.v1.UnloadModelResponse\x12M\n\nListModels\x12\x1e.sketchvl.v1.ListModelsRequest\x1a\x1f.sketchvl.v1.ListModelsResponse\x12Y\n\x0eJudgeChartCode\x12\".sketchvl.v1.JudgeChartCodeRequest\x1a#.sketchvl.v1.JudgeChartCodeResponseb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sketchvl.v1.prm_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _PRMLABEL._serialized_start=1687
-  _PRMLABEL._serialized_end=1823
-  _REFERENCETARGET._serialized_start=115
-  _REFERENCETARGET._serialized_end=193
-  _STEPTOSCORE._serialized_start=196
-  _STEPTOSCORE._serialized_end=401
-  _STEPSCORE._serialized_start=404
-  _STEPSCORE._serialized_end=566
-  _STOREIMAGEREQUEST._serialized_start=568
-  _STOREIMAGEREQUEST._serialized_end=622
-  _STOREIMAGERESPONSE._serialized_start=624
-  _STOREIMAGERESPONSE._serialized_end=682
-  _SCORESTEPSREQUEST._serialized_start=684
-  _SCORESTEPSREQUEST._serialized_end=759
-  _SCORESTEPSRESPONSE._serialized_start=761
-  _SCORESTEPSRESPONSE._serialized_end=821
-  _STREAMSCORESREQUEST._serialized_start=823
-  _STREAMSCORESREQUEST._serialized_end=899
-  _STREAMSCORESRESPONSE._serialized_start=901
-  _STREAMSCORESRESPONSE._serialized_end=1015
-  _STEPERROR._serialized_start=1017
-  _STEPERROR._serialized_end=1128
-  _LOADMODELREQUEST._serialized_start=1130
-  _LOADMODELREQUEST._serialized_end=1180
-  _LOADMODELRESPONSE._serialized_start=1182
-  _LOADMODELRESPONSE._serialized_end=1242
-  _UNLOADMODELREQUEST._serialized_start=1244
-  _UNLOADMODELREQUEST._serialized_end=1296
-  _UNLOADMODELRESPONSE._serialized_start=1298
-  _UNLOADMODELRESPONSE._serialized_end=1363
-  _LISTMODELSREQUEST._serialized_start=1365
-  _LISTMODELSREQUEST._serialized_end=1384
-  _LISTMODELSRESPONSE._serialized_start=1386
-  _LISTMODELSRESPONSE._serialized_end=1448
-  _MODELSTATUS._serialized_start=1450
-  _MODELSTATUS._serialized_end=1567
-  _MODELSTATS._serialized_start=1569
-  _MODELSTATS._serialized_end=1684
-  _PRMSERVICE._serialized_start=1826
-  _PRMSERVICE._serialized_end=2322
+  _PRMLABEL._serialized_start=2017
+  _PRMLABEL._serialized_end=2153
+  _REFERENCETARGET._serialized_start=145
+  _REFERENCETARGET._serialized_end=223
+  _STEPTOSCORE._serialized_start=226
+  _STEPTOSCORE._serialized_end=431
+  _STEPSCORE._serialized_start=434
+  _STEPSCORE._serialized_end=596
+  _STOREIMAGEREQUEST._serialized_start=598
+  _STOREIMAGEREQUEST._serialized_end=652
+  _STOREIMAGERESPONSE._serialized_start=654
+  _STOREIMAGERESPONSE._serialized_end=712
+  _SCORESTEPSREQUEST._serialized_start=714
+  _SCORESTEPSREQUEST._serialized_end=789
+  _SCORESTEPSRESPONSE._serialized_start=791
+  _SCORESTEPSRESPONSE._serialized_end=851
+  _STREAMSCORESREQUEST._serialized_start=853
+  _STREAMSCORESREQUEST._serialized_end=929
+  _STREAMSCORESRESPONSE._serialized_start=931
+  _STREAMSCORESRESPONSE._serialized_end=1045
+  _STEPERROR._serialized_start=1047
+  _STEPERROR._serialized_end=1158
+  _LOADMODELREQUEST._serialized_start=1160
+  _LOADMODELREQUEST._serialized_end=1210
+  _LOADMODELRESPONSE._serialized_start=1212
+  _LOADMODELRESPONSE._serialized_end=1272
+  _UNLOADMODELREQUEST._serialized_start=1274
+  _UNLOADMODELREQUEST._serialized_end=1326
+  _UNLOADMODELRESPONSE._serialized_start=1328
+  _UNLOADMODELRESPONSE._serialized_end=1393
+  _LISTMODELSREQUEST._serialized_start=1395
+  _LISTMODELSREQUEST._serialized_end=1414
+  _LISTMODELSRESPONSE._serialized_start=1416
+  _LISTMODELSRESPONSE._serialized_end=1478
+  _MODELSTATUS._serialized_start=1480
+  _MODELSTATUS._serialized_end=1597
+  _MODELSTATS._serialized_start=1599
+  _MODELSTATS._serialized_end=1714
+  _JUDGECHARTCODEREQUEST._serialized_start=1717
+  _JUDGECHARTCODEREQUEST._serialized_end=1892
+  _JUDGECHARTCODERESPONSE._serialized_start=1894
+  _JUDGECHARTCODERESPONSE._serialized_end=2014
+  _PRMSERVICE._serialized_start=2156
+  _PRMSERVICE._serialized_end=2743
 # @@protoc_insertion_point(module_scope)

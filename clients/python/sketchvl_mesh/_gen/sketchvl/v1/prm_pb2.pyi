@@ -1,4 +1,5 @@
 from . import action_pb2 as _action_pb2
+from . import chart_code_pb2 as _chart_code_pb2
 from . import errors_pb2 as _errors_pb2
 from . import image_pb2 as _image_pb2
 from google.protobuf.internal import containers as _containers
@@ -13,6 +14,32 @@ PRM_LABEL_EXCELLENT: PrmLabel
 PRM_LABEL_POOR: PrmLabel
 PRM_LABEL_UNACCEPTABLE: PrmLabel
 PRM_LABEL_UNSPECIFIED: PrmLabel
+
+class JudgeChartCodeRequest(_message.Message):
+    __slots__ = ["judge", "predicted_code", "reference_code", "reference_image", "rendered_image"]
+    JUDGE_FIELD_NUMBER: _ClassVar[int]
+    PREDICTED_CODE_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_CODE_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_IMAGE_FIELD_NUMBER: _ClassVar[int]
+    RENDERED_IMAGE_FIELD_NUMBER: _ClassVar[int]
+    judge: str
+    predicted_code: str
+    reference_code: str
+    reference_image: _image_pb2.Image
+    rendered_image: _image_pb2.Image
+    def __init__(self, judge: _Optional[str] = ..., reference_image: _Optional[_Union[_image_pb2.Image, _Mapping]] = ..., reference_code: _Optional[str] = ..., rendered_image: _Optional[_Union[_image_pb2.Image, _Mapping]] = ..., predicted_code: _Optional[str] = ...) -> None: ...
+
+class JudgeChartCodeResponse(_message.Message):
+    __slots__ = ["errors", "judge", "parsed", "raw_output"]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    JUDGE_FIELD_NUMBER: _ClassVar[int]
+    PARSED_FIELD_NUMBER: _ClassVar[int]
+    RAW_OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    errors: _containers.RepeatedCompositeFieldContainer[_chart_code_pb2.ChartCodeError]
+    judge: str
+    parsed: bool
+    raw_output: str
+    def __init__(self, errors: _Optional[_Iterable[_Union[_chart_code_pb2.ChartCodeError, _Mapping]]] = ..., parsed: bool = ..., judge: _Optional[str] = ..., raw_output: _Optional[str] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = []

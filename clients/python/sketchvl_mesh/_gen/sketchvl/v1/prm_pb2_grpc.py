@@ -48,6 +48,11 @@ class PrmServiceStub(object):
                 request_serializer=sketchvl_dot_v1_dot_prm__pb2.ListModelsRequest.SerializeToString,
                 response_deserializer=sketchvl_dot_v1_dot_prm__pb2.ListModelsResponse.FromString,
                 )
+        self.JudgeChartCode = channel.unary_unary(
+                '/sketchvl.v1.PrmService/JudgeChartCode',
+                request_serializer=sketchvl_dot_v1_dot_prm__pb2.JudgeChartCodeRequest.SerializeToString,
+                response_deserializer=sketchvl_dot_v1_dot_prm__pb2.JudgeChartCodeResponse.FromString,
+                )
 
 
 class PrmServiceServicer(object):
@@ -102,6 +107,15 @@ class PrmServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def JudgeChartCode(self, request, context):
+        """Chart-to-code (Visual-ERM): how the chart rendered from predicted code differs from the
+        reference, as a list of errors. Judges: "reference" (ChartWorld's exact spec comparison),
+        "remote-judge" (an OpenAI-compatible VLM), "random" (seeded, for wiring).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PrmServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -134,6 +148,11 @@ def add_PrmServiceServicer_to_server(servicer, server):
                     servicer.ListModels,
                     request_deserializer=sketchvl_dot_v1_dot_prm__pb2.ListModelsRequest.FromString,
                     response_serializer=sketchvl_dot_v1_dot_prm__pb2.ListModelsResponse.SerializeToString,
+            ),
+            'JudgeChartCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.JudgeChartCode,
+                    request_deserializer=sketchvl_dot_v1_dot_prm__pb2.JudgeChartCodeRequest.FromString,
+                    response_serializer=sketchvl_dot_v1_dot_prm__pb2.JudgeChartCodeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -248,5 +267,22 @@ class PrmService(object):
         return grpc.experimental.unary_unary(request, target, '/sketchvl.v1.PrmService/ListModels',
             sketchvl_dot_v1_dot_prm__pb2.ListModelsRequest.SerializeToString,
             sketchvl_dot_v1_dot_prm__pb2.ListModelsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def JudgeChartCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/sketchvl.v1.PrmService/JudgeChartCode',
+            sketchvl_dot_v1_dot_prm__pb2.JudgeChartCodeRequest.SerializeToString,
+            sketchvl_dot_v1_dot_prm__pb2.JudgeChartCodeResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

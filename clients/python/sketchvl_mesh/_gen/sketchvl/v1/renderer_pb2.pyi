@@ -1,4 +1,5 @@
 from . import action_pb2 as _action_pb2
+from . import chart_code_pb2 as _chart_code_pb2
 from . import image_pb2 as _image_pb2
 from . import trajectory_pb2 as _trajectory_pb2
 from google.protobuf.internal import containers as _containers
@@ -33,6 +34,26 @@ class PutImageResponse(_message.Message):
     IMAGE_FIELD_NUMBER: _ClassVar[int]
     image: _image_pb2.ImageRef
     def __init__(self, image: _Optional[_Union[_image_pb2.ImageRef, _Mapping]] = ...) -> None: ...
+
+class RenderChartCodeRequest(_message.Message):
+    __slots__ = ["code", "output_format"]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    output_format: _image_pb2.ImageFormat
+    def __init__(self, code: _Optional[str] = ..., output_format: _Optional[_Union[_image_pb2.ImageFormat, str]] = ...) -> None: ...
+
+class RenderChartCodeResponse(_message.Message):
+    __slots__ = ["detail", "image", "render_ms", "status"]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    RENDER_MS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    detail: str
+    image: _image_pb2.ImageRef
+    render_ms: float
+    status: _chart_code_pb2.ChartRenderStatus
+    def __init__(self, status: _Optional[_Union[_chart_code_pb2.ChartRenderStatus, str]] = ..., detail: _Optional[str] = ..., image: _Optional[_Union[_image_pb2.ImageRef, _Mapping]] = ..., render_ms: _Optional[float] = ...) -> None: ...
 
 class RenderRequest(_message.Message):
     __slots__ = ["actions", "image", "output_format"]

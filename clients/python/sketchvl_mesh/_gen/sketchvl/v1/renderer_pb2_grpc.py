@@ -35,6 +35,11 @@ class RendererServiceStub(object):
                 request_serializer=sketchvl_dot_v1_dot_renderer__pb2.ParseStepsRequest.SerializeToString,
                 response_deserializer=sketchvl_dot_v1_dot_renderer__pb2.ParseStepsResponse.FromString,
                 )
+        self.RenderChartCode = channel.unary_unary(
+                '/sketchvl.v1.RendererService/RenderChartCode',
+                request_serializer=sketchvl_dot_v1_dot_renderer__pb2.RenderChartCodeRequest.SerializeToString,
+                response_deserializer=sketchvl_dot_v1_dot_renderer__pb2.RenderChartCodeResponse.FromString,
+                )
 
 
 class RendererServiceServicer(object):
@@ -72,6 +77,16 @@ class RendererServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenderChartCode(self, request, context):
+        """Renders chart code (a Vega-Lite JSON spec) in a sandbox: a worker thread with a time and a
+        memory limit whose Vega loader refuses every URL and file, so data must be inline. Code that
+        fails to render is answered with its status (TIMEOUT, MEMORY_LIMIT, FORBIDDEN_IO, ...), not
+        with an error: a bad program is the policy's failure, and the service keeps serving.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RendererServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -94,6 +109,11 @@ def add_RendererServiceServicer_to_server(servicer, server):
                     servicer.ParseSteps,
                     request_deserializer=sketchvl_dot_v1_dot_renderer__pb2.ParseStepsRequest.FromString,
                     response_serializer=sketchvl_dot_v1_dot_renderer__pb2.ParseStepsResponse.SerializeToString,
+            ),
+            'RenderChartCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderChartCode,
+                    request_deserializer=sketchvl_dot_v1_dot_renderer__pb2.RenderChartCodeRequest.FromString,
+                    response_serializer=sketchvl_dot_v1_dot_renderer__pb2.RenderChartCodeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -171,5 +191,22 @@ class RendererService(object):
         return grpc.experimental.unary_unary(request, target, '/sketchvl.v1.RendererService/ParseSteps',
             sketchvl_dot_v1_dot_renderer__pb2.ParseStepsRequest.SerializeToString,
             sketchvl_dot_v1_dot_renderer__pb2.ParseStepsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RenderChartCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/sketchvl.v1.RendererService/RenderChartCode',
+            sketchvl_dot_v1_dot_renderer__pb2.RenderChartCodeRequest.SerializeToString,
+            sketchvl_dot_v1_dot_renderer__pb2.RenderChartCodeResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

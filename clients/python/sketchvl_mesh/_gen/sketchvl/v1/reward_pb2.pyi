@@ -1,4 +1,5 @@
 from . import action_pb2 as _action_pb2
+from . import chart_code_pb2 as _chart_code_pb2
 from . import image_pb2 as _image_pb2
 from . import prm_pb2 as _prm_pb2
 from . import trainer_pb2 as _trainer_pb2
@@ -19,6 +20,37 @@ OUTCOME_REWARD_EXACT_MATCH: OutcomeReward
 OUTCOME_REWARD_RELAXED_ACCURACY: OutcomeReward
 OUTCOME_REWARD_REWARDMAP: OutcomeReward
 OUTCOME_REWARD_UNSPECIFIED: OutcomeReward
+REWARD_TASK_CHART_TO_CODE: RewardTask
+REWARD_TASK_DRAW_AND_ANSWER: RewardTask
+REWARD_TASK_UNSPECIFIED: RewardTask
+
+class ChartCodeReward(_message.Message):
+    __slots__ = ["errors", "judge", "judge_output_parsed", "render_detail", "render_status", "rendered_digest", "reward", "severity_sum"]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    JUDGE_FIELD_NUMBER: _ClassVar[int]
+    JUDGE_OUTPUT_PARSED_FIELD_NUMBER: _ClassVar[int]
+    RENDERED_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    RENDER_DETAIL_FIELD_NUMBER: _ClassVar[int]
+    RENDER_STATUS_FIELD_NUMBER: _ClassVar[int]
+    REWARD_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_SUM_FIELD_NUMBER: _ClassVar[int]
+    errors: _containers.RepeatedCompositeFieldContainer[_chart_code_pb2.ChartCodeError]
+    judge: str
+    judge_output_parsed: bool
+    render_detail: str
+    render_status: _chart_code_pb2.ChartRenderStatus
+    rendered_digest: str
+    reward: float
+    severity_sum: int
+    def __init__(self, render_status: _Optional[_Union[_chart_code_pb2.ChartRenderStatus, str]] = ..., render_detail: _Optional[str] = ..., errors: _Optional[_Iterable[_Union[_chart_code_pb2.ChartCodeError, _Mapping]]] = ..., severity_sum: _Optional[int] = ..., judge_output_parsed: bool = ..., reward: _Optional[float] = ..., rendered_digest: _Optional[str] = ..., judge: _Optional[str] = ...) -> None: ...
+
+class ChartCodeTarget(_message.Message):
+    __slots__ = ["judge", "reference_code"]
+    JUDGE_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_CODE_FIELD_NUMBER: _ClassVar[int]
+    judge: str
+    reference_code: str
+    def __init__(self, reference_code: _Optional[str] = ..., judge: _Optional[str] = ...) -> None: ...
 
 class GroupRewards(_message.Message):
     __slots__ = ["image_digest", "request_id", "responses", "stage_ms"]
@@ -50,7 +82,7 @@ class OutcomeConfig(_message.Message):
     def __init__(self, kind: _Optional[_Union[OutcomeReward, str]] = ..., difficulty_weight: _Optional[float] = ..., detail_alpha: _Optional[float] = ...) -> None: ...
 
 class ResponseReward(_message.Message):
-    __slots__ = ["answer", "coarse_advantage", "failure_kind", "failure_reason", "format_errors", "id", "last_process_score", "loss_mask", "mask_sample", "mean_process_score", "min_process_score", "outcome_reward", "reward_components", "steps", "token_advantages", "token_process_scores"]
+    __slots__ = ["answer", "chart_code", "coarse_advantage", "failure_kind", "failure_reason", "format_errors", "id", "last_process_score", "loss_mask", "mask_sample", "mean_process_score", "min_process_score", "outcome_reward", "reward_components", "steps", "token_advantages", "token_process_scores"]
     class RewardComponentsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -59,6 +91,7 @@ class ResponseReward(_message.Message):
         value: float
         def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     ANSWER_FIELD_NUMBER: _ClassVar[int]
+    CHART_CODE_FIELD_NUMBER: _ClassVar[int]
     COARSE_ADVANTAGE_FIELD_NUMBER: _ClassVar[int]
     FAILURE_KIND_FIELD_NUMBER: _ClassVar[int]
     FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +108,7 @@ class ResponseReward(_message.Message):
     TOKEN_ADVANTAGES_FIELD_NUMBER: _ClassVar[int]
     TOKEN_PROCESS_SCORES_FIELD_NUMBER: _ClassVar[int]
     answer: str
+    chart_code: ChartCodeReward
     coarse_advantage: float
     failure_kind: FailureKind
     failure_reason: str
@@ -90,7 +124,7 @@ class ResponseReward(_message.Message):
     steps: _containers.RepeatedCompositeFieldContainer[StepRecord]
     token_advantages: _containers.RepeatedScalarFieldContainer[float]
     token_process_scores: _containers.RepeatedScalarFieldContainer[float]
-    def __init__(self, id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepRecord, _Mapping]]] = ..., format_errors: _Optional[_Iterable[_Union[_trajectory_pb2.FormatError, _Mapping]]] = ..., answer: _Optional[str] = ..., outcome_reward: _Optional[float] = ..., coarse_advantage: _Optional[float] = ..., mean_process_score: _Optional[float] = ..., min_process_score: _Optional[float] = ..., last_process_score: _Optional[float] = ..., token_advantages: _Optional[_Iterable[float]] = ..., loss_mask: _Optional[_Iterable[bool]] = ..., token_process_scores: _Optional[_Iterable[float]] = ..., mask_sample: bool = ..., failure_kind: _Optional[_Union[FailureKind, str]] = ..., failure_reason: _Optional[str] = ..., reward_components: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[StepRecord, _Mapping]]] = ..., format_errors: _Optional[_Iterable[_Union[_trajectory_pb2.FormatError, _Mapping]]] = ..., answer: _Optional[str] = ..., outcome_reward: _Optional[float] = ..., coarse_advantage: _Optional[float] = ..., mean_process_score: _Optional[float] = ..., min_process_score: _Optional[float] = ..., last_process_score: _Optional[float] = ..., token_advantages: _Optional[_Iterable[float]] = ..., loss_mask: _Optional[_Iterable[bool]] = ..., token_process_scores: _Optional[_Iterable[float]] = ..., mask_sample: bool = ..., failure_kind: _Optional[_Union[FailureKind, str]] = ..., failure_reason: _Optional[str] = ..., reward_components: _Optional[_Mapping[str, float]] = ..., chart_code: _Optional[_Union[ChartCodeReward, _Mapping]] = ...) -> None: ...
 
 class ResponseToScore(_message.Message):
     __slots__ = ["id", "image_token_spans", "text", "token_offsets"]
@@ -105,8 +139,9 @@ class ResponseToScore(_message.Message):
     def __init__(self, id: _Optional[str] = ..., text: _Optional[str] = ..., token_offsets: _Optional[_Iterable[int]] = ..., image_token_spans: _Optional[_Iterable[_Union[_trajectory_pb2.TokenSpan, _Mapping]]] = ...) -> None: ...
 
 class ScoreGroupRequest(_message.Message):
-    __slots__ = ["batch_index", "finepo", "format", "image", "outcome", "prm_model", "question", "references", "request_id", "responses", "run_id", "sample_timeout_ms", "use_argmax_score"]
+    __slots__ = ["batch_index", "chart_code", "finepo", "format", "image", "outcome", "prm_model", "question", "references", "request_id", "responses", "run_id", "sample_timeout_ms", "task", "use_argmax_score"]
     BATCH_INDEX_FIELD_NUMBER: _ClassVar[int]
+    CHART_CODE_FIELD_NUMBER: _ClassVar[int]
     FINEPO_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     IMAGE_FIELD_NUMBER: _ClassVar[int]
@@ -118,8 +153,10 @@ class ScoreGroupRequest(_message.Message):
     RESPONSES_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
     USE_ARGMAX_SCORE_FIELD_NUMBER: _ClassVar[int]
     batch_index: int
+    chart_code: ChartCodeTarget
     finepo: _trainer_pb2.FinePOConfig
     format: _trajectory_pb2.StepFormat
     image: _image_pb2.Image
@@ -131,8 +168,9 @@ class ScoreGroupRequest(_message.Message):
     responses: _containers.RepeatedCompositeFieldContainer[ResponseToScore]
     run_id: str
     sample_timeout_ms: int
+    task: RewardTask
     use_argmax_score: bool
-    def __init__(self, request_id: _Optional[str] = ..., run_id: _Optional[str] = ..., batch_index: _Optional[int] = ..., image: _Optional[_Union[_image_pb2.Image, _Mapping]] = ..., question: _Optional[str] = ..., references: _Optional[_Iterable[str]] = ..., responses: _Optional[_Iterable[_Union[ResponseToScore, _Mapping]]] = ..., outcome: _Optional[_Union[OutcomeConfig, _Mapping]] = ..., finepo: _Optional[_Union[_trainer_pb2.FinePOConfig, _Mapping]] = ..., prm_model: _Optional[str] = ..., use_argmax_score: bool = ..., format: _Optional[_Union[_trajectory_pb2.StepFormat, str]] = ..., sample_timeout_ms: _Optional[int] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., run_id: _Optional[str] = ..., batch_index: _Optional[int] = ..., image: _Optional[_Union[_image_pb2.Image, _Mapping]] = ..., question: _Optional[str] = ..., references: _Optional[_Iterable[str]] = ..., responses: _Optional[_Iterable[_Union[ResponseToScore, _Mapping]]] = ..., outcome: _Optional[_Union[OutcomeConfig, _Mapping]] = ..., finepo: _Optional[_Union[_trainer_pb2.FinePOConfig, _Mapping]] = ..., prm_model: _Optional[str] = ..., use_argmax_score: bool = ..., format: _Optional[_Union[_trajectory_pb2.StepFormat, str]] = ..., sample_timeout_ms: _Optional[int] = ..., task: _Optional[_Union[RewardTask, str]] = ..., chart_code: _Optional[_Union[ChartCodeTarget, _Mapping]] = ...) -> None: ...
 
 class ScoreGroupResponse(_message.Message):
     __slots__ = ["group"]
@@ -183,6 +221,9 @@ class StreamGroupResponse(_message.Message):
     def __init__(self, group: _Optional[_Union[GroupRewards, _Mapping]] = ...) -> None: ...
 
 class OutcomeReward(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class RewardTask(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class FailureKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):

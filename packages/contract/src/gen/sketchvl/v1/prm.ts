@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { DrawingAction } from "./action";
+import { ChartCodeError } from "./chart_code";
 import { ErrorReason, errorReasonFromJSON, errorReasonToJSON } from "./errors";
 import { Image, ImageRef } from "./image";
 
@@ -188,6 +189,30 @@ export interface ModelStats {
   rejected: number;
   queueMsTotal: number;
   computeMsTotal: number;
+}
+
+export interface JudgeChartCodeRequest {
+  /** "reference", "remote-judge" or "random"; empty means the service's --chart-judge. */
+  judge: string;
+  /**
+   * The reference chart: its image (inline or a digest this service holds) and, for the
+   * reference judge, its spec.
+   */
+  referenceImage: Image | undefined;
+  referenceCode: string;
+  /** The chart rendered from the predicted code, and that code. */
+  renderedImage: Image | undefined;
+  predictedCode: string;
+}
+
+export interface JudgeChartCodeResponse {
+  errors: ChartCodeError[];
+  /** False when the judge's answer was not Visual-ERM's JSON (the reward then takes S = 25). */
+  parsed: boolean;
+  /** The judge that answered. */
+  judge: string;
+  /** The remote judge's text (truncated), for debugging a judge prompt. */
+  rawOutput: string;
 }
 
 function createBaseReferenceTarget(): ReferenceTarget {
@@ -1965,6 +1990,280 @@ export const ModelStats: MessageFns<ModelStats> = {
   },
 };
 
+function createBaseJudgeChartCodeRequest(): JudgeChartCodeRequest {
+  return { judge: "", referenceImage: undefined, referenceCode: "", renderedImage: undefined, predictedCode: "" };
+}
+
+export const JudgeChartCodeRequest: MessageFns<JudgeChartCodeRequest> = {
+  encode(message: JudgeChartCodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.judge !== "") {
+      writer.uint32(10).string(message.judge);
+    }
+    if (message.referenceImage !== undefined) {
+      Image.encode(message.referenceImage, writer.uint32(18).fork()).join();
+    }
+    if (message.referenceCode !== "") {
+      writer.uint32(26).string(message.referenceCode);
+    }
+    if (message.renderedImage !== undefined) {
+      Image.encode(message.renderedImage, writer.uint32(34).fork()).join();
+    }
+    if (message.predictedCode !== "") {
+      writer.uint32(42).string(message.predictedCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JudgeChartCodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJudgeChartCodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.judge = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.referenceImage = Image.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.referenceCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.renderedImage = Image.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.predictedCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JudgeChartCodeRequest {
+    return {
+      judge: isSet(object.judge) ? globalThis.String(object.judge) : "",
+      referenceImage: isSet(object.referenceImage)
+        ? Image.fromJSON(object.referenceImage)
+        : isSet(object.reference_image)
+        ? Image.fromJSON(object.reference_image)
+        : undefined,
+      referenceCode: isSet(object.referenceCode)
+        ? globalThis.String(object.referenceCode)
+        : isSet(object.reference_code)
+        ? globalThis.String(object.reference_code)
+        : "",
+      renderedImage: isSet(object.renderedImage)
+        ? Image.fromJSON(object.renderedImage)
+        : isSet(object.rendered_image)
+        ? Image.fromJSON(object.rendered_image)
+        : undefined,
+      predictedCode: isSet(object.predictedCode)
+        ? globalThis.String(object.predictedCode)
+        : isSet(object.predicted_code)
+        ? globalThis.String(object.predicted_code)
+        : "",
+    };
+  },
+
+  toJSON(message: JudgeChartCodeRequest): unknown {
+    const obj: any = {};
+    if (message.judge !== "") {
+      obj.judge = message.judge;
+    }
+    if (message.referenceImage !== undefined) {
+      obj.referenceImage = Image.toJSON(message.referenceImage);
+    }
+    if (message.referenceCode !== "") {
+      obj.referenceCode = message.referenceCode;
+    }
+    if (message.renderedImage !== undefined) {
+      obj.renderedImage = Image.toJSON(message.renderedImage);
+    }
+    if (message.predictedCode !== "") {
+      obj.predictedCode = message.predictedCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<JudgeChartCodeRequest>): JudgeChartCodeRequest {
+    return JudgeChartCodeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JudgeChartCodeRequest>): JudgeChartCodeRequest {
+    const message = createBaseJudgeChartCodeRequest();
+    message.judge = object.judge ?? "";
+    message.referenceImage = (object.referenceImage !== undefined && object.referenceImage !== null)
+      ? Image.fromPartial(object.referenceImage)
+      : undefined;
+    message.referenceCode = object.referenceCode ?? "";
+    message.renderedImage = (object.renderedImage !== undefined && object.renderedImage !== null)
+      ? Image.fromPartial(object.renderedImage)
+      : undefined;
+    message.predictedCode = object.predictedCode ?? "";
+    return message;
+  },
+};
+
+function createBaseJudgeChartCodeResponse(): JudgeChartCodeResponse {
+  return { errors: [], parsed: false, judge: "", rawOutput: "" };
+}
+
+export const JudgeChartCodeResponse: MessageFns<JudgeChartCodeResponse> = {
+  encode(message: JudgeChartCodeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.errors) {
+      ChartCodeError.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.parsed !== false) {
+      writer.uint32(16).bool(message.parsed);
+    }
+    if (message.judge !== "") {
+      writer.uint32(26).string(message.judge);
+    }
+    if (message.rawOutput !== "") {
+      writer.uint32(34).string(message.rawOutput);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JudgeChartCodeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJudgeChartCodeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.errors.push(ChartCodeError.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.parsed = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.judge = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.rawOutput = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JudgeChartCodeResponse {
+    return {
+      errors: globalThis.Array.isArray(object?.errors) ? object.errors.map((e: any) => ChartCodeError.fromJSON(e)) : [],
+      parsed: isSet(object.parsed) ? globalThis.Boolean(object.parsed) : false,
+      judge: isSet(object.judge) ? globalThis.String(object.judge) : "",
+      rawOutput: isSet(object.rawOutput)
+        ? globalThis.String(object.rawOutput)
+        : isSet(object.raw_output)
+        ? globalThis.String(object.raw_output)
+        : "",
+    };
+  },
+
+  toJSON(message: JudgeChartCodeResponse): unknown {
+    const obj: any = {};
+    if (message.errors?.length) {
+      obj.errors = message.errors.map((e) => ChartCodeError.toJSON(e));
+    }
+    if (message.parsed !== false) {
+      obj.parsed = message.parsed;
+    }
+    if (message.judge !== "") {
+      obj.judge = message.judge;
+    }
+    if (message.rawOutput !== "") {
+      obj.rawOutput = message.rawOutput;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<JudgeChartCodeResponse>): JudgeChartCodeResponse {
+    return JudgeChartCodeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JudgeChartCodeResponse>): JudgeChartCodeResponse {
+    const message = createBaseJudgeChartCodeResponse();
+    message.errors = object.errors?.map((e) => ChartCodeError.fromPartial(e)) || [];
+    message.parsed = object.parsed ?? false;
+    message.judge = object.judge ?? "";
+    message.rawOutput = object.rawOutput ?? "";
+    return message;
+  },
+};
+
 /**
  * FinePRM: rates each drawing step from its intent, its action and the images before and after
  * it (SketchVL §2), on Excellent / Acceptable / Poor / Unacceptable = 4 / 3 / 2 / 1.
@@ -2039,6 +2338,19 @@ export const PrmServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Chart-to-code (Visual-ERM): how the chart rendered from predicted code differs from the
+     * reference, as a list of errors. Judges: "reference" (ChartWorld's exact spec comparison),
+     * "remote-judge" (an OpenAI-compatible VLM), "random" (seeded, for wiring).
+     */
+    judgeChartCode: {
+      name: "JudgeChartCode",
+      requestType: JudgeChartCodeRequest as typeof JudgeChartCodeRequest,
+      requestStream: false,
+      responseType: JudgeChartCodeResponse as typeof JudgeChartCodeResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -2079,6 +2391,15 @@ export interface PrmServiceImplementation<CallContextExt = {}> {
     request: ListModelsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListModelsResponse>>;
+  /**
+   * Chart-to-code (Visual-ERM): how the chart rendered from predicted code differs from the
+   * reference, as a list of errors. Judges: "reference" (ChartWorld's exact spec comparison),
+   * "remote-judge" (an OpenAI-compatible VLM), "random" (seeded, for wiring).
+   */
+  judgeChartCode(
+    request: JudgeChartCodeRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<JudgeChartCodeResponse>>;
 }
 
 export interface PrmServiceClient<CallOptionsExt = {}> {
@@ -2118,6 +2439,15 @@ export interface PrmServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListModelsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListModelsResponse>;
+  /**
+   * Chart-to-code (Visual-ERM): how the chart rendered from predicted code differs from the
+   * reference, as a list of errors. Judges: "reference" (ChartWorld's exact spec comparison),
+   * "remote-judge" (an OpenAI-compatible VLM), "random" (seeded, for wiring).
+   */
+  judgeChartCode(
+    request: DeepPartial<JudgeChartCodeRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<JudgeChartCodeResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {

@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { DrawingAction } from "./action";
+import { ChartRenderStatus, chartRenderStatusFromJSON, chartRenderStatusToJSON } from "./chart_code";
 import { Image, ImageFormat, imageFormatFromJSON, imageFormatToJSON, ImageRef } from "./image";
 import { ParsedResponse, Step, StepFormat, stepFormatFromJSON, stepFormatToJSON } from "./trajectory";
 
@@ -57,6 +58,25 @@ export interface ParseStepsRequest {
 
 export interface ParseStepsResponse {
   parsed: ParsedResponse | undefined;
+}
+
+export interface RenderChartCodeRequest {
+  /** A Vega-Lite (or Vega) spec as JSON text. */
+  code: string;
+  /** How the image comes back when it renders; unspecified is PNG. */
+  outputFormat: ImageFormat;
+}
+
+export interface RenderChartCodeResponse {
+  status: ChartRenderStatus;
+  /** Why it did not render (the parse error, the limit it hit, the URL it tried to load). */
+  detail: string;
+  /** The rendered chart (status OK or BLANK); kept by digest like every image this service returns. */
+  image:
+    | ImageRef
+    | undefined;
+  /** Time spent in the sandbox. */
+  renderMs: number;
 }
 
 function createBasePutImageRequest(): PutImageRequest {
@@ -747,6 +767,218 @@ export const ParseStepsResponse: MessageFns<ParseStepsResponse> = {
   },
 };
 
+function createBaseRenderChartCodeRequest(): RenderChartCodeRequest {
+  return { code: "", outputFormat: 0 };
+}
+
+export const RenderChartCodeRequest: MessageFns<RenderChartCodeRequest> = {
+  encode(message: RenderChartCodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.outputFormat !== 0) {
+      writer.uint32(16).int32(message.outputFormat);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenderChartCodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenderChartCodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.outputFormat = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenderChartCodeRequest {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      outputFormat: isSet(object.outputFormat)
+        ? imageFormatFromJSON(object.outputFormat)
+        : isSet(object.output_format)
+        ? imageFormatFromJSON(object.output_format)
+        : 0,
+    };
+  },
+
+  toJSON(message: RenderChartCodeRequest): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.outputFormat !== 0) {
+      obj.outputFormat = imageFormatToJSON(message.outputFormat);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenderChartCodeRequest>): RenderChartCodeRequest {
+    return RenderChartCodeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenderChartCodeRequest>): RenderChartCodeRequest {
+    const message = createBaseRenderChartCodeRequest();
+    message.code = object.code ?? "";
+    message.outputFormat = object.outputFormat ?? 0;
+    return message;
+  },
+};
+
+function createBaseRenderChartCodeResponse(): RenderChartCodeResponse {
+  return { status: 0, detail: "", image: undefined, renderMs: 0 };
+}
+
+export const RenderChartCodeResponse: MessageFns<RenderChartCodeResponse> = {
+  encode(message: RenderChartCodeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.detail !== "") {
+      writer.uint32(18).string(message.detail);
+    }
+    if (message.image !== undefined) {
+      ImageRef.encode(message.image, writer.uint32(26).fork()).join();
+    }
+    if (message.renderMs !== 0) {
+      writer.uint32(33).double(message.renderMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenderChartCodeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenderChartCodeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.image = ImageRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.renderMs = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenderChartCodeResponse {
+    return {
+      status: isSet(object.status) ? chartRenderStatusFromJSON(object.status) : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      image: isSet(object.image) ? ImageRef.fromJSON(object.image) : undefined,
+      renderMs: isSet(object.renderMs)
+        ? globalThis.Number(object.renderMs)
+        : isSet(object.render_ms)
+        ? globalThis.Number(object.render_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: RenderChartCodeResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = chartRenderStatusToJSON(message.status);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.image !== undefined) {
+      obj.image = ImageRef.toJSON(message.image);
+    }
+    if (message.renderMs !== 0) {
+      obj.renderMs = floatToJson(message.renderMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenderChartCodeResponse>): RenderChartCodeResponse {
+    return RenderChartCodeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenderChartCodeResponse>): RenderChartCodeResponse {
+    const message = createBaseRenderChartCodeResponse();
+    message.status = object.status ?? 0;
+    message.detail = object.detail ?? "";
+    message.image = (object.image !== undefined && object.image !== null)
+      ? ImageRef.fromPartial(object.image)
+      : undefined;
+    message.renderMs = object.renderMs ?? 0;
+    return message;
+  },
+};
+
 /** Applies drawing actions to images and parses policy output into steps. */
 export type RendererServiceDefinition = typeof RendererServiceDefinition;
 export const RendererServiceDefinition = {
@@ -794,6 +1026,20 @@ export const RendererServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Renders chart code (a Vega-Lite JSON spec) in a sandbox: a worker thread with a time and a
+     * memory limit whose Vega loader refuses every URL and file, so data must be inline. Code that
+     * fails to render is answered with its status (TIMEOUT, MEMORY_LIMIT, FORBIDDEN_IO, ...), not
+     * with an error: a bad program is the policy's failure, and the service keeps serving.
+     */
+    renderChartCode: {
+      name: "RenderChartCode",
+      requestType: RenderChartCodeRequest as typeof RenderChartCodeRequest,
+      requestStream: false,
+      responseType: RenderChartCodeResponse as typeof RenderChartCodeResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -817,6 +1063,16 @@ export interface RendererServiceImplementation<CallContextExt = {}> {
     request: ParseStepsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ParseStepsResponse>>;
+  /**
+   * Renders chart code (a Vega-Lite JSON spec) in a sandbox: a worker thread with a time and a
+   * memory limit whose Vega loader refuses every URL and file, so data must be inline. Code that
+   * fails to render is answered with its status (TIMEOUT, MEMORY_LIMIT, FORBIDDEN_IO, ...), not
+   * with an error: a bad program is the policy's failure, and the service keeps serving.
+   */
+  renderChartCode(
+    request: RenderChartCodeRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RenderChartCodeResponse>>;
 }
 
 export interface RendererServiceClient<CallOptionsExt = {}> {
@@ -839,6 +1095,20 @@ export interface RendererServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ParseStepsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ParseStepsResponse>;
+  /**
+   * Renders chart code (a Vega-Lite JSON spec) in a sandbox: a worker thread with a time and a
+   * memory limit whose Vega loader refuses every URL and file, so data must be inline. Code that
+   * fails to render is answered with its status (TIMEOUT, MEMORY_LIMIT, FORBIDDEN_IO, ...), not
+   * with an error: a bad program is the policy's failure, and the service keeps serving.
+   */
+  renderChartCode(
+    request: DeepPartial<RenderChartCodeRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RenderChartCodeResponse>;
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

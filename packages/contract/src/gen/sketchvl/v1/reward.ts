@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { DrawingAction } from "./action";
+import { ChartCodeError, ChartRenderStatus, chartRenderStatusFromJSON, chartRenderStatusToJSON } from "./chart_code";
 import { Image } from "./image";
 import { PrmLabel, prmLabelFromJSON, prmLabelToJSON } from "./prm";
 import { FinePOConfig } from "./trainer";
@@ -58,6 +59,54 @@ export function outcomeRewardToJSON(object: OutcomeReward): string {
     case OutcomeReward.OUTCOME_REWARD_REWARDMAP:
       return "OUTCOME_REWARD_REWARDMAP";
     case OutcomeReward.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What the responses of a group are asked to do, and so how they are scored. */
+export enum RewardTask {
+  /** REWARD_TASK_UNSPECIFIED - Same as REWARD_TASK_DRAW_AND_ANSWER. */
+  REWARD_TASK_UNSPECIFIED = 0,
+  /** REWARD_TASK_DRAW_AND_ANSWER - SketchVL: draw steps on the image, then answer the question (process and outcome rewards). */
+  REWARD_TASK_DRAW_AND_ANSWER = 1,
+  /**
+   * REWARD_TASK_CHART_TO_CODE - Visual-ERM chart-to-code: write a Vega-Lite spec that redraws the image. Each response is
+   * rendered in the renderer's sandbox and judged against the reference by the PRM service;
+   * outcome_reward = 1 + clip(1 - S/50, 0, 1) with S the judged errors' severity sum, 0 for no
+   * code, a failed render or a blank image. The question, references and FinePO fields are unused.
+   */
+  REWARD_TASK_CHART_TO_CODE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function rewardTaskFromJSON(object: any): RewardTask {
+  switch (object) {
+    case 0:
+    case "REWARD_TASK_UNSPECIFIED":
+      return RewardTask.REWARD_TASK_UNSPECIFIED;
+    case 1:
+    case "REWARD_TASK_DRAW_AND_ANSWER":
+      return RewardTask.REWARD_TASK_DRAW_AND_ANSWER;
+    case 2:
+    case "REWARD_TASK_CHART_TO_CODE":
+      return RewardTask.REWARD_TASK_CHART_TO_CODE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RewardTask.UNRECOGNIZED;
+  }
+}
+
+export function rewardTaskToJSON(object: RewardTask): string {
+  switch (object) {
+    case RewardTask.REWARD_TASK_UNSPECIFIED:
+      return "REWARD_TASK_UNSPECIFIED";
+    case RewardTask.REWARD_TASK_DRAW_AND_ANSWER:
+      return "REWARD_TASK_DRAW_AND_ANSWER";
+    case RewardTask.REWARD_TASK_CHART_TO_CODE:
+      return "REWARD_TASK_CHART_TO_CODE";
+    case RewardTask.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -119,6 +168,14 @@ export function failureKindToJSON(object: FailureKind): string {
   }
 }
 
+/** The reference of a chart-to-code group (the prompt image is ScoreGroupRequest.image). */
+export interface ChartCodeTarget {
+  /** The reference chart's spec (JSON); the "reference" judge needs it. */
+  referenceCode: string;
+  /** The PRM service's chart judge: "reference", "remote-judge", "random"; empty: its default. */
+  judge: string;
+}
+
 export interface OutcomeConfig {
   kind: OutcomeReward;
   /** RewardMap only. */
@@ -163,6 +220,9 @@ export interface ScoreGroupRequest {
   format: StepFormat;
   /** Per-response budget; a response not scored in time is masked (TIMEOUT), not zeroed. 0 = 60 s. */
   sampleTimeoutMs: number;
+  task: RewardTask;
+  /** REWARD_TASK_CHART_TO_CODE only. */
+  chartCode: ChartCodeTarget | undefined;
 }
 
 export interface StreamGroupRequest {
@@ -222,11 +282,29 @@ export interface ResponseReward {
   failureReason: string;
   /** The parts of the outcome reward (RewardMap: format, correctness, detail). */
   rewardComponents: { [key: string]: number };
+  /** REWARD_TASK_CHART_TO_CODE: every part of the Visual-ERM reward (outcome_reward is its reward). */
+  chartCode: ChartCodeReward | undefined;
 }
 
 export interface ResponseReward_RewardComponentsEntry {
   key: string;
   value: number;
+}
+
+/** The Visual-ERM reward of one response, with what it was computed from. */
+export interface ChartCodeReward {
+  renderStatus: ChartRenderStatus;
+  renderDetail: string;
+  /** The judge's errors (empty when the render failed: nothing was judged). */
+  errors: ChartCodeError[];
+  /** S = sum of the errors' severities; 25 when the judge's output could not be parsed. */
+  severitySum: number;
+  judgeOutputParsed: boolean;
+  /** 1 + clip(1 - S/50, 0, 1) in [1, 2]; 0 when render_status is not OK. */
+  reward: number;
+  /** The rendered chart, in the renderer's image store. */
+  renderedDigest: string;
+  judge: string;
 }
 
 export interface ScoreGroupResponse {
@@ -250,6 +328,95 @@ export interface GroupRewards_StageMsEntry {
   key: string;
   value: number;
 }
+
+function createBaseChartCodeTarget(): ChartCodeTarget {
+  return { referenceCode: "", judge: "" };
+}
+
+export const ChartCodeTarget: MessageFns<ChartCodeTarget> = {
+  encode(message: ChartCodeTarget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.referenceCode !== "") {
+      writer.uint32(10).string(message.referenceCode);
+    }
+    if (message.judge !== "") {
+      writer.uint32(18).string(message.judge);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChartCodeTarget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChartCodeTarget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.referenceCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.judge = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChartCodeTarget {
+    return {
+      referenceCode: isSet(object.referenceCode)
+        ? globalThis.String(object.referenceCode)
+        : isSet(object.reference_code)
+        ? globalThis.String(object.reference_code)
+        : "",
+      judge: isSet(object.judge) ? globalThis.String(object.judge) : "",
+    };
+  },
+
+  toJSON(message: ChartCodeTarget): unknown {
+    const obj: any = {};
+    if (message.referenceCode !== "") {
+      obj.referenceCode = message.referenceCode;
+    }
+    if (message.judge !== "") {
+      obj.judge = message.judge;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChartCodeTarget>): ChartCodeTarget {
+    return ChartCodeTarget.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChartCodeTarget>): ChartCodeTarget {
+    const message = createBaseChartCodeTarget();
+    message.referenceCode = object.referenceCode ?? "";
+    message.judge = object.judge ?? "";
+    return message;
+  },
+};
 
 function createBaseOutcomeConfig(): OutcomeConfig {
   return { kind: 0, difficultyWeight: 0, detailAlpha: 0 };
@@ -514,6 +681,8 @@ function createBaseScoreGroupRequest(): ScoreGroupRequest {
     useArgmaxScore: false,
     format: 0,
     sampleTimeoutMs: 0,
+    task: 0,
+    chartCode: undefined,
   };
 }
 
@@ -557,6 +726,12 @@ export const ScoreGroupRequest: MessageFns<ScoreGroupRequest> = {
     }
     if (message.sampleTimeoutMs !== 0) {
       writer.uint32(104).uint32(message.sampleTimeoutMs);
+    }
+    if (message.task !== 0) {
+      writer.uint32(112).int32(message.task);
+    }
+    if (message.chartCode !== undefined) {
+      ChartCodeTarget.encode(message.chartCode, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -678,6 +853,22 @@ export const ScoreGroupRequest: MessageFns<ScoreGroupRequest> = {
             message.sampleTimeoutMs = reader.uint32();
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.task = reader.int32() as any;
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.chartCode = ChartCodeTarget.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -733,6 +924,12 @@ export const ScoreGroupRequest: MessageFns<ScoreGroupRequest> = {
         : isSet(object.sample_timeout_ms)
         ? globalThis.Number(object.sample_timeout_ms)
         : 0,
+      task: isSet(object.task) ? rewardTaskFromJSON(object.task) : 0,
+      chartCode: isSet(object.chartCode)
+        ? ChartCodeTarget.fromJSON(object.chartCode)
+        : isSet(object.chart_code)
+        ? ChartCodeTarget.fromJSON(object.chart_code)
+        : undefined,
     };
   },
 
@@ -777,6 +974,12 @@ export const ScoreGroupRequest: MessageFns<ScoreGroupRequest> = {
     if (message.sampleTimeoutMs !== 0) {
       obj.sampleTimeoutMs = Math.round(message.sampleTimeoutMs);
     }
+    if (message.task !== 0) {
+      obj.task = rewardTaskToJSON(message.task);
+    }
+    if (message.chartCode !== undefined) {
+      obj.chartCode = ChartCodeTarget.toJSON(message.chartCode);
+    }
     return obj;
   },
 
@@ -802,6 +1005,10 @@ export const ScoreGroupRequest: MessageFns<ScoreGroupRequest> = {
     message.useArgmaxScore = object.useArgmaxScore ?? false;
     message.format = object.format ?? 0;
     message.sampleTimeoutMs = object.sampleTimeoutMs ?? 0;
+    message.task = object.task ?? 0;
+    message.chartCode = (object.chartCode !== undefined && object.chartCode !== null)
+      ? ChartCodeTarget.fromPartial(object.chartCode)
+      : undefined;
     return message;
   },
 };
@@ -1215,6 +1422,7 @@ function createBaseResponseReward(): ResponseReward {
     failureKind: 0,
     failureReason: "",
     rewardComponents: {},
+    chartCode: undefined,
   };
 }
 
@@ -1280,6 +1488,9 @@ export const ResponseReward: MessageFns<ResponseReward> = {
     globalThis.Object.entries(message.rewardComponents).forEach(([key, value]: [string, number]) => {
       ResponseReward_RewardComponentsEntry.encode({ key: key as any, value }, writer.uint32(130).fork()).join();
     });
+    if (message.chartCode !== undefined) {
+      ChartCodeReward.encode(message.chartCode, writer.uint32(138).fork()).join();
+    }
     return writer;
   },
 
@@ -1457,6 +1668,14 @@ export const ResponseReward: MessageFns<ResponseReward> = {
             }
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.chartCode = ChartCodeReward.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1561,6 +1780,11 @@ export const ResponseReward: MessageFns<ResponseReward> = {
           {},
         )
         : {},
+      chartCode: isSet(object.chartCode)
+        ? ChartCodeReward.fromJSON(object.chartCode)
+        : isSet(object.chart_code)
+        ? ChartCodeReward.fromJSON(object.chart_code)
+        : undefined,
     };
   },
 
@@ -1620,6 +1844,9 @@ export const ResponseReward: MessageFns<ResponseReward> = {
         });
       }
     }
+    if (message.chartCode !== undefined) {
+      obj.chartCode = ChartCodeReward.toJSON(message.chartCode);
+    }
     return obj;
   },
 
@@ -1652,6 +1879,9 @@ export const ResponseReward: MessageFns<ResponseReward> = {
       },
       {},
     );
+    message.chartCode = (object.chartCode !== undefined && object.chartCode !== null)
+      ? ChartCodeReward.fromPartial(object.chartCode)
+      : undefined;
     return message;
   },
 };
@@ -1737,6 +1967,216 @@ export const ResponseReward_RewardComponentsEntry: MessageFns<ResponseReward_Rew
     const message = createBaseResponseReward_RewardComponentsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseChartCodeReward(): ChartCodeReward {
+  return {
+    renderStatus: 0,
+    renderDetail: "",
+    errors: [],
+    severitySum: 0,
+    judgeOutputParsed: false,
+    reward: 0,
+    renderedDigest: "",
+    judge: "",
+  };
+}
+
+export const ChartCodeReward: MessageFns<ChartCodeReward> = {
+  encode(message: ChartCodeReward, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.renderStatus !== 0) {
+      writer.uint32(8).int32(message.renderStatus);
+    }
+    if (message.renderDetail !== "") {
+      writer.uint32(18).string(message.renderDetail);
+    }
+    for (const v of message.errors) {
+      ChartCodeError.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.severitySum !== 0) {
+      writer.uint32(32).uint32(message.severitySum);
+    }
+    if (message.judgeOutputParsed !== false) {
+      writer.uint32(40).bool(message.judgeOutputParsed);
+    }
+    if (message.reward !== 0) {
+      writer.uint32(49).double(message.reward);
+    }
+    if (message.renderedDigest !== "") {
+      writer.uint32(58).string(message.renderedDigest);
+    }
+    if (message.judge !== "") {
+      writer.uint32(66).string(message.judge);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChartCodeReward {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChartCodeReward();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.renderStatus = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.renderDetail = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.errors.push(ChartCodeError.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.severitySum = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.judgeOutputParsed = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.reward = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.renderedDigest = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.judge = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChartCodeReward {
+    return {
+      renderStatus: isSet(object.renderStatus)
+        ? chartRenderStatusFromJSON(object.renderStatus)
+        : isSet(object.render_status)
+        ? chartRenderStatusFromJSON(object.render_status)
+        : 0,
+      renderDetail: isSet(object.renderDetail)
+        ? globalThis.String(object.renderDetail)
+        : isSet(object.render_detail)
+        ? globalThis.String(object.render_detail)
+        : "",
+      errors: globalThis.Array.isArray(object?.errors) ? object.errors.map((e: any) => ChartCodeError.fromJSON(e)) : [],
+      severitySum: isSet(object.severitySum)
+        ? globalThis.Number(object.severitySum)
+        : isSet(object.severity_sum)
+        ? globalThis.Number(object.severity_sum)
+        : 0,
+      judgeOutputParsed: isSet(object.judgeOutputParsed)
+        ? globalThis.Boolean(object.judgeOutputParsed)
+        : isSet(object.judge_output_parsed)
+        ? globalThis.Boolean(object.judge_output_parsed)
+        : false,
+      reward: isSet(object.reward) ? globalThis.Number(object.reward) : 0,
+      renderedDigest: isSet(object.renderedDigest)
+        ? globalThis.String(object.renderedDigest)
+        : isSet(object.rendered_digest)
+        ? globalThis.String(object.rendered_digest)
+        : "",
+      judge: isSet(object.judge) ? globalThis.String(object.judge) : "",
+    };
+  },
+
+  toJSON(message: ChartCodeReward): unknown {
+    const obj: any = {};
+    if (message.renderStatus !== 0) {
+      obj.renderStatus = chartRenderStatusToJSON(message.renderStatus);
+    }
+    if (message.renderDetail !== "") {
+      obj.renderDetail = message.renderDetail;
+    }
+    if (message.errors?.length) {
+      obj.errors = message.errors.map((e) => ChartCodeError.toJSON(e));
+    }
+    if (message.severitySum !== 0) {
+      obj.severitySum = Math.round(message.severitySum);
+    }
+    if (message.judgeOutputParsed !== false) {
+      obj.judgeOutputParsed = message.judgeOutputParsed;
+    }
+    if (message.reward !== 0) {
+      obj.reward = floatToJson(message.reward);
+    }
+    if (message.renderedDigest !== "") {
+      obj.renderedDigest = message.renderedDigest;
+    }
+    if (message.judge !== "") {
+      obj.judge = message.judge;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChartCodeReward>): ChartCodeReward {
+    return ChartCodeReward.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChartCodeReward>): ChartCodeReward {
+    const message = createBaseChartCodeReward();
+    message.renderStatus = object.renderStatus ?? 0;
+    message.renderDetail = object.renderDetail ?? "";
+    message.errors = object.errors?.map((e) => ChartCodeError.fromPartial(e)) || [];
+    message.severitySum = object.severitySum ?? 0;
+    message.judgeOutputParsed = object.judgeOutputParsed ?? false;
+    message.reward = object.reward ?? 0;
+    message.renderedDigest = object.renderedDigest ?? "";
+    message.judge = object.judge ?? "";
     return message;
   },
 };
