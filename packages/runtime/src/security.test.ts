@@ -31,7 +31,7 @@ describe("authentication decisions", () => {
         assert.ok(err instanceof UnauthenticatedError, String(header));
         return err.message;
       }
-      assert.fail(`accepted ${header}`);
+      return assert.fail(`accepted ${header}`);
     });
     assert.equal(new Set(messages).size, 1);
     assert.ok(!messages[0].includes("token-0123"));

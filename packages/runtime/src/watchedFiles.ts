@@ -13,6 +13,7 @@ import type { experimental } from "@grpc/grpc-js";
 export class WatchedFiles {
   private last: Buffer[];
   private refused: Buffer[] | undefined;
+  private reported = "";
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -32,7 +33,8 @@ export class WatchedFiles {
     try {
       contents = this.paths.map((p) => readFileSync(p));
     } catch (err) {
-      return this.report(undefined, `cannot re-read ${this.paths.join(", ")}: ${(err as Error).message}; keeping the files read before`);
+      this.report(undefined, `cannot re-read ${this.paths.join(", ")}: ${(err as Error).message}; keeping the files read before`);
+      return;
     }
     const same = (a: Buffer[] | undefined) => a !== undefined && a.every((b, i) => b.equals(contents[i]));
     if (same(this.last) || same(this.refused)) return;
@@ -40,6 +42,7 @@ export class WatchedFiles {
       this.apply(contents);
       this.last = contents;
       this.refused = undefined;
+      this.reported = "";
     } catch (err) {
       this.report(contents, `${this.paths.join(", ")} changed but cannot be used (${(err as Error).message}); keeping the files read before`);
     }
@@ -47,7 +50,9 @@ export class WatchedFiles {
 
   private report(contents: Buffer[] | undefined, message: string): void {
     this.refused = contents;
-    this.onError(message);
+    // Once per problem, not on every poll while a file stays missing or broken.
+    if (message !== this.reported) this.onError(message);
+    this.reported = message;
   }
 
   close(): void {

@@ -1,11 +1,12 @@
 // A reward service and the three it calls, each its own process on loopback: renderer, a PRM
 // serving a seeded random model (these tests do not depend on the trained model's numbers), and a
-// trainer with a state directory. `rewardArgs` sets the reward service's own options.
+// trainer with a state directory. `rewardArgs` sets the reward service's own options; `launch`
+// applies to all four (mTLS files, an environment with tokens).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardServiceDefinition, type ScoreGroupRequest } from "@sketchvl/contract";
-import { freePort, type RunningProcess } from "@sketchvl/launcher";
+import { freePort, type LaunchOptions, type RunningProcess } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { type ChartGroup, chartWorldGroup } from "./chartworldGroup";
 import { startService } from "./mesh";
@@ -29,7 +30,7 @@ export interface RewardMesh {
   stop(): Promise<void>;
 }
 
-export async function startRewardMesh(rewardArgs: string[] = []): Promise<RewardMesh> {
+export async function startRewardMesh(rewardArgs: string[] = [], launch: Partial<LaunchOptions> = {}): Promise<RewardMesh> {
   const dir = mkdtempSync(join(tmpdir(), "reward-mesh-"));
   mkdirSync(join(dir, "models", "random", "1"), { recursive: true });
   writeFileSync(join(dir, "models", "random", "1", "config.json"), JSON.stringify({ backend: "random", seed: 7 }));
@@ -38,13 +39,14 @@ export async function startRewardMesh(rewardArgs: string[] = []): Promise<Reward
   const quiet = ["--log-level", "error"];
   const [group, renderer, prm, trainer] = await Promise.all([
     chartWorldGroup(),
-    startService("renderer", { args: quiet }),
-    startService("prm", { args: [...quiet, "--model-repository", join(dir, "models"), "--load-models", "random", "--default-model", "random"] }),
-    startService("trainer", { args: [...quiet, "--state-dir", join(dir, "trainer")] }),
+    startService("renderer", { ...launch, args: quiet }),
+    startService("prm", { ...launch, args: [...quiet, "--model-repository", join(dir, "models"), "--load-models", "random", "--default-model", "random"] }),
+    startService("trainer", { ...launch, args: [...quiet, "--state-dir", join(dir, "trainer")] }),
   ]);
   writeFileSync(join(imageRoot, "chart.png"), group.png);
   const httpPort = await freePort();
   const reward = await startService("reward", {
+    ...launch,
     args: [
       ...quiet,
       "--renderer-address",
