@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PrmServiceDefinition, RewardServiceDefinition } from "@sketchvl/contract";
-import { createDevCa, issueDevCertificate, type RunningProcess, type TlsFiles } from "@sketchvl/launcher";
+import { createDevCa, freePort, issueDevCertificate, type RunningProcess, type TlsFiles } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient, type MeshSecurity, meshSecurity, securityOptions, loadConfig } from "@sketchvl/runtime";
 import { ChannelCredentials, createChannel, createClient, Metadata } from "nice-grpc";
 import { HealthDefinition } from "nice-grpc-server-health";
@@ -44,6 +44,7 @@ describe("mTLS between services", () => {
   const other = join(dir, "other");
   const served = join(dir, "served"); // the files the PRM reads: copies, rotated in place
   let prm: RunningProcess;
+  let healthPort: number;
   const channels: Array<{ close(): void }> = [];
   const listModelsWith = (credentials: ChannelCredentials | MeshSecurity) => {
     const channel =
@@ -66,9 +67,10 @@ describe("mTLS between services", () => {
     }
     mkdirSync(served);
     for (const f of ["ca.crt", "tls.crt", "tls.key"]) copyFileSync(join(first, f), join(served, f));
+    healthPort = await freePort();
     prm = await startService("prm", {
       tls: { caFile: join(served, "ca.crt"), certFile: join(served, "tls.crt"), keyFile: join(served, "tls.key") },
-      args: [...prmArgs(randomModelRepository(dir)), "--tls-reload-ms", "200"],
+      args: [...prmArgs(randomModelRepository(dir)), "--tls-reload-ms", "200", "--health-port", String(healthPort)],
     });
   });
   after(async () => {
@@ -92,6 +94,15 @@ describe("mTLS between services", () => {
     assert.equal(otherCa.code, "UNAVAILABLE");
     const plaintext = await failureOf(() => listModelsWith(ChannelCredentials.createInsecure()));
     assert.equal(plaintext.code, "UNAVAILABLE");
+  });
+
+  it("answers health in plaintext on --health-port, for probes without a certificate, and nothing else there", async () => {
+    const channel = createChannel(`127.0.0.1:${healthPort}`);
+    channels.push(channel);
+    const health = await createClient(HealthDefinition, channel).check({ service: "sketchvl.v1.PrmService" });
+    assert.equal(health.status, 1);
+    const other = await failureOf(() => createMeshClient(PrmServiceDefinition, channel, { deadlineMs: 3000 }).listModels({}));
+    assert.equal(other.code, "UNIMPLEMENTED");
   });
 
   it("uses rotated certificate files for new connections, without a restart", async () => {

@@ -22,6 +22,12 @@ export function serverOptions(defaultPort: number) {
       schema: z.coerce.number().int().min(0).max(65535).default(defaultPort),
       doc: "port to listen on (0 picks a free one)",
     },
+    healthPort: {
+      schema: z.coerce.number().int().min(-1).max(65535).default(-1),
+      doc:
+        "a second, plaintext port serving only grpc.health.v1, for probes that cannot present a client certificate " +
+        "(Kubernetes' native gRPC probes) when mTLS is on (-1: none; 0 picks a free one)",
+    },
     maxMessageBytes: {
       schema: z.coerce
         .number()

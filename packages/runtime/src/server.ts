@@ -88,6 +88,14 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
   );
 
   const port = await server.listen(`${config.host}:${config.port}`, security.serverCredentials());
+  // Health alone, in plaintext: it says SERVING or not, nothing a client certificate would protect.
+  let healthServer: Server | undefined;
+  if (config.healthPort >= 0) {
+    healthServer = createServer();
+    healthServer.add(withSafeDecoding(HealthDefinition), HealthServiceImpl(health));
+    const healthPort = await healthServer.listen(`${config.host}:${config.healthPort}`);
+    logger.info({ healthPort }, "health on its own plaintext port");
+  }
   // Where a client on this machine dials; the log says what the server bound.
   const address = `${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
   logger.info({ listen: `${config.host}:${port}`, services: serviceNames, mtls: security.tls, auth: security.roles.enabled }, "listening");
@@ -114,6 +122,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
         logger.warn({ inFlight: limiter.inFlight() }, "grace period over: cutting remaining calls");
         server.forceShutdown();
       }
+      healthServer?.forceShutdown(); // last: probes see NOT_SERVING while the calls drain
       await options.onShutdown?.();
       logger.info({ how }, "stopped");
     })());
