@@ -2,6 +2,7 @@
 // `npm start`: every built service as its own process on loopback, each waited on until ready
 // (grpc.health.v1), then what listens where and an example call. Ctrl-C stops them all cleanly.
 // Ports: SKETCHVL_BASE_PORT (default: each service's own, 50051...). Logs: SKETCHVL_LOG_LEVEL.
+// mTLS for every service: SKETCHVL_MESH_TLS_DIR (README: Security).
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -25,6 +26,8 @@ try {
   process.exit(1);
 }
 
+// SKETCHVL_MESH_TLS_DIR (the launcher) turned mTLS on: grpcurl needs the same files.
+const grpcurlTls = mesh.tls ? `-cacert ${mesh.tls.caFile} -cert ${mesh.tls.certFile} -key ${mesh.tls.keyFile}` : "-plaintext";
 const rows = mesh.processes.map((p) => `  ${p.spec.name.padEnd(width)}  ${p.address}  ${p.spec.readiness}  (pid ${p.child.pid})`);
 const renderer = mesh.processes.find((p) => p.spec.name === "renderer");
 console.log(`
@@ -33,7 +36,7 @@ ${rows.join("\n")}
 
 Try it (in another terminal):
   npm run example                      # a ChartWorld group through the reward service: parse, draw, rate, grade, FinePO
-${renderer ? `  grpcurl -plaintext ${renderer.address} list   # reflection lists every service` : ""}
+${renderer ? `  grpcurl ${grpcurlTls} ${renderer.address} list   # reflection lists every service` : ""}
 ${mesh.processes.some((p) => p.spec.name === "reward") ? "  OpenRLHF: --reward.remote_url http://127.0.0.1:8055/get_reward   (Python client: clients/python/README.md)" : ""}
 
 Ctrl-C stops everything.

@@ -224,10 +224,14 @@ def check(docs, truth, notes=None):
                 if not grpc:
                     err(f"{cid}: {kind} must be a native grpc probe (grpc.health.v1)")
                     continue
+                # With --health-port, probes go there: it answers health in plaintext, which a probe
+                # (no client certificate) can reach when mTLS is on.
+                probed = listeners.get("health-port", port)
                 if grpc.get("port") not in ports:
                     err(f"{cid}: {kind} port {grpc.get('port')} is not a containerPort {sorted(ports)}")
-                elif grpc.get("port") != port:
-                    err(f"{cid}: {kind} port {grpc.get('port')} is not the port the service listens on ({port})")
+                elif grpc.get("port") != probed:
+                    where = "its --health-port" if "health-port" in listeners else "the port the service listens on"
+                    err(f"{cid}: {kind} port {grpc.get('port')} is not {where} ({probed})")
                 if grpc.get("service", "") not in want:
                     err(f"{cid}: {kind} checks {grpc.get('service', '')!r}; it must be one of {sorted(want)}")
             startup = c.get("startupProbe") or {}
@@ -282,6 +286,12 @@ def check(docs, truth, notes=None):
                 if option("default-model") not in loaded:
                     err(f"{cid}: default model {option('default-model')!r} is not among --load-models {sorted(loaded)}: "
                         f"calls naming no model would fail")
+            # Security: files it reads must be mounted (a Secret), and mTLS needs the plaintext health port.
+            for flag in sorted(f for f in opts if f.endswith("-file") and (f.startswith("tls-") or f.startswith("auth-"))):
+                if option(flag) and not mounted(in_image(option(flag))):
+                    err(f"{cid}: --{flag} {option(flag)!r} is not on a volumeMount (mount the Secret)")
+            if "tls-ca-file" in opts and option("tls-ca-file") and "health-port" not in listeners:
+                err(f"{cid}: mTLS on without --health-port: native grpc probes present no client certificate and would fail")
             if "image-root" in opts and option("image-root") and not mounted(in_image(option("image-root"))):
                 err(f"{cid}: image root {option('image-root')!r} is not on a volumeMount (the image has no images)")
             for ref in c.get("envFrom", []):
@@ -341,6 +351,8 @@ def check(docs, truth, notes=None):
         w, cid = entry["w"], entry["cid"]
         labels = w["spec"]["template"]["metadata"].get("labels")
         for flag, number in entry["listeners"].items():  # e.g. reward's OpenRLHF HTTP endpoint
+            if flag == "health-port":
+                continue  # for the kubelet's probes only, which reach the pod directly
             if not any(matches(s["spec"].get("selector"), labels) and any(number in target_ports(p, w) for p in s["spec"].get("ports", []))
                        for s in services):
                 err(f"{cid}: --{flag} {number} is exposed by no Service (its clients cannot reach it)")
@@ -474,6 +486,9 @@ def self_test(base, truth):
         "ClusterIP Service over the gRPC port": (lambda d: find(d, "Service", "reward-http")["spec"]["ports"][0].update(port=50055, targetPort="grpc"), "Service/reward-http: port 50055 is gRPC"),
         "reward drain longer than the pod's grace": (lambda d: env(d, *R, "REWARD_SHUTDOWN_GRACE_MS", "200000"), "shutdown grace (200000 ms)"),
         "image root not mounted": (lambda d: env(d, *R, "REWARD_IMAGE_ROOT", "/data/images"), "image root '/data/images' is not on a volumeMount"),
+        "mTLS without a health port": (lambda d: [env(d, *R, f"REWARD_TLS_{k}_FILE", f"/tmp/{k.lower()}") for k in ("CA", "CERT", "KEY")], "mTLS on without --health-port"),
+        "token file not mounted": (lambda d: env(d, *R, "REWARD_AUTH_CALLER_TOKENS_FILE", "/etc/sketchvl/tokens/callers"), "--auth-caller-tokens-file '/etc/sketchvl/tokens/callers' is not on a volumeMount"),
+        "probe on the gRPC port beside a health port": (lambda d: (container(d, *D)["ports"].append({"name": "health", "containerPort": 8086}), env(d, *D, "RENDERER_HEALTH_PORT", "8086")), "is not its --health-port (8086)"),
         "reward HPA targets nothing": (lambda d: find(d, "HorizontalPodAutoscaler", "reward")["spec"]["scaleTargetRef"].update(name="rewards"), "scaleTargetRef Deployment/rewards"),
     }
     # Unusual but right: these must pass.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from concurrent import futures
+from typing import Optional
 
 import grpc
 
@@ -164,8 +165,9 @@ def _health_handler() -> grpc.GenericRpcHandler:
     )
 
 
-def create_server(host: str, port: int, workers: int = 4) -> tuple[grpc.Server, int]:
-    """A started server and its bound port (port 0 = the OS picks a free one)."""
+def create_server(host: str, port: int, workers: int = 4, credentials: Optional[grpc.ServerCredentials] = None) -> tuple[grpc.Server, int]:
+    """A started server and its bound port (port 0 = the OS picks a free one); with `credentials`
+    (tls.CertificateFiles), TLS instead of plaintext."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers),
         options=[
@@ -175,7 +177,7 @@ def create_server(host: str, port: int, workers: int = 4) -> tuple[grpc.Server, 
     )
     learner_pb2_grpc.add_LearnerServiceServicer_to_server(LearnerServicer(), server)
     server.add_generic_rpc_handlers((_health_handler(),))
-    bound = server.add_insecure_port(f"{host}:{port}")
+    bound = server.add_insecure_port(f"{host}:{port}") if credentials is None else server.add_secure_port(f"{host}:{port}", credentials)
     if bound == 0:
         raise OSError(f"cannot bind {host}:{port}")
     server.start()

@@ -384,6 +384,14 @@ class _ResponseFeed:
 # ---------------------------------------------------------------------------------------------
 
 
+def _pem(value: Optional[Union[bytes, str]]) -> Optional[bytes]:
+    """PEM bytes as given, or read from the path given."""
+    if value is None or isinstance(value, bytes):
+        return value
+    with open(value, "rb") as f:
+        return f.read()
+
+
 class RewardClient:
     """A client of the reward service.
 
@@ -396,6 +404,11 @@ class RewardClient:
         lb_policy: gRPC load-balancing policy ("pick_first" by default, or "round_robin").
         channel_options: extra gRPC channel options.
         channel: an existing channel to use instead (not closed by ``close()``).
+        token: the caller token of a mesh with authentication on, sent as ``authorization:
+            Bearer <token>`` on every call (health checks too, which do not need it).
+        tls_root_cert / tls_cert / tls_key: PEM bytes or file paths. ``tls_root_cert`` (the mesh's
+            CA) turns TLS on; ``tls_cert`` and ``tls_key`` are this client's certificate, which a
+            mesh with mTLS on requires.
     """
 
     def __init__(
@@ -410,6 +423,10 @@ class RewardClient:
         max_message_bytes: int = 64 * 1024 * 1024,
         channel_options: Sequence[tuple[str, Any]] = (),
         channel: Optional[grpc.Channel] = None,
+        token: Optional[str] = None,
+        tls_root_cert: Optional[Union[bytes, str]] = None,
+        tls_cert: Optional[Union[bytes, str]] = None,
+        tls_key: Optional[Union[bytes, str]] = None,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be > 0")
@@ -432,16 +449,33 @@ class RewardClient:
             options.append(("grpc.lb_policy_name", lb_policy))
         options.extend(channel_options)
         self._owns_channel = channel is None
-        self._channel = channel if channel is not None else grpc.insecure_channel(address, options=options)
+        if (tls_cert is None) != (tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
+        if tls_cert is not None and tls_root_cert is None:
+            raise ValueError("tls_cert needs tls_root_cert (the mesh's CA)")
+        # Metadata rather than call credentials: gRPC sends call credentials only over TLS, and a
+        # mesh may check tokens on loopback without it.
+        self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
+        if channel is not None:
+            self._channel = channel
+        elif tls_root_cert is not None:
+            credentials = grpc.ssl_channel_credentials(_pem(tls_root_cert), _pem(tls_key), _pem(tls_cert))
+            self._channel = grpc.secure_channel(address, credentials, options=options)
+        else:
+            self._channel = grpc.insecure_channel(address, options=options)
         self._stub = reward_pb2_grpc.RewardServiceStub(self._channel)
         self._health = self._channel.unary_unary("/grpc.health.v1.Health/Check")
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> "RewardClient":
-        """Address from SKETCHVL_REWARD_ADDRESS, deadline from SKETCHVL_REWARD_TIMEOUT_S."""
+        """Address from SKETCHVL_REWARD_ADDRESS, deadline from SKETCHVL_REWARD_TIMEOUT_S, token from
+        SKETCHVL_REWARD_TOKEN, TLS files from SKETCHVL_REWARD_TLS_CA / _TLS_CERT / _TLS_KEY."""
         address = os.environ.get("SKETCHVL_REWARD_ADDRESS") or DEFAULT_ADDRESS
         if "timeout_s" not in kwargs and os.environ.get("SKETCHVL_REWARD_TIMEOUT_S"):
             kwargs["timeout_s"] = float(os.environ["SKETCHVL_REWARD_TIMEOUT_S"])
+        for key, name in (("token", "TOKEN"), ("tls_root_cert", "TLS_CA"), ("tls_cert", "TLS_CERT"), ("tls_key", "TLS_KEY")):
+            if key not in kwargs and os.environ.get(f"SKETCHVL_REWARD_{name}"):
+                kwargs[key] = os.environ[f"SKETCHVL_REWARD_{name}"]
         return cls(address, **kwargs)
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -463,7 +497,7 @@ class RewardClient:
         name = service.encode()
         request = (b"\x0a" + _varint(len(name)) + name) if name else b""
         try:
-            raw = self._health(request, timeout=timeout_s)
+            raw = self._health(request, timeout=timeout_s, metadata=self._metadata)
         except grpc.RpcError as err:
             raise RewardServiceError.from_rpc_error(err) from err
         status = _read_field1_varint(raw)
@@ -536,7 +570,7 @@ class RewardClient:
             batch_index, finepo, outcome, prm_model, use_argmax_score, step_format, sample_timeout_ms,
         )
         sent_ids = [r.id for r in req.responses]
-        answer = self._with_retries(lambda remaining: self._stub.ScoreGroup(req, timeout=remaining), req.request_id, timeout_s)
+        answer = self._with_retries(lambda remaining: self._stub.ScoreGroup(req, timeout=remaining, metadata=self._metadata), req.request_id, timeout_s)
         return group_from_proto(answer.group, sent_ids)
 
     def score_chart_code(
@@ -620,7 +654,7 @@ class RewardClient:
 
         def attempt(remaining: float) -> reward_pb2.StreamGroupResponse:
             stop = threading.Event()
-            future = self._stub.StreamGroup.future(feed.messages(first, stop), timeout=remaining)
+            future = self._stub.StreamGroup.future(feed.messages(first, stop), timeout=remaining, metadata=self._metadata)
             try:
                 while True:
                     try:

@@ -56,6 +56,7 @@ class FakeRewardService(reward_pb2_grpc.RewardServiceServicer):
         self.bad_request: Optional[list[tuple[str, str]]] = None
         self.delay_s = 0.0
         self.cancelled = threading.Event()
+        self.authorizations: list[Optional[str]] = []
 
     # -- answers -------------------------------------------------------------------------------
 
@@ -109,6 +110,7 @@ class FakeRewardService(reward_pb2_grpc.RewardServiceServicer):
     def ScoreGroup(self, request, context):
         with self.lock:
             self.requests.append(request)
+            self.authorizations.append(dict(context.invocation_metadata()).get("authorization"))
             fail = self.unavailable > 0
             if fail:
                 self.unavailable -= 1
@@ -143,11 +145,14 @@ class FakeRewardService(reward_pb2_grpc.RewardServiceServicer):
 
 
 class FakeServer:
-    def __init__(self) -> None:
+    def __init__(self, credentials: Optional[grpc.ServerCredentials] = None) -> None:
         self.service = FakeRewardService()
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
         reward_pb2_grpc.add_RewardServiceServicer_to_server(self.service, self.server)
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        if credentials is None:
+            self.port = self.server.add_insecure_port("127.0.0.1:0")
+        else:
+            self.port = self.server.add_secure_port("127.0.0.1:0", credentials)
         self.address = f"127.0.0.1:{self.port}"
         self.server.start()
 

@@ -3,7 +3,16 @@
 // and a client of the mesh gets the same classes back. No dependencies: a package that only draws or
 // only computes can throw them without pulling in grpc-js.
 
-export type MeshErrorKind = "invalid_argument" | "not_found" | "resource_exhausted" | "failed_precondition" | "deadline_exceeded" | "unavailable" | "internal";
+export type MeshErrorKind =
+  | "invalid_argument"
+  | "not_found"
+  | "resource_exhausted"
+  | "failed_precondition"
+  | "deadline_exceeded"
+  | "unavailable"
+  | "unauthenticated"
+  | "permission_denied"
+  | "internal";
 
 /**
  * Why a call failed: the values of the contract's ErrorReason (proto/sketchvl/v1/errors.proto, where
@@ -27,6 +36,8 @@ export const ERROR_REASONS = [
   "DEPENDENCY_UNAVAILABLE",
   "DEPENDENCY_TIMED_OUT",
   "STREAM_IDLE",
+  "NOT_AUTHENTICATED",
+  "OPERATOR_REQUIRED",
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 
@@ -41,6 +52,8 @@ export const REASONS_OF_KIND = {
   resource_exhausted: ["OVERLOADED"],
   failed_precondition: ["MODEL_NOT_LOADED", "MODEL_UNUSABLE", "RUN_NOT_CONFIGURED"],
   deadline_exceeded: ["STREAM_IDLE"],
+  unauthenticated: ["NOT_AUTHENTICATED"],
+  permission_denied: ["OPERATOR_REQUIRED"],
   unavailable: ["SHUTTING_DOWN", "WORKER_FAILED", "DEPENDENCY_UNAVAILABLE", "DEPENDENCY_TIMED_OUT"],
   internal: [],
 } as const satisfies Record<MeshErrorKind, readonly ErrorReason[]>;
@@ -145,6 +158,33 @@ export class DeadlineExceededError extends MeshError {
   ) {
     super(message);
     this.name = "DeadlineExceededError";
+  }
+}
+
+/**
+ * The call carries no credential this service accepts. The message is the same whatever was wrong
+ * (missing, malformed, unknown), so a caller learns nothing about which tokens exist.
+ */
+export class UnauthenticatedError extends MeshError {
+  readonly kind = "unauthenticated" as const;
+  constructor(
+    message = "a valid credential is required (authorization: Bearer <token>)",
+    readonly reason: ReasonOf<"unauthenticated"> = "NOT_AUTHENTICATED",
+  ) {
+    super(message);
+    this.name = "UnauthenticatedError";
+  }
+}
+
+/** The caller is known but may not make this call (a control call needs an operator credential). */
+export class PermissionDeniedError extends MeshError {
+  readonly kind = "permission_denied" as const;
+  constructor(
+    message = "this call needs an operator credential",
+    readonly reason: ReasonOf<"permission_denied"> = "OPERATOR_REQUIRED",
+  ) {
+    super(message);
+    this.name = "PermissionDeniedError";
   }
 }
 

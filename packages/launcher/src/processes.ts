@@ -3,7 +3,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { createChannel, createClient, waitForChannelReady } from "nice-grpc";
+import { readFileSync } from "node:fs";
+import { ChannelCredentials, createChannel, createClient, waitForChannelReady } from "nice-grpc";
+import type { TlsFiles } from "./devCertificates";
 import { HealthDefinition } from "nice-grpc-server-health";
 import { HealthCheckResponse_ServingStatus } from "nice-grpc-server-health/lib/proto/grpc/health/v1/health";
 import { entryPoint, type ServiceSpec } from "./services";
@@ -27,6 +29,8 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   args?: string[];
   readyTimeoutMs?: number;
+  /** mTLS for the service (its --tls-* options) and for the launcher's own health checks. */
+  tls?: TlsFiles;
   /** Forward the process's log lines here (npm start prints them). */
   onLog?: (service: string, line: string) => void;
 }
@@ -77,9 +81,21 @@ function allocatorEnv(): NodeJS.ProcessEnv {
 export async function launchService(spec: ServiceSpec, options: LaunchOptions): Promise<RunningProcess> {
   const host = options.host ?? "127.0.0.1";
   const address = `${host}:${options.port}`;
+  const tlsArgs = options.tls ? ["--tls-ca-file", options.tls.caFile, "--tls-cert-file", options.tls.certFile, "--tls-key-file", options.tls.keyFile] : [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs(), "--require", "@sketchvl/runtime/register", entryPoint(spec.name), "--host", host, "--port", String(options.port), ...(options.args ?? [])],
+    [
+      ...nodeArgs(),
+      "--require",
+      "@sketchvl/runtime/register",
+      entryPoint(spec.name),
+      "--host",
+      host,
+      "--port",
+      String(options.port),
+      ...tlsArgs,
+      ...(options.args ?? []),
+    ],
     { env: { ...process.env, ...allocatorEnv(), OTEL_SERVICE_NAME: `sketchvl-${spec.name}`, ...options.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   const logs: string[] = [];
@@ -104,7 +120,7 @@ export async function launchService(spec: ServiceSpec, options: LaunchOptions): 
   };
   try {
     await Promise.race([
-      waitUntilServing(address, spec.readiness, options.readyTimeoutMs ?? 30_000),
+      waitUntilServing(address, spec.readiness, options.readyTimeoutMs ?? 30_000, options.tls),
       exited.then((code) => {
         throw new Error(`${spec.name} exited with code ${code} before it was ready:\n${logs.slice(-20).join("\n")}`);
       }),
@@ -117,10 +133,13 @@ export async function launchService(spec: ServiceSpec, options: LaunchOptions): 
 }
 
 /** Polls grpc.health.v1 Check for `service` until SERVING or the timeout. */
-export async function waitUntilServing(address: string, service: string, timeoutMs: number): Promise<void> {
+export async function waitUntilServing(address: string, service: string, timeoutMs: number, tls?: TlsFiles): Promise<void> {
+  const credentials = tls
+    ? ChannelCredentials.createSsl(readFileSync(tls.caFile), readFileSync(tls.keyFile), readFileSync(tls.certFile))
+    : ChannelCredentials.createInsecure();
   // Short reconnect backoff: the process is still starting, and grpc-js would otherwise wait ~1 s
   // between attempts.
-  const channel = createChannel(address, undefined, { "grpc.initial_reconnect_backoff_ms": 50, "grpc.max_reconnect_backoff_ms": 100 });
+  const channel = createChannel(address, credentials, { "grpc.initial_reconnect_backoff_ms": 50, "grpc.max_reconnect_backoff_ms": 100 });
   const client = createClient(HealthDefinition, channel);
   const deadline = Date.now() + timeoutMs;
   try {

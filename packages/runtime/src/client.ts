@@ -1,16 +1,34 @@
 // Clients for calls the mesh makes: every call has a deadline, message limits match the servers',
 // and error details (google.rpc.BadRequest) arrive as RichClientError.
-import { type Channel, type ChannelOptions, type ClientMiddleware, type CompatServiceDefinition, createChannel, createClientFactory } from "nice-grpc";
+import {
+  type Channel,
+  type ChannelOptions,
+  type ClientMiddleware,
+  type CompatServiceDefinition,
+  createChannel,
+  createClientFactory,
+  Metadata,
+} from "nice-grpc";
 import { deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import { fromClientError } from "./grpcErrors";
+import type { MeshSecurity } from "./meshSecurity";
 import { FLOW_CONTROL_WINDOW } from "./server";
 
 export interface ChannelConfig {
   maxMessageBytes?: number;
   /** Extra grpc-js channel options (only documented ones work). */
   options?: ChannelOptions;
+  /**
+   * The process's security (meshSecurity(config)): TLS with its certificate when configured, and
+   * its service token on every call of the clients made on this channel. Plaintext without.
+   */
+  security?: MeshSecurity;
 }
+
+// A channel's security, for createMeshClient: the token travels per call (metadata), the channel is
+// where callers already say how to reach a service, so that is where they say it once.
+const securityOfChannel = new WeakMap<Channel, MeshSecurity>();
 
 /**
  * `address` is "host:port" or "dns:///name:port"; with a dns target (a headless Service in
@@ -18,13 +36,26 @@ export interface ChannelConfig {
  */
 export function createMeshChannel(address: string, config: ChannelConfig = {}): Channel {
   const maxBytes = config.maxMessageBytes ?? 64 * 1024 * 1024;
-  return createChannel(address, undefined, {
+  const channel = createChannel(address, config.security?.channelCredentials(), {
     "grpc.max_receive_message_length": maxBytes,
     "grpc.max_send_message_length": maxBytes,
     "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
     "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW,
     ...config.options,
   });
+  if (config.security) securityOfChannel.set(channel, config.security);
+  return channel;
+}
+
+/** Adds the process's service token to calls that carry no authorization of their own. */
+function serviceTokenMiddleware(security: MeshSecurity | undefined): ClientMiddleware {
+  return async function* withServiceToken(call, options) {
+    const authorization = security?.authorization();
+    if (authorization === undefined || options.metadata?.has("authorization")) return yield* call.next(call.request, options);
+    const metadata = Metadata(options.metadata);
+    metadata.set("authorization", authorization);
+    return yield* call.next(call.request, { ...options, metadata });
+  };
 }
 
 /** Failed calls throw the typed error they mean (fromClientError), naming `dependency`. */
@@ -52,6 +83,7 @@ export function createMeshClient<Service extends CompatServiceDefinition>(
     createClientFactory()
       .use(errorDetailsClientMiddleware)
       .use(deadlineMiddleware)
+      .use(serviceTokenMiddleware(securityOfChannel.get(channel)))
       // The last one added is the outermost: it sees the RichClientError the first one made.
       .use(typedErrorsMiddleware(dependency))
       .create(definition, channel, { "*": { deadline: deadlineMs } })

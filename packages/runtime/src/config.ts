@@ -3,6 +3,7 @@
 // A bad value ends the process with one readable line (see loadConfigOrExit).
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { type SecurityConfig, securityOptions, securityProblem } from "./securityOptions";
 
 /** One option: its schema (with a default) and the sentence `--help` prints. */
 export interface Option<T extends z.ZodType = z.ZodType> {
@@ -20,6 +21,12 @@ export function serverOptions(defaultPort: number) {
     port: {
       schema: z.coerce.number().int().min(0).max(65535).default(defaultPort),
       doc: "port to listen on (0 picks a free one)",
+    },
+    healthPort: {
+      schema: z.coerce.number().int().min(-1).max(65535).default(-1),
+      doc:
+        "a second, plaintext port serving only grpc.health.v1, for probes that cannot present a client certificate " +
+        "(Kubernetes' native gRPC probes) when mTLS is on (-1: none; 0 picks a free one)",
     },
     maxMessageBytes: {
       schema: z.coerce
@@ -57,6 +64,7 @@ export function serverOptions(defaultPort: number) {
       schema: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
       doc: "JSON log level",
     },
+    ...securityOptions(),
   } satisfies Options;
 }
 
@@ -125,6 +133,12 @@ export function loadConfig<O extends Options>(
       throw new ConfigError(`invalid ${key} (${source}=${JSON.stringify(raw)}): ${why}`);
     }
     out[key] = parsed.data;
+  }
+  // Security options hang together (all three TLS files, usable tokens): checked here so a bad one
+  // stops the service at start with the same one line as any other option.
+  if ("tlsCaFile" in options) {
+    const problem = securityProblem(out as unknown as SecurityConfig);
+    if (problem) throw new ConfigError(problem);
   }
   return out as ConfigOf<O>;
 }

@@ -8,7 +8,9 @@ import {
   InvalidArgumentError,
   type MeshError,
   NotFoundError,
+  PermissionDeniedError,
   ResourceExhaustedError,
+  UnauthenticatedError,
   UnavailableError,
 } from "@sketchvl/errors";
 import { ClientError, ServerError, Status } from "nice-grpc";
@@ -48,6 +50,8 @@ describe("toServerError", () => {
       [new FailedPreconditionError("load it first", "MODEL_NOT_LOADED"), Status.FAILED_PRECONDITION, "MODEL_NOT_LOADED"],
       [new UnavailableError("prm: down", { reason: "DEPENDENCY_UNAVAILABLE", dependency: "prm" }), Status.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE"],
       [new DeadlineExceededError("no message"), Status.DEADLINE_EXCEEDED, "STREAM_IDLE"],
+      [new UnauthenticatedError(), Status.UNAUTHENTICATED, "NOT_AUTHENTICATED"],
+      [new PermissionDeniedError(), Status.PERMISSION_DENIED, "OPERATOR_REQUIRED"],
     ];
     for (const [err, status, reason] of cases) {
       const mapped = toServerError(err);

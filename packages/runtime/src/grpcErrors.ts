@@ -28,6 +28,8 @@ const statusOf: Record<MeshErrorKind, Status> = {
   failed_precondition: Status.FAILED_PRECONDITION,
   deadline_exceeded: Status.DEADLINE_EXCEEDED,
   unavailable: Status.UNAVAILABLE,
+  unauthenticated: Status.UNAUTHENTICATED,
+  permission_denied: Status.PERMISSION_DENIED,
   internal: Status.INTERNAL,
 };
 

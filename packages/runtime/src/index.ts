@@ -19,3 +19,7 @@ export { type Reservation, WorkBudget } from "./workBudget";
 export { IdempotencyCache, type IdempotencyLimits } from "./idempotency";
 export { ChatCompletionsClient, RateLimiter, type RemoteEndpointConfig, remoteEndpointFields } from "./chatCompletions";
 export { describeFailure, ERROR_DOMAIN, fromClientError, sentReason, toServerError, wireReason } from "./grpcErrors";
+export { authenticateCalls, authorize, bearerToken, OPERATOR_METHODS, type Role, TokenRoles } from "./auth";
+export { MeshSecurity, meshSecurity } from "./meshSecurity";
+export { MIN_TOKEN_CHARS, type SecurityConfig, securityOptions } from "./securityOptions";
+export { CertificateFiles, WatchedFiles } from "./watchedFiles";

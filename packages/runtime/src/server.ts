@@ -9,6 +9,8 @@ import { ServerReflection, ServerReflectionService } from "nice-grpc-server-refl
 import type { ConfigOf } from "./config";
 import type { serverOptions } from "./config";
 import { createLogger, type Logger } from "./logger";
+import { authenticateCalls } from "./auth";
+import { meshSecurity } from "./meshSecurity";
 import { limitInFlight, observeCalls, streamTerminator } from "./middleware";
 import { rejectUndecodableRequests, withSafeDecoding } from "./requestDecoding";
 import { shutdownTelemetry } from "./telemetry";
@@ -58,6 +60,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
   const serviceNames = options.services.map((s) => s.definition.fullName);
   for (const service of serviceNames) health.setStatus("unhealthy", service);
 
+  const security = meshSecurity(config, (message) => logger.warn(message));
   const limiter = limitInFlight(config.maxInFlight);
   const terminator = streamTerminator();
   const server: Server = createServer({
@@ -70,6 +73,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
   })
     .use(errorDetailsServerMiddleware)
     .use(observeCalls(logger))
+    .use(authenticateCalls(security.roles)) // before anything else costs: an unknown caller takes no in-flight slot
     .use(rejectUndecodableRequests) // undecodable bytes: INVALID_ARGUMENT, not grpc-js's INTERNAL
     .use(terminator.middleware)
     .use(limiter.middleware);
@@ -83,10 +87,18 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
     ServerReflection(readFileSync(descriptorSetPath), [...serviceNames, "grpc.reflection.v1.ServerReflection"]),
   );
 
-  const port = await server.listen(`${config.host}:${config.port}`);
+  const port = await server.listen(`${config.host}:${config.port}`, security.serverCredentials());
+  // Health alone, in plaintext: it says SERVING or not, nothing a client certificate would protect.
+  let healthServer: Server | undefined;
+  if (config.healthPort >= 0) {
+    healthServer = createServer();
+    healthServer.add(withSafeDecoding(HealthDefinition), HealthServiceImpl(health));
+    const healthPort = await healthServer.listen(`${config.host}:${config.healthPort}`);
+    logger.info({ healthPort }, "health on its own plaintext port");
+  }
   // Where a client on this machine dials; the log says what the server bound.
   const address = `${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
-  logger.info({ listen: `${config.host}:${port}`, services: serviceNames }, "listening");
+  logger.info({ listen: `${config.host}:${port}`, services: serviceNames, mtls: security.tls, auth: security.roles.enabled }, "listening");
 
   await options.prepare?.();
   if (options.ready?.() ?? true) {
@@ -110,6 +122,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
         logger.warn({ inFlight: limiter.inFlight() }, "grace period over: cutting remaining calls");
         server.forceShutdown();
       }
+      healthServer?.forceShutdown(); // last: probes see NOT_SERVING while the calls drain
       await options.onShutdown?.();
       logger.info({ how }, "stopped");
     })());

@@ -10,6 +10,7 @@ import {
   imageLimitsOf,
   loadConfigOrExit,
   type MeshServer,
+  meshSecurity,
   startServer,
 } from "@sketchvl/runtime";
 import { createBackend } from "./backends";
@@ -30,7 +31,7 @@ async function main() {
     if (model !== config.defaultModel || !server) return;
     server.health.setStatus(versions.isServing(model) ? "healthy" : "unhealthy", readiness);
   });
-  const channel = createMeshChannel(config.rendererAddress, { maxMessageBytes: config.maxMessageBytes });
+  const channel = createMeshChannel(config.rendererAddress, { maxMessageBytes: config.maxMessageBytes, security: meshSecurity(config) });
   const renderer = createMeshClient(RendererServiceDefinition, channel, { deadlineMs: config.callDeadlineMs, dependency: "renderer" });
   const env = new Environment(renderer, new ImageStore(config.storeBytes), imageLimitsOf(config));
   const generator = new Generator(versions, env, config);

@@ -20,6 +20,14 @@ export const rewardOptions = {
       "POST /get_reward: longest time one request may take to be scored; then 503 with Retry-After. Keep it under the " +
       "client's own timeout (OpenRLHF's is 180 s) so the client gets an answer it can retry instead of a dropped connection",
   },
+  httpRateLimitPerSecond: {
+    schema: z.coerce.number().nonnegative().default(0),
+    doc: "POST /get_reward: requests per second each caller (its token, else its address) may sustain; beyond it 429 with Retry-After (0: no limit)",
+  },
+  httpRateLimitBurst: {
+    schema: positiveInt.default(20),
+    doc: "POST /get_reward: requests a caller may make at once after being idle (the token bucket's size)",
+  },
   rendererAddress: { schema: z.string().default("127.0.0.1:50051"), doc: "renderer service (host:port or dns:///name:port)" },
   prmAddress: { schema: z.string().default("127.0.0.1:50053"), doc: "PRM service" },
   trainerAddress: { schema: z.string().default("127.0.0.1:50052"), doc: "trainer service (FinePO)" },

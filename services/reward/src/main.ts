@@ -2,7 +2,7 @@
 // endpoint, orchestrating renderer → PRM → trainer. Wiring only.
 import { RewardServiceDefinition } from "@sketchvl/contract";
 import { ImageStore } from "@sketchvl/drawing";
-import { createLogger, exitOnSignals, imageLimitsOf, loadConfigOrExit, startServer } from "@sketchvl/runtime";
+import { createLogger, exitOnSignals, imageLimitsOf, loadConfigOrExit, meshSecurity, startServer } from "@sketchvl/runtime";
 import type { Server } from "node:http";
 import { rewardOptions } from "./config";
 import { RewardScorer } from "./groupScorer";
@@ -13,10 +13,12 @@ import { startOpenRlhfEndpoint } from "./openrlhfHttp";
 async function main() {
   const config = loadConfigOrExit("reward", rewardOptions);
   const logger = createLogger("reward", config.logLevel);
+  const security = meshSecurity(config, (message) => logger.warn(message));
   const mesh = connectMesh(
     { renderer: config.rendererAddress, prm: config.prmAddress, trainer: config.trainerAddress },
     config.callDeadlineMs,
     config.maxMessageBytes,
+    security,
   );
   const scorer = new RewardScorer(mesh, new ImageStore(config.storeBytes), {
     limits: imageLimitsOf(config),
@@ -48,6 +50,8 @@ async function main() {
         maxInFlight: config.maxInFlight,
         requestTimeoutMs: config.httpRequestTimeoutMs,
         logger,
+        roles: security.roles,
+        rateLimit: config.httpRateLimitPerSecond > 0 ? { perSecond: config.httpRateLimitPerSecond, burst: config.httpRateLimitBurst } : undefined,
       });
       const address = http.address();
       logger.info({ port: typeof address === "object" && address ? address.port : config.httpPort }, "OpenRLHF endpoint: POST /get_reward");

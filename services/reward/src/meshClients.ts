@@ -2,11 +2,19 @@
 // call throws a typed error naming the service (UnavailableError, FailedPreconditionError, ...; see
 // fromClientError in packages/runtime), so its status is decided by kind in one place.
 import { PrmServiceDefinition, RendererServiceDefinition, TrainerServiceDefinition } from "@sketchvl/contract";
-import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
+import { createMeshChannel, createMeshClient, type MeshSecurity } from "@sketchvl/runtime";
 
-/** `maxMessageBytes`: this service's --max-message-bytes, so raising it raises what its calls may send. */
-export function connectMesh(addresses: { renderer: string; prm: string; trainer: string }, deadlineMs: number, maxMessageBytes: number) {
-  const channel = (address: string) => createMeshChannel(address, { maxMessageBytes });
+/**
+ * `maxMessageBytes`: this service's --max-message-bytes, so raising it raises what its calls may
+ * send; `security`: its TLS files and service token (meshSecurity(config)).
+ */
+export function connectMesh(
+  addresses: { renderer: string; prm: string; trainer: string },
+  deadlineMs: number,
+  maxMessageBytes: number,
+  security?: MeshSecurity,
+) {
+  const channel = (address: string) => createMeshChannel(address, { maxMessageBytes, security });
   const channels = [channel(addresses.renderer), channel(addresses.prm), channel(addresses.trainer)];
   return {
     renderer: createMeshClient(RendererServiceDefinition, channels[0], { deadlineMs, dependency: "renderer" }),

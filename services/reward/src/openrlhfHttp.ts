@@ -16,17 +16,24 @@
 // --max-in-flight requests, a dependency unavailable or overloaded, a sample masked
 // INFRASTRUCTURE / TIMEOUT — so OpenRLHF retries instead of training on a reward of 0, and never
 // retries what cannot work.
+// With authentication on (any --auth-* token configured), a request needs `Authorization: Bearer
+// <token>`: 401 without a valid one (same body whatever was wrong), 403 for a token not allowed; and
+// with --http-rate-limit-per-second, each caller (its token, else its address) gets a token bucket:
+// 429 with Retry-After beyond it. Both are decided before the body is read.
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { isAbsolute, relative, resolve } from "node:path";
 import { FailureKind, type Image, PRM_MAX_SCORE, type ResponseReward, ScoreGroupRequest } from "@sketchvl/contract";
-import type { Logger } from "@sketchvl/runtime";
-import { describeFailure } from "@sketchvl/runtime";
+import type { Logger, TokenRoles } from "@sketchvl/runtime";
+import { authorize, bearerToken, describeFailure } from "@sketchvl/runtime";
+import { PermissionDeniedError, UnauthenticatedError } from "@sketchvl/errors";
 import { isAbortError } from "abort-controller-x";
 import type { RewardScorer } from "./groupScorer";
 import { HttpError, jsonWithFloats, parseRequest, readBody, type RewardRequest } from "./httpBody";
 import { parseLabel } from "./openrlhfLabels";
 import { responseOfQuery } from "./openrlhfQuery";
+import { CallerRateLimiter, type RateLimit } from "./rateLimit";
 
 /** Statuses a retry can fix (the mesh overloaded or a dependency down): 503 with Retry-After. */
 const RETRYABLE = new Set(["UNAVAILABLE", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED"]);
@@ -43,6 +50,17 @@ export interface OpenRlhfOptions {
   /** Time one POST may take to be scored (--http-request-timeout-ms); beyond it, 503 with Retry-After. */
   requestTimeoutMs: number;
   logger: Logger;
+  /** The tokens accepted (meshSecurity(config).roles); none configured: no authentication. */
+  roles: TokenRoles;
+  /** Per-caller request rate (--http-rate-limit-*); undefined: no limit. */
+  rateLimit?: RateLimit;
+}
+
+/** Who is calling, for the rate limit: a valid token's digest (never the token), else the address. */
+function callerKey(roles: TokenRoles, authorization: string | undefined, address: string | undefined): string {
+  const token = bearerToken(authorization);
+  if (token !== undefined && roles.roleOf(token) !== undefined) return `token:${createHash("sha256").update(token).digest("base64")}`;
+  return `address:${address ?? ""}`;
 }
 
 /** What OpenRLHF reads for one sample. */
@@ -111,6 +129,7 @@ export function startOpenRlhfEndpoint(scorer: RewardScorer, options: OpenRlhfOpt
   };
 
   let inFlight = 0;
+  const limiter = options.rateLimit ? new CallerRateLimiter(options.rateLimit) : undefined;
   const server = createServer((req, res) => {
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       if (res.headersSent) return;
@@ -124,6 +143,9 @@ export function startOpenRlhfEndpoint(scorer: RewardScorer, options: OpenRlhfOpt
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
       if (path !== "/get_reward") throw new HttpError(404, `no ${path}: POST /get_reward`);
       if (req.method !== "POST") throw new HttpError(405, "POST a JSON body {query, prompts, labels}");
+      const retryAfter = limiter?.take(callerKey(options.roles, req.headers.authorization, req.socket.remoteAddress)) ?? 0;
+      if (retryAfter > 0) return fail(429, "too many requests from this caller; retry later", "", { "retry-after": String(retryAfter) });
+      authorize(options.roles, req.headers.authorization, false);
       // Refused before the body is read: the answer is immediate whatever the load.
       if (inFlight >= options.maxInFlight) return retryLater(`over ${options.maxInFlight} requests in flight (--max-in-flight); retry`);
       inFlight++;
@@ -150,6 +172,8 @@ export function startOpenRlhfEndpoint(scorer: RewardScorer, options: OpenRlhfOpt
     })()
       .catch((err) => {
         if (err instanceof HttpError) return fail(err.status, err.message, err.field, err.status === 405 ? { allow: "POST" } : {});
+        if (err instanceof UnauthenticatedError) return fail(401, err.message, "", { "www-authenticate": 'Bearer realm="sketchvl-reward"' });
+        if (err instanceof PermissionDeniedError) return fail(403, err.message);
         if (isAbortError(err)) return retryLater("not scored in time; retry");
         const failure = describeFailure(err);
         if (failure && RETRYABLE.has(failure.code)) return retryLater(`${failure.message}; retry`);

@@ -1,11 +1,12 @@
 // A reward service and the three it calls, each its own process on loopback: renderer, a PRM
 // serving a seeded random model (these tests do not depend on the trained model's numbers), and a
-// trainer with a state directory. `rewardArgs` sets the reward service's own options.
+// trainer with a state directory. `rewardArgs` sets the reward service's own options; `launch`
+// applies to all four (mTLS files, an environment with tokens).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardServiceDefinition, type ScoreGroupRequest, RewardTask } from "@sketchvl/contract";
-import { freePort, type RunningProcess } from "@sketchvl/launcher";
+import { freePort, type LaunchOptions, type RunningProcess } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { type ChartGroup, chartWorldGroup } from "./chartworldGroup";
 import { startService } from "./mesh";
@@ -51,7 +52,12 @@ export function rewardServiceArgs(
 }
 
 /** `serviceArgs`: options of the renderer and the PRM (e.g. the chart sandbox's limits, the chart judge). */
-export async function startRewardMesh(rewardArgs: string[] = [], serviceArgs: { renderer?: string[]; prm?: string[] } = {}): Promise<RewardMesh> {
+/** `launch`: how every process is started (e.g. the environment that turns on mTLS and tokens). */
+export async function startRewardMesh(
+  rewardArgs: string[] = [],
+  serviceArgs: { renderer?: string[]; prm?: string[] } = {},
+  launch: Partial<LaunchOptions> = {},
+): Promise<RewardMesh> {
   const dir = mkdtempSync(join(tmpdir(), "reward-mesh-"));
   mkdirSync(join(dir, "models", "random", "1"), { recursive: true });
   writeFileSync(join(dir, "models", "random", "1", "config.json"), JSON.stringify({ backend: "random", seed: 7 }));
@@ -60,15 +66,17 @@ export async function startRewardMesh(rewardArgs: string[] = [], serviceArgs: { 
   const quiet = ["--log-level", "error"];
   const [group, renderer, prm, trainer] = await Promise.all([
     chartWorldGroup(),
-    startService("renderer", { args: [...quiet, ...(serviceArgs.renderer ?? [])] }),
+    startService("renderer", { ...launch, args: [...quiet, ...(serviceArgs.renderer ?? [])] }),
     startService("prm", {
+      ...launch,
       args: [...quiet, "--model-repository", join(dir, "models"), "--load-models", "random", "--default-model", "random", ...(serviceArgs.prm ?? [])],
     }),
-    startService("trainer", { args: [...quiet, "--state-dir", join(dir, "trainer")] }),
+    startService("trainer", { ...launch, args: [...quiet, "--state-dir", join(dir, "trainer")] }),
   ]);
   writeFileSync(join(imageRoot, "chart.png"), group.png);
   const httpPort = await freePort();
   const reward = await startService("reward", {
+    ...launch,
     args: [...quiet, ...rewardServiceArgs({ renderer, prm, trainer }, httpPort, imageRoot), ...rewardArgs],
   });
   const channels: Array<{ close(): void }> = [];

@@ -94,14 +94,19 @@ def request_rewards(
     timeout_s: float = 180.0,
     retries: int = 0,
     backoff_s: float = 1.0,
+    token: Optional[str] = None,
 ) -> dict:
     """POSTs one OpenRLHF reward request and returns the decoded answer. Retries (like OpenRLHF:
     any error, ``retries`` times) with a fixed backoff; raises RewardHttpError with the status and
-    body otherwise."""
+    body otherwise. ``token``: the caller token of a mesh with authentication on (Authorization:
+    Bearer)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     body = json.dumps({"query": list(query), "prompts": list(prompts), "labels": list(labels)}).encode()
     last: Optional[Exception] = None
     for attempt in range(retries + 1):
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=timeout_s) as response:
                 return json.loads(response.read().decode())

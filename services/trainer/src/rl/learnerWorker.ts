@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { LearnerServiceDefinition } from "@sketchvl/contract";
+import { clientSecurity, meshTlsFromEnv, type TlsFiles } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import type { Channel } from "nice-grpc";
 
@@ -24,17 +25,23 @@ export interface LearnerWorker {
   stop(): Promise<void>;
 }
 
-/** Starts the learner on a free loopback port; `python` is Debian's interpreter with python3-torch. */
-export async function startLearner(options: { python?: string; threads?: number; log?: (line: string) => void } = {}): Promise<LearnerWorker> {
+/**
+ * Starts the learner on a free loopback port; `python` is Debian's interpreter with python3-torch.
+ * With the mesh's TLS files (SKETCHVL_MESH_TLS_DIR, as the services get them), it serves mTLS and
+ * the loop's channel presents the mesh's certificate.
+ */
+export async function startLearner(options: { python?: string; threads?: number; log?: (line: string) => void; tls?: TlsFiles } = {}): Promise<LearnerWorker> {
   const python = options.python ?? process.env.SKETCHVL_PYTHON ?? "/usr/bin/python3";
-  const child = spawn(python, [join(LEARNER_DIR, "main.py"), "--host", "127.0.0.1", "--port", "0"], {
+  const tls = options.tls ?? meshTlsFromEnv();
+  const tlsArgs = tls ? ["--tls-ca-file", tls.caFile, "--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile] : [];
+  const child = spawn(python, [join(LEARNER_DIR, "main.py"), "--host", "127.0.0.1", "--port", "0", ...tlsArgs], {
     cwd: LEARNER_DIR,
     stdio: ["ignore", "pipe", "pipe"],
     // One BLAS thread pool: PyTorch's intra-op threads are set per run (InitPolicy.threads).
     env: { ...process.env, OMP_NUM_THREADS: String(options.threads ?? 2) },
   });
   const address = await listeningAddress(child, options.log);
-  const channel = createMeshChannel(address, { maxMessageBytes: MAX_MESSAGE_BYTES });
+  const channel = createMeshChannel(address, { maxMessageBytes: MAX_MESSAGE_BYTES, security: clientSecurity(tls) });
   return {
     client: createLearnerClient(channel),
     address,

@@ -42,7 +42,7 @@ export async function startTrainingMesh(options: {
     },
   });
   // Rollouts with their model inputs are large (a group of 8 × 6 turns × 192 KiB).
-  const channel = (service: string) => createMeshChannel(mesh.address(service), { maxMessageBytes: 256 * 1024 * 1024 });
+  const channel = (service: string) => createMeshChannel(mesh.address(service), { maxMessageBytes: 256 * 1024 * 1024, security: mesh.security });
   const policyChannel = channel("policy");
   const rewardChannel = channel("reward");
   return {

@@ -98,6 +98,16 @@ export enum ErrorReason {
    * the next one); the stream is ended.
    */
   ERROR_REASON_STREAM_IDLE = 15,
+  /**
+   * ERROR_REASON_NOT_AUTHENTICATED - UNAUTHENTICATED: the call carries no credential the service accepts (authorization metadata or
+   * HTTP header "Bearer <token>" missing, malformed or unknown). The message never says which.
+   */
+  ERROR_REASON_NOT_AUTHENTICATED = 16,
+  /**
+   * ERROR_REASON_OPERATOR_REQUIRED - PERMISSION_DENIED: the credential is valid but may not make this call: control calls (loading
+   * and unloading models, configuring a trainer run) need an operator credential.
+   */
+  ERROR_REASON_OPERATOR_REQUIRED = 17,
   UNRECOGNIZED = -1,
 }
 
@@ -151,6 +161,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 15:
     case "ERROR_REASON_STREAM_IDLE":
       return ErrorReason.ERROR_REASON_STREAM_IDLE;
+    case 16:
+    case "ERROR_REASON_NOT_AUTHENTICATED":
+      return ErrorReason.ERROR_REASON_NOT_AUTHENTICATED;
+    case 17:
+    case "ERROR_REASON_OPERATOR_REQUIRED":
+      return ErrorReason.ERROR_REASON_OPERATOR_REQUIRED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -192,6 +208,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_DEPENDENCY_TIMED_OUT";
     case ErrorReason.ERROR_REASON_STREAM_IDLE:
       return "ERROR_REASON_STREAM_IDLE";
+    case ErrorReason.ERROR_REASON_NOT_AUTHENTICATED:
+      return "ERROR_REASON_NOT_AUTHENTICATED";
+    case ErrorReason.ERROR_REASON_OPERATOR_REQUIRED:
+      return "ERROR_REASON_OPERATOR_REQUIRED";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
