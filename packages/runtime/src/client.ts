@@ -31,6 +31,30 @@ export interface ChannelConfig {
 const securityOfChannel = new WeakMap<Channel, MeshSecurity>();
 
 /**
+ * Calls that are pure or idempotent (drawing, PRM scoring, storing an image by its digest) are
+ * retried on UNAVAILABLE, on another replica when round_robin has one: a replica that is draining
+ * (SIGTERM) or just lost refuses or drops them, and the answer does not depend on which replica
+ * gives it. Other calls (the trainer's, model loading, streams of several messages) are not.
+ */
+const RETRIED_METHODS = [
+  { service: "sketchvl.v1.RendererService", method: "PutImage" },
+  { service: "sketchvl.v1.RendererService", method: "Render" },
+  { service: "sketchvl.v1.RendererService", method: "RenderTrajectory" },
+  { service: "sketchvl.v1.RendererService", method: "ParseSteps" },
+  { service: "sketchvl.v1.PrmService", method: "StoreImage" },
+  { service: "sketchvl.v1.PrmService", method: "ScoreSteps" },
+];
+const SERVICE_CONFIG = JSON.stringify({
+  loadBalancingConfig: [{ round_robin: {} }],
+  methodConfig: [
+    {
+      name: RETRIED_METHODS,
+      retryPolicy: { maxAttempts: 3, initialBackoff: "0.05s", maxBackoff: "0.5s", backoffMultiplier: 2, retryableStatusCodes: ["UNAVAILABLE"] },
+    },
+  ],
+});
+
+/**
  * `address` is "host:port" or "dns:///name:port"; with a dns target (a headless Service in
  * Kubernetes) the client balances round-robin over every resolved replica.
  */
@@ -39,7 +63,7 @@ export function createMeshChannel(address: string, config: ChannelConfig = {}): 
   const channel = createChannel(address, config.security?.channelCredentials(), {
     "grpc.max_receive_message_length": maxBytes,
     "grpc.max_send_message_length": maxBytes,
-    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    "grpc.service_config": SERVICE_CONFIG,
     "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW,
     ...config.options,
   });
