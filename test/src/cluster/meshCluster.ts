@@ -52,6 +52,11 @@ export function killReplica(replica: Replica): void {
   execFileSync("docker", ["kill", "--signal", "KILL", replica.container.getId()], { stdio: "ignore" });
 }
 
+/** Whether the replica's container is still running. */
+export function running(replica: Replica): boolean {
+  return execFileSync("docker", ["inspect", "--format", "{{.State.Running}}", replica.container.getId()]).toString().trim() === "true";
+}
+
 /** SIGTERM and wait for the container to exit (the service drains within its grace period). */
 export function stopReplica(replica: Replica): number {
   execFileSync("docker", ["stop", "--time", "20", replica.container.getId()], { stdio: "ignore" });

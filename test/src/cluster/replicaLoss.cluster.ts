@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { FailureKind, ScoreGroupRequest } from "@sketchvl/contract";
 import { Network, type StartedNetwork } from "testcontainers";
 import { type ChartGroup, chartWorldGroup } from "../support/chartworldGroup";
-import { killReplica, type Replica, type RewardClient, rewardClient, startReplica, stopReplica } from "./meshCluster";
+import { killReplica, type Replica, type RewardClient, rewardClient, running, startReplica, stopReplica } from "./meshCluster";
 
 const K = 8;
 
@@ -23,6 +23,7 @@ interface Tally {
   /** The first failure_reason of each kind, for the log. */
   reasons: Map<string, string>;
   silentlyZeroed: number;
+  /** By group index. */
   latenciesMs: number[];
 }
 
@@ -93,7 +94,7 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
         } catch {
           t.failedCalls++;
         }
-        t.latenciesMs.push(performance.now() - started);
+        t.latenciesMs[i] = performance.now() - started;
       }
     };
     await Promise.all([worker(), worker()]);
@@ -113,12 +114,14 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
         killReplica(renderer);
       }
     });
+    for (const dead of [prm, renderer]) assert.equal(running(dead), false, `the killed ${dead.service} is gone`);
     replicas.splice(replicas.indexOf(prm), 1);
     replicas.splice(replicas.indexOf(renderer), 1);
     const masked = [...t.masked.values()].reduce((a, b) => a + b, 0);
     console.log(
       `replica loss: ${t.groups} groups sent (${count * K} responses): ${t.scored} scored, ${masked} masked (${[...t.masked].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}), ` +
-        `${t.failedCalls} failed calls, ${t.silentlyZeroed} silently zeroed; p99 ${p99(t.latenciesMs).toFixed(0)} ms (fault at group ${faultAt})`,
+        `${t.failedCalls} failed calls, ${t.silentlyZeroed} silently zeroed; p99 ${p99(t.latenciesMs).toFixed(0)} ms overall, ` +
+        `${p99(t.latenciesMs.slice(faultAt, faultAt + 10)).toFixed(0)} ms for the 10 groups from the fault (group ${faultAt}), ${p99(t.latenciesMs.slice(0, faultAt)).toFixed(0)} ms before it`,
     );
     assert.equal(t.failedCalls, 0, "no group call failed");
     assert.equal(t.silentlyZeroed, 0, "no response was scored 0 without a mask");
