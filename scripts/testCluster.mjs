@@ -36,7 +36,7 @@ const run = (cmd, args, env = {}) => {
 };
 if (!ok("docker", ["image", "inspect", BASE_IMAGE])) run(join(root, "infra/docker/make-base-image.sh"), []);
 run(join(root, "infra/docker/build.sh"), []);
-const test = spawnSync(process.execPath, ["--test", "--test-reporter=spec", "--test-timeout=900000", join(root, "test/dist/cluster/replicaLoss.cluster.js")], {
+const test = spawnSync(process.execPath, ["--test", "--test-reporter=spec", "--test-timeout=900000", join(root, "test/dist/cluster/containers.cluster.js")], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: "true", SKETCHVL_LOG_LEVEL: process.env.SKETCHVL_LOG_LEVEL ?? "warn" },

@@ -30,6 +30,12 @@ const spec = (service: string) => {
 const rewardPeers = () => Object.entries(spec("reward").peers ?? {}).flatMap(([flag, peer]) => [flag, `dns:///${peer}:${spec(peer).defaultPort}`]);
 
 /** Starts one replica of `service` on `network` under its service name, and waits until it is ready. */
+/**
+ * Where containers send their spans: an OTLP/HTTP endpoint on this machine, reached through the
+ * Docker gateway as host.docker.internal. Set before replicas start.
+ */
+export const telemetry: { otlpPort?: number } = {};
+
 export async function startReplica(network: StartedNetwork, service: string, args: string[] = []): Promise<Replica> {
   const { defaultPort, readiness } = spec(service);
   const prefix = service.toUpperCase();
@@ -38,7 +44,19 @@ export async function startReplica(network: StartedNetwork, service: string, arg
     .withNetworkAliases(service)
     .withUser("10001:10001")
     .withTmpFs({ "/tmp": "rw" })
-    .withEnvironment({ [`${prefix}_HOST`]: "0.0.0.0", [`${prefix}_SHUTDOWN_GRACE_MS`]: "10000", [`${prefix}_LOG_LEVEL`]: "warn" })
+    .withEnvironment({
+      [`${prefix}_HOST`]: "0.0.0.0",
+      [`${prefix}_SHUTDOWN_GRACE_MS`]: "10000",
+      [`${prefix}_LOG_LEVEL`]: "warn",
+      ...(telemetry.otlpPort
+        ? {
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://host.docker.internal:${telemetry.otlpPort}`,
+            OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+            OTEL_BSP_SCHEDULE_DELAY: "100",
+          }
+        : {}),
+    })
+    .withExtraHosts([{ host: "host.docker.internal", ipAddress: "host-gateway" }])
     .withExposedPorts(defaultPort)
     .withCommand([`services/${service}/dist/main.js`, ...(service === "reward" ? rewardPeers() : []), ...args])
     .start();

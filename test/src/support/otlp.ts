@@ -37,7 +37,8 @@ interface OtlpJson {
   }>;
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** `host`: where to listen (0.0.0.0 for containers that reach this machine through its gateway). */
+export async function startOtlpReceiver(host = "127.0.0.1"): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -59,7 +60,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,

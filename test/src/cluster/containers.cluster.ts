@@ -1,4 +1,6 @@
-// Replica loss and a rolling restart under load, on the containerised mesh (meshCluster.ts).
+// The containerised mesh (meshCluster.ts): one trace across the containers, replica loss and a
+// rolling restart under load. Every container exports its spans over OTLP to a receiver in this
+// process; one traced group must arrive as one tree rooted at the reward service's server span.
 //
 // Load: a bounded loop of groups (the same ChartWorld expert response K times, so every response is
 // correct) through the two reward replicas. While it runs, one PRM and one renderer container are
@@ -7,11 +9,14 @@
 // the fault must all score, with no caller restarted. Then the PRM replicas are restarted one at a
 // time (SIGTERM, drain, a new one in its place) under the same load: no group call may fail.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { FailureKind, ScoreGroupRequest } from "@sketchvl/contract";
 import { Network, type StartedNetwork } from "testcontainers";
 import { type ChartGroup, chartWorldGroup } from "../support/chartworldGroup";
-import { killReplica, type Replica, type RewardClient, rewardClient, running, startReplica, stopReplica } from "./meshCluster";
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../support/otlp";
+import { Metadata } from "nice-grpc";
+import { killReplica, type Replica, type RewardClient, rewardClient, running, startReplica, stopReplica, telemetry } from "./meshCluster";
 
 const K = 8;
 
@@ -35,10 +40,13 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
   let network: StartedNetwork;
   const replicas: Replica[] = [];
   let group: ChartGroup;
+  let otlp: OtlpReceiver;
   const clients: Array<{ client: RewardClient; close(): void }> = [];
 
   before(async () => {
     network = await new Network().start();
+    otlp = await startOtlpReceiver("0.0.0.0");
+    telemetry.otlpPort = Number(new URL(otlp.endpoint).port);
     group = await chartWorldGroup();
     const started = await Promise.all([
       startReplica(network, "renderer"),
@@ -56,6 +64,7 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
     for (const c of clients) c.close();
     await Promise.allSettled(replicas.map((r) => r.container.stop({ timeout: 1_000 })));
     await network?.stop();
+    await otlp?.close();
   });
 
   const request = (i: number, tag: string): ScoreGroupRequest =>
@@ -100,6 +109,38 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
     await Promise.all([worker(), worker()]);
     return masks;
   }
+
+  it("one group is one trace across the containers: reward → renderer, PRM (queue; batch linked) and trainer, as one tree", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    await clients[0].client.scoreGroup(request(0, "traced"), { metadata: Metadata({ traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` }) });
+    const servers = [
+      "sketchvl-renderer grpc.sketchvl.v1.RendererService/RenderTrajectory",
+      "sketchvl-prm grpc.sketchvl.v1.PrmService/ScoreSteps",
+      "sketchvl-prm prm.queue",
+      "sketchvl-trainer grpc.sketchvl.v1.TrainerService/ComputeAdvantages",
+    ];
+    const root = "sketchvl-reward grpc.sketchvl.v1.RewardService/ScoreGroup";
+    const key = (x: ReceivedSpan) => `${x.service} ${x.name}`;
+    const spans = await otlp.waitFor((all) => [root, ...servers].every((e) => all.some((x) => x.traceId === traceId && key(x) === e)), 30_000);
+    const mine = new Map(spans.filter((x) => x.traceId === traceId).map((x) => [x.spanId, x]));
+    const rootSpan = [...mine.values()].find((x) => key(x) === root)!;
+    // Every span the other containers made hangs, through its parents, from the reward's server span.
+    for (const name of servers) {
+      for (const span of [...mine.values()].filter((x) => key(x) === name)) {
+        const chain: string[] = [];
+        let at: ReceivedSpan | undefined = span;
+        while (at && at !== rootSpan) {
+          chain.push(key(at));
+          at = mine.get(at.parentSpanId);
+        }
+        assert.equal(at, rootSpan, `${name} reaches the reward's span through its parents (got ${chain.join(" <- ")})`);
+      }
+    }
+    // A PRM batch serves many requests: its own trace, linked to the queue spans it served.
+    const queued = [...mine.values()].filter((x) => x.name === "prm.queue").map((x) => x.spanId);
+    await otlp.waitFor((all) => all.some((x) => x.name === "prm.batch" && x.links.some((l) => queued.includes(l))), 30_000);
+    console.log(`one trace: ${mine.size} spans from ${new Set([...mine.values()].map((x) => x.service)).size} services`);
+  });
 
   it("a SIGKILLed PRM and renderer: every response scored or masked with its kind, none lost or zeroed, and the load recovers", async () => {
     const t = tally();
