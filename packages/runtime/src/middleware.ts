@@ -63,6 +63,9 @@ export function limitInFlight(limit: number) {
       inFlight--;
     }
   };
+  meter
+    .createObservableGauge("rpc.server.in_flight", { description: "calls being served, against --max-in-flight" })
+    .addCallback((result) => result.observe(inFlight, { limit }));
   return { middleware, inFlight: () => inFlight };
 }
 

@@ -7,7 +7,7 @@ import { createBackend } from "./backends";
 import { ChartJudges } from "./chartJudges";
 import { prmOptions } from "./config";
 import { prmHandlers } from "./handlers";
-import { observeBatches } from "./metrics";
+import { observeBatches, observeQueues } from "./metrics";
 import { ModelManager } from "./modelManager";
 import { ModelRepository } from "./repository";
 
@@ -26,6 +26,7 @@ async function main() {
     server.health.setStatus(serving ? "healthy" : "unhealthy", readiness);
     logger.info({ model, ready: serving }, serving ? "ready: default model loaded" : "not ready: default model not loaded");
   });
+  observeQueues(() => manager.list());
   // Shared memory: model instances (worker threads) read stored images without copying them.
   const handlers = prmHandlers(
     manager,

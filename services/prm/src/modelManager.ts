@@ -31,7 +31,7 @@ export interface ModelStatusView {
   version: string;
   backend: string;
   state: ModelState;
-  stats: BatcherStats | undefined;
+  stats: (BatcherStats & { queued: number }) | undefined;
 }
 
 export class ModelManager {

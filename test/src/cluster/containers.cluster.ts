@@ -16,7 +16,7 @@ import { Network, type StartedNetwork } from "testcontainers";
 import { type ChartGroup, chartWorldGroup } from "../support/chartworldGroup";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../support/otlp";
 import { Metadata } from "nice-grpc";
-import { killReplica, type Replica, type RewardClient, rewardClient, running, startReplica, stopReplica, telemetry } from "./meshCluster";
+import { killReplica, type Replica, type RewardClient, rewardClient, running, scrapeMetrics, startReplica, stopReplica, telemetry } from "./meshCluster";
 
 const K = 8;
 
@@ -148,7 +148,12 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
     const prm = replicas.find((r) => r.service === "prm")!;
     const renderer = replicas.find((r) => r.service === "renderer")!;
     let faultAt = -1;
+    let scraped: Array<[string, Map<string, number>]> = [];
     const masks = await load("kill", count, t, async (i) => {
+      if (i === 8)
+        scraped = await Promise.all(
+          ["prm", "renderer", "reward"].map(async (s) => [s, await scrapeMetrics(replicas.find((r) => r.service === s)!)] as [string, Map<string, number>]),
+        );
       if (i === 12) {
         faultAt = i;
         killReplica(prm);
@@ -163,6 +168,27 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
       `replica loss: ${t.groups} groups sent (${count * K} responses): ${t.scored} scored, ${masked} masked (${[...t.masked].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}), ` +
         `${t.failedCalls} failed calls, ${t.silentlyZeroed} silently zeroed; p99 ${p99(t.latenciesMs).toFixed(0)} ms overall, ` +
         `${p99(t.latenciesMs.slice(faultAt, faultAt + 10)).toFixed(0)} ms for the 10 groups from the fault (group ${faultAt}), ${p99(t.latenciesMs.slice(0, faultAt)).toFixed(0)} ms before it`,
+    );
+    // Read during the load, as Prometheus would scrape them.
+    const series = (service: string, prefix: string) => [...scraped.find(([s]) => s === service)![1]].filter(([k]) => k.startsWith(prefix));
+    for (const [service, prefix] of [
+      ["prm", "prm_queue_depth"],
+      ["prm", "prm_queue_rejected_total"],
+      ["prm", "prm_batch_size_bucket"],
+      ["prm", "prm_queue_duration_count"],
+      ["prm", "prm_compute_duration_sum"],
+      ["renderer", "rpc_server_in_flight"],
+      ["renderer", "work_budget_used"],
+      ["reward", "rpc_server_duration_count"],
+    ]) {
+      assert.ok(series(service, prefix).length > 0, `${service} exports ${prefix} during the load`);
+    }
+    const batches = series("prm", "prm_queue_duration_count").reduce((a, [, v]) => a + v, 0);
+    assert.ok(batches > 0, "the PRM's histograms count the load's steps");
+    console.log(
+      `metrics during the load: prm steps queued so far ${batches}, reward calls by status ${series("reward", "rpc_server_duration_count")
+        .map(([k, v]) => `${/rpc_grpc_status_code="?(\w+)/.exec(k)?.[1] ?? k}=${v}`)
+        .join(" ")}`,
     );
     assert.equal(t.failedCalls, 0, "no group call failed");
     assert.equal(t.silentlyZeroed, 0, "no response was scored 0 without a mask");

@@ -10,6 +10,8 @@ import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { GenericContainer, type StartedNetwork, type StartedTestContainer } from "testcontainers";
 
 export const IMAGE = process.env.SKETCHVL_IMAGE ?? "sketchvl/mesh:dev";
+/** Where every container serves Prometheus metrics (OTEL_EXPORTER_PROMETHEUS_PORT; the manifests' `metrics` port). */
+export const METRICS_PORT = 9464;
 
 export type RewardClient = ReturnType<typeof createMeshClient<typeof RewardServiceDefinition>>;
 
@@ -48,6 +50,9 @@ export async function startReplica(network: StartedNetwork, service: string, arg
       [`${prefix}_HOST`]: "0.0.0.0",
       [`${prefix}_SHUTDOWN_GRACE_MS`]: "10000",
       [`${prefix}_LOG_LEVEL`]: "warn",
+      // Prometheus metrics on their own port, as the manifests scrape them.
+      OTEL_METRICS_EXPORTER: "prometheus",
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(METRICS_PORT),
       ...(telemetry.otlpPort
         ? {
             OTEL_EXPORTER_OTLP_ENDPOINT: `http://host.docker.internal:${telemetry.otlpPort}`,
@@ -57,12 +62,23 @@ export async function startReplica(network: StartedNetwork, service: string, arg
         : {}),
     })
     .withExtraHosts([{ host: "host.docker.internal", ipAddress: "host-gateway" }])
-    .withExposedPorts(defaultPort)
+    .withExposedPorts(defaultPort, METRICS_PORT)
     .withCommand([`services/${service}/dist/main.js`, ...(service === "reward" ? rewardPeers() : []), ...args])
     .start();
   const address = `127.0.0.1:${container.getMappedPort(defaultPort)}`;
   await waitUntilServing(address, readiness, 60_000);
   return { service, container, address };
+}
+
+/** The replica's Prometheus metrics: each sample line's value by its series (name and labels). */
+export async function scrapeMetrics(replica: Replica): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${replica.container.getMappedPort(METRICS_PORT)}/metrics`)).text();
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)/.exec(line);
+    if (m) samples.set(m[1], Number(m[2]));
+  }
+  return samples;
 }
 
 /** SIGKILL, as a lost node or an OOM kill: no drain, connections cut. */
