@@ -61,6 +61,16 @@ describe("mesh channels retry pure calls on UNAVAILABLE", () => {
     channel.close();
   });
 
+  it("retries a large request too (a PRM call carries its after-images)", async () => {
+    const channel = createMeshChannel(address);
+    const renderer = createMeshClient(RendererServiceDefinition, channel);
+    refuseNext = 1;
+    calls.parse = 0;
+    await renderer.parseSteps({ text: "x".repeat(2 * 1024 * 1024), format: 0 });
+    assert.equal(calls.parse, 2);
+    channel.close();
+  });
+
   it("gives up after three attempts", async () => {
     const channel = createMeshChannel(address);
     const renderer = createMeshClient(RendererServiceDefinition, channel);

@@ -44,6 +44,8 @@ const RETRIED_METHODS = [
   { service: "sketchvl.v1.PrmService", method: "StoreImage" },
   { service: "sketchvl.v1.PrmService", method: "ScoreSteps" },
 ];
+const RETRY_BUFFER_PER_CALL = 16 * 1024 * 1024;
+const RETRY_BUFFER_PER_CHANNEL = 128 * 1024 * 1024;
 const SERVICE_CONFIG = JSON.stringify({
   loadBalancingConfig: [{ round_robin: {} }],
   methodConfig: [
@@ -64,6 +66,11 @@ export function createMeshChannel(address: string, config: ChannelConfig = {}): 
     "grpc.max_receive_message_length": maxBytes,
     "grpc.max_send_message_length": maxBytes,
     "grpc.service_config": SERVICE_CONFIG,
+    // A retry resends the request, so grpc-js keeps it until the call commits; beyond these sizes it
+    // commits at once and does not retry. PRM calls carry after-images (patches): the 256 KiB
+    // default let a drained replica's refusal through as a masked sample.
+    "grpc.per_rpc_retry_buffer_size": RETRY_BUFFER_PER_CALL,
+    "grpc.retry_buffer_size": RETRY_BUFFER_PER_CHANNEL,
     "grpc-node.flow_control_window": FLOW_CONTROL_WINDOW,
     ...config.options,
   });

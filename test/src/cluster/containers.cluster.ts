@@ -218,7 +218,7 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
     await restarting;
     const masked = [...t.masked.values()].reduce((a, b) => a + b, 0);
     console.log(
-      `rolling restart: ${t.groups} groups, ${t.scored} scored, ${masked} masked, ${t.failedCalls} failed calls; p99 ${p99(t.latenciesMs).toFixed(0)} ms`,
+      `rolling restart: ${t.groups} groups, ${t.scored} scored, ${masked} masked (${[...t.masked].map(([k, n]) => `${k} ${n}: ${t.reasons.get(k)}`).join("; ") || "none"}), ${t.failedCalls} failed calls; p99 ${p99(t.latenciesMs).toFixed(0)} ms`,
     );
     assert.equal(t.failedCalls, 0);
     assert.equal(t.silentlyZeroed, 0);
