@@ -38,6 +38,7 @@ export const ERROR_REASONS = [
   "STREAM_IDLE",
   "NOT_AUTHENTICATED",
   "OPERATOR_REQUIRED",
+  "STARTING",
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 
@@ -54,7 +55,7 @@ export const REASONS_OF_KIND = {
   deadline_exceeded: ["STREAM_IDLE"],
   unauthenticated: ["NOT_AUTHENTICATED"],
   permission_denied: ["OPERATOR_REQUIRED"],
-  unavailable: ["SHUTTING_DOWN", "WORKER_FAILED", "DEPENDENCY_UNAVAILABLE", "DEPENDENCY_TIMED_OUT"],
+  unavailable: ["STARTING", "SHUTTING_DOWN", "WORKER_FAILED", "DEPENDENCY_UNAVAILABLE", "DEPENDENCY_TIMED_OUT"],
   internal: [],
 } as const satisfies Record<MeshErrorKind, readonly ErrorReason[]>;
 export type ReasonOf<K extends MeshErrorKind> = (typeof REASONS_OF_KIND)[K][number] | "UNSPECIFIED";

@@ -2,7 +2,7 @@
 import { metrics } from "@opentelemetry/api";
 import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc";
 import { isAbortError, toServerError } from "./grpcErrors";
-import { ResourceExhaustedError } from "@sketchvl/errors";
+import { ResourceExhaustedError, UnavailableError } from "@sketchvl/errors";
 import type { Logger } from "./logger";
 
 const INFRA_PREFIXES = ["/grpc.health.v1.", "/grpc.reflection."];
@@ -67,6 +67,25 @@ export function limitInFlight(limit: number) {
     .createObservableGauge("rpc.server.in_flight", { description: "calls being served, against --max-in-flight" })
     .addCallback((result) => result.observe(inFlight, { limit }));
   return { middleware, inFlight: () => inFlight };
+}
+
+/**
+ * Refuses calls (all but health and reflection) until the service has prepared (loaded its
+ * models), as UNAVAILABLE STARTING: retryable, so a client balancing over replicas moves on to a
+ * ready one instead of getting a precondition failure from a replica that is not ready yet.
+ */
+export function startupGate() {
+  let open = false;
+  const middleware = async function* starting<Req, Res>(call: ServerMiddlewareCall<Req, Res>, context: CallContext) {
+    if (!open && !isInfra(call.method.path)) throw new UnavailableError("still starting: not serving yet; retry", { reason: "STARTING" });
+    return yield* call.next(call.request as never, context);
+  };
+  return {
+    middleware,
+    open: () => {
+      open = true;
+    },
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { serverOptions } from "./config";
 import { createLogger, type Logger } from "./logger";
 import { authenticateCalls } from "./auth";
 import { meshSecurity } from "./meshSecurity";
-import { limitInFlight, observeCalls, streamTerminator } from "./middleware";
+import { limitInFlight, observeCalls, startupGate, streamTerminator } from "./middleware";
 import { rejectUndecodableRequests, withSafeDecoding } from "./requestDecoding";
 import { shutdownTelemetry } from "./telemetry";
 
@@ -63,6 +63,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
   const security = meshSecurity(config, (message) => logger.warn(message));
   const limiter = limitInFlight(config.maxInFlight);
   const terminator = streamTerminator();
+  const gate = startupGate();
   const server: Server = createServer({
     "grpc.max_receive_message_length": config.maxMessageBytes,
     "grpc.max_send_message_length": config.maxMessageBytes,
@@ -75,6 +76,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
     .use(observeCalls(logger))
     .use(authenticateCalls(security.roles)) // before anything else costs: an unknown caller takes no in-flight slot
     .use(rejectUndecodableRequests) // undecodable bytes: INVALID_ARGUMENT, not grpc-js's INTERNAL
+    .use(gate.middleware)
     .use(terminator.middleware)
     .use(limiter.middleware);
 
@@ -101,6 +103,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
   logger.info({ listen: `${config.host}:${port}`, services: serviceNames, mtls: security.tls, auth: security.roles.enabled }, "listening");
 
   await options.prepare?.();
+  gate.open();
   if (options.ready?.() ?? true) {
     for (const service of serviceNames) health.setStatus("healthy", service);
     logger.info({ services: serviceNames }, "ready");

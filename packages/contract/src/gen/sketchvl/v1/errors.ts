@@ -108,6 +108,12 @@ export enum ErrorReason {
    * and unloading models, configuring a trainer run) need an operator credential.
    */
   ERROR_REASON_OPERATOR_REQUIRED = 17,
+  /**
+   * ERROR_REASON_STARTING - UNAVAILABLE: this replica is still starting (loading its models) and serves nothing but health
+   * yet: retry, on another replica when there is one. Kubernetes keeps traffic off a replica until
+   * it is ready; a DNS name that lists it earlier (Docker's network aliases) does not.
+   */
+  ERROR_REASON_STARTING = 18,
   UNRECOGNIZED = -1,
 }
 
@@ -167,6 +173,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 17:
     case "ERROR_REASON_OPERATOR_REQUIRED":
       return ErrorReason.ERROR_REASON_OPERATOR_REQUIRED;
+    case 18:
+    case "ERROR_REASON_STARTING":
+      return ErrorReason.ERROR_REASON_STARTING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -212,6 +221,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_NOT_AUTHENTICATED";
     case ErrorReason.ERROR_REASON_OPERATOR_REQUIRED:
       return "ERROR_REASON_OPERATOR_REQUIRED";
+    case ErrorReason.ERROR_REASON_STARTING:
+      return "ERROR_REASON_STARTING";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
