@@ -202,10 +202,10 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
   it("a rolling restart of the PRM replicas (SIGTERM, drain, replace) fails no call", async () => {
     const t = tally();
     const prms = replicas.filter((r) => r.service === "prm");
-    if (prms.length < 2) replicas.push(await startReplica(network, "prm"));
+    if (prms.length < 2) replicas.push(await startReplica(network, "prm", [], true));
     const restart = async () => {
       for (const old of replicas.filter((r) => r.service === "prm")) {
-        const fresh = await startReplica(network, "prm");
+        const fresh = await startReplica(network, "prm", [], true);
         replicas.push(fresh);
         assert.equal(stopReplica(old), 0, "a drained PRM exits 0");
         replicas.splice(replicas.indexOf(old), 1);

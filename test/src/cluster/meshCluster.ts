@@ -31,19 +31,23 @@ const spec = (service: string) => {
 /** Peer flags of the reward service: every peer by its network alias, as Kubernetes' headless Services. */
 const rewardPeers = () => Object.entries(spec("reward").peers ?? {}).flatMap(([flag, peer]) => [flag, `dns:///${peer}:${spec(peer).defaultPort}`]);
 
-/** Starts one replica of `service` on `network` under its service name, and waits until it is ready. */
 /**
  * Where containers send their spans: an OTLP/HTTP endpoint on this machine, reached through the
  * Docker gateway as host.docker.internal. Set before replicas start.
  */
 export const telemetry: { otlpPort?: number } = {};
 
-export async function startReplica(network: StartedNetwork, service: string, args: string[] = []): Promise<Replica> {
+/**
+ * Starts one replica of `service` on `network` under its service name, and waits until it is ready.
+ * `joinWhenReady`: the replica joins the network (and its DNS name) only once ready, as Kubernetes
+ * adds a pod to a Service's endpoints only when its readiness probe passes — what a replacement
+ * started under load needs (the cluster's first replicas start before any load).
+ */
+export async function startReplica(network: StartedNetwork, service: string, args: string[] = [], joinWhenReady = false): Promise<Replica> {
   const { defaultPort, readiness } = spec(service);
   const prefix = service.toUpperCase();
-  const container = await new GenericContainer(IMAGE)
-    .withNetwork(network)
-    .withNetworkAliases(service)
+  const base = new GenericContainer(IMAGE);
+  const container = await (joinWhenReady ? base : base.withNetwork(network).withNetworkAliases(service))
     .withUser("10001:10001")
     .withTmpFs({ "/tmp": "rw" })
     .withEnvironment({
@@ -67,6 +71,7 @@ export async function startReplica(network: StartedNetwork, service: string, arg
     .start();
   const address = `127.0.0.1:${container.getMappedPort(defaultPort)}`;
   await waitUntilServing(address, readiness, 60_000);
+  if (joinWhenReady) execFileSync("docker", ["network", "connect", "--alias", service, network.getName(), container.getId()], { stdio: "ignore" });
   return { service, container, address };
 }
 
