@@ -18,7 +18,7 @@ from . import trainer_pb2 as sketchvl_dot_v1_dot_trainer__pb2
 from . import trajectory_pb2 as sketchvl_dot_v1_dot_trajectory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18sketchvl/v1/reward.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x17sketchvl/v1/image.proto\x1a\x15sketchvl/v1/prm.proto\x1a\x19sketchvl/v1/trainer.proto\x1a\x1csketchvl/v1/trajectory.proto\"j\n\rOutcomeConfig\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.sketchvl.v1.OutcomeReward\x12\x19\n\x11\x64ifficulty_weight\x18\x02 \x01(\x01\x12\x14\n\x0c\x64\x65tail_alpha\x18\x03 \x01(\x01\"u\n\x0fResponseToScore\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x15\n\rtoken_offsets\x18\x03 \x03(\r\x12\x31\n\x11image_token_spans\x18\x04 \x03(\x0b\x32\x16.sketchvl.v1.TokenSpan\"\x8f\x03\n\x11ScoreGroupRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0b\x62\x61tch_index\x18\x03 \x01(\x04\x12!\n\x05image\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12\x10\n\x08question\x18\x05 \x01(\t\x12\x12\n\nreferences\x18\x06 \x03(\t\x12/\n\tresponses\x18\x07 \x03(\x0b\x32\x1c.sketchvl.v1.ResponseToScore\x12+\n\x07outcome\x18\x08 \x01(\x0b\x32\x1a.sketchvl.v1.OutcomeConfig\x12)\n\x06\x66inepo\x18\t \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12\x11\n\tprm_model\x18\n \x01(\t\x12\x18\n\x10use_argmax_score\x18\x0b \x01(\x08\x12\'\n\x06\x66ormat\x18\x0c \x01(\x0e\x32\x17.sketchvl.v1.StepFormat\x12\x19\n\x11sample_timeout_ms\x18\r \x01(\r\"\x7f\n\x12StreamGroupRequest\x12/\n\x05group\x18\x01 \x01(\x0b\x32\x1e.sketchvl.v1.ScoreGroupRequestH\x00\x12\x30\n\x08response\x18\x02 \x01(\x0b\x32\x1c.sketchvl.v1.ResponseToScoreH\x00\x42\x06\n\x04item\"\xc2\x02\n\nStepRecord\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0c\n\x04turn\x18\x02 \x01(\r\x12#\n\x04span\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.TextSpan\x12*\n\ntoken_span\x18\x04 \x01(\x0b\x32\x16.sketchvl.v1.TokenSpan\x12\x0e\n\x06intent\x18\x05 \x01(\t\x12*\n\x06\x61\x63tion\x18\x06 \x01(\x0b\x32\x1a.sketchvl.v1.DrawingAction\x12$\n\x05label\x18\x07 \x01(\x0e\x32\x15.sketchvl.v1.PrmLabel\x12\x15\n\rprobabilities\x18\x08 \x03(\x02\x12\x15\n\rprocess_score\x18\t \x01(\x01\x12\x11\n\tkl_offset\x18\n \x01(\x01\x12\x11\n\tadvantage\x18\x0b \x01(\x01\x12\x10\n\x08\x65xcluded\x18\x0c \x01(\x08\"\xb9\x04\n\x0eResponseReward\x12\n\n\x02id\x18\x01 \x01(\t\x12&\n\x05steps\x18\x02 \x03(\x0b\x32\x17.sketchvl.v1.StepRecord\x12/\n\rformat_errors\x18\x03 \x03(\x0b\x32\x18.sketchvl.v1.FormatError\x12\x0e\n\x06\x61nswer\x18\x04 \x01(\t\x12\x16\n\x0eoutcome_reward\x18\x05 \x01(\x01\x12\x18\n\x10\x63oarse_advantage\x18\x06 \x01(\x01\x12\x1a\n\x12mean_process_score\x18\x07 \x01(\x01\x12\x19\n\x11min_process_score\x18\x08 \x01(\x01\x12\x1a\n\x12last_process_score\x18\t \x01(\x01\x12\x18\n\x10token_advantages\x18\n \x03(\x02\x12\x11\n\tloss_mask\x18\x0b \x03(\x08\x12\x1c\n\x14token_process_scores\x18\x0c \x03(\x02\x12\x13\n\x0bmask_sample\x18\r \x01(\x08\x12.\n\x0c\x66\x61ilure_kind\x18\x0e \x01(\x0e\x32\x18.sketchvl.v1.FailureKind\x12\x16\n\x0e\x66\x61ilure_reason\x18\x0f \x01(\t\x12L\n\x11reward_components\x18\x10 \x03(\x0b\x32\x31.sketchvl.v1.ResponseReward.RewardComponentsEntry\x1a\x37\n\x15RewardComponentsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\">\n\x12ScoreGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.sketchvl.v1.GroupRewards\"?\n\x13StreamGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.sketchvl.v1.GroupRewards\"\xd2\x01\n\x0cGroupRewards\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12.\n\tresponses\x18\x02 \x03(\x0b\x32\x1b.sketchvl.v1.ResponseReward\x12\x14\n\x0cimage_digest\x18\x03 \x01(\t\x12\x38\n\x08stage_ms\x18\x04 \x03(\x0b\x32&.sketchvl.v1.GroupRewards.StageMsEntry\x1a.\n\x0cStageMsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01*\x92\x01\n\rOutcomeReward\x12\x1e\n\x1aOUTCOME_REWARD_UNSPECIFIED\x10\x00\x12#\n\x1fOUTCOME_REWARD_RELAXED_ACCURACY\x10\x01\x12\x1e\n\x1aOUTCOME_REWARD_EXACT_MATCH\x10\x02\x12\x1c\n\x18OUTCOME_REWARD_REWARDMAP\x10\x03*\x9f\x01\n\x0b\x46\x61ilureKind\x12\x1c\n\x18\x46\x41ILURE_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x46\x41ILURE_KIND_FORMAT\x10\x01\x12\x1f\n\x1b\x46\x41ILURE_KIND_INFRASTRUCTURE\x10\x02\x12\x18\n\x14\x46\x41ILURE_KIND_TIMEOUT\x10\x03\x12\x1e\n\x1a\x46\x41ILURE_KIND_INVALID_INPUT\x10\x04\x32\xb2\x01\n\rRewardService\x12M\n\nScoreGroup\x12\x1e.sketchvl.v1.ScoreGroupRequest\x1a\x1f.sketchvl.v1.ScoreGroupResponse\x12R\n\x0bStreamGroup\x12\x1f.sketchvl.v1.StreamGroupRequest\x1a .sketchvl.v1.StreamGroupResponse(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18sketchvl/v1/reward.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x17sketchvl/v1/image.proto\x1a\x15sketchvl/v1/prm.proto\x1a\x19sketchvl/v1/trainer.proto\x1a\x1csketchvl/v1/trajectory.proto\"\xc4\x01\n\rOutcomeConfig\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.sketchvl.v1.OutcomeReward\x12\x19\n\x11\x64ifficulty_weight\x18\x02 \x01(\x01\x12\x14\n\x0c\x64\x65tail_alpha\x18\x03 \x01(\x01\x12\x12\n\nmap_weight\x18\x04 \x01(\x01\x12\x17\n\x0fquestion_weight\x18\x05 \x01(\x01\x12+\n\x0bsub_answers\x18\x06 \x03(\x0b\x32\x16.sketchvl.v1.SubAnswer\"W\n\tSubAnswer\x12\x0c\n\x04name\x18\x01 \x01(\t\x12,\n\x06region\x18\x02 \x01(\x0b\x32\x1c.sketchvl.v1.RectangleAction\x12\x0e\n\x06values\x18\x03 \x03(\t\"u\n\x0fResponseToScore\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x15\n\rtoken_offsets\x18\x03 \x03(\r\x12\x31\n\x11image_token_spans\x18\x04 \x03(\x0b\x32\x16.sketchvl.v1.TokenSpan\"\x8f\x03\n\x11ScoreGroupRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0b\x62\x61tch_index\x18\x03 \x01(\x04\x12!\n\x05image\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12\x10\n\x08question\x18\x05 \x01(\t\x12\x12\n\nreferences\x18\x06 \x03(\t\x12/\n\tresponses\x18\x07 \x03(\x0b\x32\x1c.sketchvl.v1.ResponseToScore\x12+\n\x07outcome\x18\x08 \x01(\x0b\x32\x1a.sketchvl.v1.OutcomeConfig\x12)\n\x06\x66inepo\x18\t \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12\x11\n\tprm_model\x18\n \x01(\t\x12\x18\n\x10use_argmax_score\x18\x0b \x01(\x08\x12\'\n\x06\x66ormat\x18\x0c \x01(\x0e\x32\x17.sketchvl.v1.StepFormat\x12\x19\n\x11sample_timeout_ms\x18\r \x01(\r\"\x7f\n\x12StreamGroupRequest\x12/\n\x05group\x18\x01 \x01(\x0b\x32\x1e.sketchvl.v1.ScoreGroupRequestH\x00\x12\x30\n\x08response\x18\x02 \x01(\x0b\x32\x1c.sketchvl.v1.ResponseToScoreH\x00\x42\x06\n\x04item\"\xc2\x02\n\nStepRecord\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0c\n\x04turn\x18\x02 \x01(\r\x12#\n\x04span\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.TextSpan\x12*\n\ntoken_span\x18\x04 \x01(\x0b\x32\x16.sketchvl.v1.TokenSpan\x12\x0e\n\x06intent\x18\x05 \x01(\t\x12*\n\x06\x61\x63tion\x18\x06 \x01(\x0b\x32\x1a.sketchvl.v1.DrawingAction\x12$\n\x05label\x18\x07 \x01(\x0e\x32\x15.sketchvl.v1.PrmLabel\x12\x15\n\rprobabilities\x18\x08 \x03(\x02\x12\x15\n\rprocess_score\x18\t \x01(\x01\x12\x11\n\tkl_offset\x18\n \x01(\x01\x12\x11\n\tadvantage\x18\x0b \x01(\x01\x12\x10\n\x08\x65xcluded\x18\x0c \x01(\x08\"\xb9\x04\n\x0eResponseReward\x12\n\n\x02id\x18\x01 \x01(\t\x12&\n\x05steps\x18\x02 \x03(\x0b\x32\x17.sketchvl.v1.StepRecord\x12/\n\rformat_errors\x18\x03 \x03(\x0b\x32\x18.sketchvl.v1.FormatError\x12\x0e\n\x06\x61nswer\x18\x04 \x01(\t\x12\x16\n\x0eoutcome_reward\x18\x05 \x01(\x01\x12\x18\n\x10\x63oarse_advantage\x18\x06 \x01(\x01\x12\x1a\n\x12mean_process_score\x18\x07 \x01(\x01\x12\x19\n\x11min_process_score\x18\x08 \x01(\x01\x12\x1a\n\x12last_process_score\x18\t \x01(\x01\x12\x18\n\x10token_advantages\x18\n \x03(\x02\x12\x11\n\tloss_mask\x18\x0b \x03(\x08\x12\x1c\n\x14token_process_scores\x18\x0c \x03(\x02\x12\x13\n\x0bmask_sample\x18\r \x01(\x08\x12.\n\x0c\x66\x61ilure_kind\x18\x0e \x01(\x0e\x32\x18.sketchvl.v1.FailureKind\x12\x16\n\x0e\x66\x61ilure_reason\x18\x0f \x01(\t\x12L\n\x11reward_components\x18\x10 \x03(\x0b\x32\x31.sketchvl.v1.ResponseReward.RewardComponentsEntry\x1a\x37\n\x15RewardComponentsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\">\n\x12ScoreGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.sketchvl.v1.GroupRewards\"?\n\x13StreamGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.sketchvl.v1.GroupRewards\"\xd2\x01\n\x0cGroupRewards\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12.\n\tresponses\x18\x02 \x03(\x0b\x32\x1b.sketchvl.v1.ResponseReward\x12\x14\n\x0cimage_digest\x18\x03 \x01(\t\x12\x38\n\x08stage_ms\x18\x04 \x03(\x0b\x32&.sketchvl.v1.GroupRewards.StageMsEntry\x1a.\n\x0cStageMsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01*\x92\x01\n\rOutcomeReward\x12\x1e\n\x1aOUTCOME_REWARD_UNSPECIFIED\x10\x00\x12#\n\x1fOUTCOME_REWARD_RELAXED_ACCURACY\x10\x01\x12\x1e\n\x1aOUTCOME_REWARD_EXACT_MATCH\x10\x02\x12\x1c\n\x18OUTCOME_REWARD_REWARDMAP\x10\x03*\x9f\x01\n\x0b\x46\x61ilureKind\x12\x1c\n\x18\x46\x41ILURE_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x46\x41ILURE_KIND_FORMAT\x10\x01\x12\x1f\n\x1b\x46\x41ILURE_KIND_INFRASTRUCTURE\x10\x02\x12\x18\n\x14\x46\x41ILURE_KIND_TIMEOUT\x10\x03\x12\x1e\n\x1a\x46\x41ILURE_KIND_INVALID_INPUT\x10\x04\x32\xb2\x01\n\rRewardService\x12M\n\nScoreGroup\x12\x1e.sketchvl.v1.ScoreGroupRequest\x1a\x1f.sketchvl.v1.ScoreGroupResponse\x12R\n\x0bStreamGroup\x12\x1f.sketchvl.v1.StreamGroupRequest\x1a .sketchvl.v1.StreamGroupResponse(\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sketchvl.v1.reward_pb2', globals())
@@ -29,32 +29,34 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_options = b'8\001'
   _GROUPREWARDS_STAGEMSENTRY._options = None
   _GROUPREWARDS_STAGEMSENTRY._serialized_options = b'8\001'
-  _OUTCOMEREWARD._serialized_start=2170
-  _OUTCOMEREWARD._serialized_end=2316
-  _FAILUREKIND._serialized_start=2319
-  _FAILUREKIND._serialized_end=2478
-  _OUTCOMECONFIG._serialized_start=172
-  _OUTCOMECONFIG._serialized_end=278
-  _RESPONSETOSCORE._serialized_start=280
-  _RESPONSETOSCORE._serialized_end=397
-  _SCOREGROUPREQUEST._serialized_start=400
-  _SCOREGROUPREQUEST._serialized_end=799
-  _STREAMGROUPREQUEST._serialized_start=801
-  _STREAMGROUPREQUEST._serialized_end=928
-  _STEPRECORD._serialized_start=931
-  _STEPRECORD._serialized_end=1253
-  _RESPONSEREWARD._serialized_start=1256
-  _RESPONSEREWARD._serialized_end=1825
-  _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_start=1770
-  _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_end=1825
-  _SCOREGROUPRESPONSE._serialized_start=1827
-  _SCOREGROUPRESPONSE._serialized_end=1889
-  _STREAMGROUPRESPONSE._serialized_start=1891
-  _STREAMGROUPRESPONSE._serialized_end=1954
-  _GROUPREWARDS._serialized_start=1957
-  _GROUPREWARDS._serialized_end=2167
-  _GROUPREWARDS_STAGEMSENTRY._serialized_start=2121
-  _GROUPREWARDS_STAGEMSENTRY._serialized_end=2167
-  _REWARDSERVICE._serialized_start=2481
-  _REWARDSERVICE._serialized_end=2659
+  _OUTCOMEREWARD._serialized_start=2350
+  _OUTCOMEREWARD._serialized_end=2496
+  _FAILUREKIND._serialized_start=2499
+  _FAILUREKIND._serialized_end=2658
+  _OUTCOMECONFIG._serialized_start=173
+  _OUTCOMECONFIG._serialized_end=369
+  _SUBANSWER._serialized_start=371
+  _SUBANSWER._serialized_end=458
+  _RESPONSETOSCORE._serialized_start=460
+  _RESPONSETOSCORE._serialized_end=577
+  _SCOREGROUPREQUEST._serialized_start=580
+  _SCOREGROUPREQUEST._serialized_end=979
+  _STREAMGROUPREQUEST._serialized_start=981
+  _STREAMGROUPREQUEST._serialized_end=1108
+  _STEPRECORD._serialized_start=1111
+  _STEPRECORD._serialized_end=1433
+  _RESPONSEREWARD._serialized_start=1436
+  _RESPONSEREWARD._serialized_end=2005
+  _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_start=1950
+  _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_end=2005
+  _SCOREGROUPRESPONSE._serialized_start=2007
+  _SCOREGROUPRESPONSE._serialized_end=2069
+  _STREAMGROUPRESPONSE._serialized_start=2071
+  _STREAMGROUPRESPONSE._serialized_end=2134
+  _GROUPREWARDS._serialized_start=2137
+  _GROUPREWARDS._serialized_end=2347
+  _GROUPREWARDS_STAGEMSENTRY._serialized_start=2301
+  _GROUPREWARDS_STAGEMSENTRY._serialized_end=2347
+  _REWARDSERVICE._serialized_start=2661
+  _REWARDSERVICE._serialized_end=2839
 # @@protoc_insertion_point(module_scope)
