@@ -118,10 +118,12 @@ export async function writeCurves(dir: string, title: string, runs: ArmResult[])
   const name = (r: ArmResult) => `${r.arm} (seed ${r.seed})`;
   const panels: Panel[] = curvePanels(rl, name);
   // Where a curriculum run moved from perception to reasoning: the first reasoning update.
-  const markers: Marker[] = rl.flatMap((r) => {
+  const switches = rl.flatMap((r) => {
     const first = r.result.history.find((h) => h.stage === "reasoning");
-    return first ? [{ x: first.update, label: rl.length > 1 ? `${name(r)}: reasoning →` : "reasoning →" }] : [];
+    return first ? [{ r, x: first.update }] : [];
   });
+  // The arm's name only when several runs switch (each at its own update).
+  const markers: Marker[] = switches.map(({ r, x }) => ({ x, label: switches.length > 1 ? `${name(r)}: reasoning →` : "reasoning →" }));
   for (const p of panels) p.markers = markers;
   const svg = curvesSvg(title, panels);
   const svgPath = join(dir, "curves.svg");

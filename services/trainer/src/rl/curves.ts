@@ -50,10 +50,12 @@ function panelSvg(panel: Panel, colorOf: (name: string) => string, ox: number, o
   }
   out.push(`<text x="${ox + W / 2}" y="${oy + H - 4}" text-anchor="middle" font-size="10">RL update</text>`);
   for (const m of panel.markers ?? []) {
-    const x = px(m.x).toFixed(1);
+    const x = px(m.x);
+    // The label on the side of the line with more room, so it stays inside the panel.
+    const right = x < ox + W / 2;
     out.push(
-      `<line class="stage-marker" x1="${x}" y1="${oy + M.top}" x2="${x}" y2="${oy + H - M.bottom}" stroke="#555" stroke-dasharray="4 3"/>`,
-      `<text x="${Number(x) + 3}" y="${oy + M.top + 11}" font-size="9" fill="#555">${esc(m.label)}</text>`,
+      `<line class="stage-marker" x1="${x.toFixed(1)}" y1="${oy + M.top}" x2="${x.toFixed(1)}" y2="${oy + H - M.bottom}" stroke="#555" stroke-dasharray="4 3"/>`,
+      `<text x="${(right ? x + 3 : x - 3).toFixed(1)}" y="${oy + M.top + 11}" text-anchor="${right ? "start" : "end"}" font-size="9" fill="#555">${esc(m.label)}</text>`,
     );
   }
   for (const s of panel.series) {
