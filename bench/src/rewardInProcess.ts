@@ -85,6 +85,7 @@ export class InProcessScorer {
         stepCount: p.steps.length,
         formatErrorCount: p.errors.length,
         goodStepFraction: 0,
+        steps: p.steps,
       });
       return { reward: outcome.reward, steps: p.steps.map((s) => ({ kind: actionKindOf(s.action), score: scores[next++] })) };
     });

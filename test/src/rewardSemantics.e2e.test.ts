@@ -4,6 +4,7 @@
 // — is in clients/python/tests, run by pythonClient.e2e.test.ts.)
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { questionDifficulty, rewardMapOutcome } from "@sketchvl/chartworld";
 import { TrainerServiceDefinition } from "@sketchvl/contract";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { type RewardMesh, startRewardMesh } from "./support/rewardMesh";
@@ -46,6 +47,35 @@ describe("reward semantics", () => {
     assert.equal(res.status, 200, text);
     // Floats as floats (Python's json.loads makes 1 an int, and OpenRLHF's tensor int64); scores are correctness.
     assert.match(text, /^\{"rewards":\[1\.0,0\.0,1\.0\],"scores":\[1\.0,0\.0,1\.0\],"extra_logs":\{"process_mean":\[/);
+  });
+
+  it("reports RewardMap's weights and each sub-answer per sample in its components, and refuses weights that disagree", async () => {
+    const { group } = mesh;
+    const outcome = rewardMapOutcome(group.example, 0, 0.5);
+    assert.ok(outcome.subAnswers.length > 0);
+    const { weight, mapWeight, questionWeight } = questionDifficulty(group.example, 0);
+    const scored = (
+      await mesh.client.scoreGroup(
+        mesh.request({ outcome, responses: [response("expert", group.responses.expert), response("wrong", group.responses.wrongAnswer)] }),
+      )
+    ).group!;
+    const [expert, wrong] = scored.responses;
+    for (const r of [expert, wrong]) {
+      assert.equal(r.rewardComponents.map_weight, mapWeight);
+      assert.equal(r.rewardComponents.question_weight, questionWeight);
+      assert.equal(r.rewardComponents.difficulty_weight, weight);
+      // The wrong answer drew the same marks: every sub-answer found, the answer alone is wrong.
+      for (const s of outcome.subAnswers) assert.equal(r.rewardComponents[`detail:${s.name}`], 1, `${r.id}: ${s.name}`);
+      assert.equal(r.rewardComponents.detail, 1);
+    }
+    assert.equal(expert.rewardComponents.correctness, 1);
+    assert.equal(wrong.rewardComponents.correctness, 0);
+    assert.ok(Math.abs(expert.outcomeReward - weight * 2.5) < 1e-9);
+    assert.ok(Math.abs(wrong.outcomeReward - weight * (expert.rewardComponents.format + 0.5)) < 1e-9);
+    await assert.rejects(
+      mesh.client.scoreGroup(mesh.request({ outcome: { ...outcome, difficultyWeight: weight + 1 }, responses: [] })),
+      /outcome\.difficulty_weight/,
+    );
   });
 
   it('refuses a label whose references is a string, naming the field (never read as ["2022"] nor as "2","0",...)', async () => {

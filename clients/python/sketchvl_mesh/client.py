@@ -169,7 +169,9 @@ def response_message(
 
 def outcome_message(outcome: Any) -> Optional[reward_pb2.OutcomeConfig]:
     """None (the service default: relaxed accuracy), a name ("relaxed_accuracy", "exact_match",
-    "rewardmap"), a dict ``{"kind", "difficulty_weight", "detail_alpha"}`` or the message."""
+    "rewardmap"), a dict ``{"kind", "difficulty_weight", "detail_alpha", "map_weight",
+    "question_weight", "sub_answers"}`` or the message. Each sub-answer is a dict ``{"name",
+    "region": (x1, y1, x2, y2) in 0..1000, "values": [str, ...]}`` (region, values or both)."""
     if outcome is None:
         return None
     if isinstance(outcome, reward_pb2.OutcomeConfig):
@@ -177,18 +179,35 @@ def outcome_message(outcome: Any) -> Optional[reward_pb2.OutcomeConfig]:
     if isinstance(outcome, (str, int)):
         return reward_pb2.OutcomeConfig(kind=_enum_value(outcome, _OUTCOME_KINDS, "OUTCOME_REWARD_", "outcome"))
     if isinstance(outcome, Mapping):
-        unknown = set(outcome) - {"kind", "difficulty_weight", "detail_alpha"}
+        numbers = ("difficulty_weight", "detail_alpha", "map_weight", "question_weight")
+        unknown = set(outcome) - {"kind", "sub_answers", *numbers}
         if unknown:
             raise ValueError(f"outcome has unknown keys {sorted(unknown)}")
         msg = reward_pb2.OutcomeConfig()
         if "kind" in outcome:
             msg.kind = _enum_value(outcome["kind"], _OUTCOME_KINDS, "OUTCOME_REWARD_", "outcome.kind")
-        if "difficulty_weight" in outcome:
-            msg.difficulty_weight = float(outcome["difficulty_weight"])
-        if "detail_alpha" in outcome:
-            msg.detail_alpha = float(outcome["detail_alpha"])
+        for key in numbers:
+            if key in outcome:
+                setattr(msg, key, float(outcome[key]))
+        for i, sub in enumerate(outcome.get("sub_answers", ())):
+            msg.sub_answers.append(_sub_answer(sub, f"outcome.sub_answers[{i}]"))
         return msg
     raise TypeError(f"unsupported outcome type {type(outcome).__name__}")
+
+
+def _sub_answer(sub: Any, field: str) -> reward_pb2.SubAnswer:
+    if isinstance(sub, reward_pb2.SubAnswer):
+        return sub
+    if not isinstance(sub, Mapping):
+        raise TypeError(f"{field}: expected a dict or SubAnswer, got {type(sub).__name__}")
+    unknown = set(sub) - {"name", "region", "values"}
+    if unknown:
+        raise ValueError(f"{field} has unknown keys {sorted(unknown)}")
+    msg = reward_pb2.SubAnswer(name=str(sub.get("name", "")), values=[str(v) for v in sub.get("values", ())])
+    if sub.get("region") is not None:
+        x1, y1, x2, y2 = (float(v) for v in sub["region"])
+        msg.region.corner1.x, msg.region.corner1.y, msg.region.corner2.x, msg.region.corner2.y = x1, y1, x2, y2
+    return msg
 
 
 def finepo_message(finepo: Any) -> Optional[trainer_pb2.FinePOConfig]:

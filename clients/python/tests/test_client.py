@@ -14,6 +14,7 @@ import unittest
 import grpc
 
 from sketchvl_mesh import RewardClient, RewardServiceError, image_message
+from sketchvl_mesh.client import outcome_message
 from sketchvl_mesh._gen.sketchvl.v1 import reward_pb2, trainer_pb2
 from sketchvl_mesh.errors import bad_request_trailer, error_reason, parse_status_details
 from sketchvl_mesh.integrations import _common
@@ -185,6 +186,22 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(RewardServiceError) as caught:
             self.client.health()
         self.assertEqual(caught.exception.code, grpc.StatusCode.UNIMPLEMENTED)
+
+
+class OutcomeTest(unittest.TestCase):
+    def test_rewardmap_weights_and_sub_answers_from_a_dict(self) -> None:
+        msg = outcome_message({
+            "kind": "rewardmap", "detail_alpha": 0.5, "map_weight": 0.6, "question_weight": 0.75,
+            "sub_answers": [{"name": "legend:FDI", "region": (10, 20, 110, 60)}, {"name": "value:FDI:2015", "values": [412]}],
+        })
+        self.assertEqual(msg.kind, reward_pb2.OUTCOME_REWARD_REWARDMAP)
+        self.assertEqual((msg.map_weight, msg.question_weight, msg.detail_alpha), (0.6, 0.75, 0.5))
+        first, second = msg.sub_answers
+        self.assertEqual((first.name, first.region.corner1.x, first.region.corner1.y, first.region.corner2.x, first.region.corner2.y), ("legend:FDI", 10, 20, 110, 60))
+        self.assertFalse(second.HasField("region"))
+        self.assertEqual(list(second.values), ["412"])
+        with self.assertRaisesRegex(ValueError, r"sub_answers\[0\] has unknown keys \['box'\]"):
+            outcome_message({"kind": "rewardmap", "sub_answers": [{"name": "x", "box": (0, 0, 1, 1)}]})
 
 
 class ImageAndDetailsTest(unittest.TestCase):

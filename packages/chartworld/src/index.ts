@@ -28,6 +28,19 @@ export type { StepTarget, TargetShape } from "./stepTarget";
 export { SCORED_ACTION_TYPES, actionToShape, markNameOfShape, shapeToAction, type ImageSize, type PixelShape } from "./actionShapes";
 export { SCORE_THRESHOLDS, scoreStep, scoreStepValue } from "./scoreStep";
 export { relaxedAccuracy, parseChartNumber } from "./relaxedAccuracy";
+export {
+  DENSITY_RANGE,
+  HOPS_RANGE,
+  PERCEPTION_TEMPLATES,
+  chartDensity,
+  questionDifficulty,
+  questionKind,
+  subAnswers,
+  type QuestionDifficulty,
+  type QuestionKind,
+  type SubAnswer,
+} from "./difficulty";
+export { contractSubAnswer, rewardMapOutcome } from "./rewardMapOutcome";
 export { generateExample, iterateExamples, type ChartWorldExample, type ExampleOptions, type IterateOptions } from "./chartworld";
 export {
   NOISE_KINDS,

@@ -19,6 +19,7 @@ import {
 import { InvalidArgumentError } from "@sketchvl/errors";
 import type { MeshClients } from "./meshClients";
 import { gradeOutcome } from "./outcome";
+import type { ImageSize } from "./rewardMap";
 import type { ResponseWork } from "./responsePipeline";
 import { normalizeAnswer } from "./responseText";
 import { tokenSpanOf } from "./tokens";
@@ -33,6 +34,8 @@ const masked = (w: ResponseWork) => w.failure !== undefined && w.failure.kind !=
 export interface AssembleOptions {
   /** FinePO advantages from the trainer (default). Off for callers that read none (OpenRLHF's HTTP). */
   advantages?: boolean;
+  /** The prompt image's size: places pixel-space marks for RewardMap's sub-answer regions. */
+  imageSize?: ImageSize;
 }
 
 export async function assembleGroup(
@@ -52,6 +55,8 @@ export async function assembleGroup(
       stepCount: w.steps.length,
       formatErrorCount: w.parsed?.errors.length ?? 0,
       goodStepFraction: scored.length ? scored.filter((s) => isAcceptableOrBetter(s!.label)).length / scored.length : 0,
+      steps: w.steps,
+      imageSize: options.imageSize,
     });
   });
   const tokenSpans = works.map((w) => (w.request.tokenOffsets.length > 0 ? w.steps.map((s) => tokenSpanOf(w.request.tokenOffsets, s.span!)) : undefined));

@@ -8,6 +8,7 @@ import { assembleGroup, type AssembleOptions } from "./assemble";
 import { ChartCodeSession } from "./chartCode/chartCodeSession";
 import type { MeshClients } from "./meshClients";
 import { PromptImages } from "./promptImages";
+import { type ImageSize, validateOutcome } from "./rewardMap";
 import { type GroupImage, type ResponseWork, scoreResponse } from "./responsePipeline";
 import { validateTokenOffsets } from "./tokens";
 
@@ -56,6 +57,7 @@ export class RewardScorer {
   async open(header: ScoreGroupRequest, signal: AbortSignal): Promise<ScoringSession> {
     if (header.task === RewardTask.REWARD_TASK_CHART_TO_CODE) return this.openChartCode(header, signal);
     if (header.references.length === 0) throw new InvalidArgumentError("references", "give at least one accepted answer");
+    validateOutcome(header.outcome);
     const t = performance.now();
     const { digest, image, rawDigest } = await this.images.resolve(header.image, "image");
     const inline: Image = { source: { $case: "raw", value: toRawImage(image) } };
@@ -75,7 +77,8 @@ export class RewardScorer {
     if (stored.status === "rejected" && !(stored.reason instanceof MeshError)) throw stored.reason;
     const prmDigest = stored.status === "fulfilled" ? stored.value.image!.digest : rawDigest;
     const groupImage: GroupImage = { rendererDigest: rendered.value.image!.digest, prmDigest, inline };
-    return new GroupSession(this.mesh, header, digest, groupImage, this.options, signal, performance.now() - t);
+    const size = { width: image.width, height: image.height };
+    return new GroupSession(this.mesh, header, digest, groupImage, size, this.options, signal, performance.now() - t);
   }
 
   /**
@@ -125,6 +128,7 @@ export class GroupSession {
     private readonly header: ScoreGroupRequest,
     private readonly imageDigest: string,
     private readonly image: GroupImage,
+    private readonly imageSize: ImageSize,
     private readonly options: ScorerOptions,
     private readonly signal: AbortSignal,
     private readonly imageMs: number,
@@ -155,7 +159,7 @@ export class GroupSession {
 
   async finish(assemble: AssembleOptions = {}): Promise<GroupRewards> {
     const works = await Promise.all(this.pending);
-    const { responses, finepoMs } = await assembleGroup(this.mesh, this.header, works, this.signal, assemble);
+    const { responses, finepoMs } = await assembleGroup(this.mesh, this.header, works, this.signal, { imageSize: this.imageSize, ...assemble });
     const stageMs: Record<string, number> = { image: this.imageMs, parse: 0, render: 0, prm: 0, finepo: finepoMs };
     for (const w of works) for (const [stage, ms] of Object.entries(w.stageMs)) stageMs[stage] += ms;
     return { requestId: this.header.requestId, responses, imageDigest: this.imageDigest, stageMs };

@@ -1,12 +1,14 @@
 // A ChartWorld test-split chart, its question and a group of responses a policy might write:
 // the expert's, a wrong answer, a malformed one, and one drawing off the image.
-import { type ExpertTrajectory, generateExample, rasterizeSvg, seedsOfSplit } from "@sketchvl/chartworld";
+import { type ChartWorldExample, type ExpertTrajectory, generateExample, rasterizeSvg, seedsOfSplit } from "@sketchvl/chartworld";
 
 export interface ChartGroup {
   png: Buffer;
   question: string;
   answer: string;
   expert: ExpertTrajectory;
+  /** The chart and its one question (index 0), for ground truth such as RewardMap's sub-answers. */
+  example: ChartWorldExample;
   responses: { expert: string; wrongAnswer: string; malformed: string; offImage: string };
 }
 
@@ -22,6 +24,7 @@ export async function chartWorldGroup(): Promise<ChartGroup> {
       question: question.question,
       answer: question.answer,
       expert,
+      example,
       responses: {
         expert: expert.text,
         wrongAnswer: expert.text.replace(/Answer: .*$/m, `Answer: ${wrong}`),

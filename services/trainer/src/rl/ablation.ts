@@ -4,7 +4,7 @@
 // updates to reach GRPO's final accuracy) and the curves.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { curvesSvg, type Panel, svgToPng } from "./curves";
+import { curvesSvg, type Marker, type Panel, svgToPng } from "./curves";
 import type { RlMode } from "./rlStep";
 import { type TrainingOptions, type TrainingResult, runTraining } from "./run";
 import type { EvalRecord } from "./runState";
@@ -116,8 +116,35 @@ export function ablationTable(results: ArmResult[], arms: RlMode[]): string {
 export async function writeCurves(dir: string, title: string, runs: ArmResult[]): Promise<{ svg: string; png: string }> {
   const rl = runs.filter((r) => r.arm !== "sft");
   const name = (r: ArmResult) => `${r.arm} (seed ${r.seed})`;
-  const panels: Panel[] = [
+  const panels: Panel[] = curvePanels(rl, name);
+  // Where a curriculum run moved from perception to reasoning: the first reasoning update.
+  const switches = rl.flatMap((r) => {
+    const first = r.result.history.find((h) => h.stage === "reasoning");
+    return first ? [{ r, x: first.update }] : [];
+  });
+  // The arm's name only when several runs switch (each at its own update).
+  const markers: Marker[] = switches.map(({ r, x }) => ({ x, label: switches.length > 1 ? `${name(r)}: reasoning →` : "reasoning →" }));
+  for (const p of panels) p.markers = markers;
+  const svg = curvesSvg(title, panels);
+  const svgPath = join(dir, "curves.svg");
+  const pngPath = join(dir, "curves.png");
+  writeFileSync(svgPath, svg);
+  writeFileSync(pngPath, await svgToPng(svg));
+  return { svg: svgPath, png: pngPath };
+}
+
+function curvePanels(rl: ArmResult[], name: (r: ArmResult) => string): Panel[] {
+  return [
     { title: "held-out accuracy", series: rl.map((r) => ({ name: name(r), points: r.result.evaluations.map((e) => ({ x: e.update, y: e.accuracy })) })) },
+    // Split by question kind: what a curriculum's stages aim at (evaluations before the split have none).
+    {
+      title: "held-out accuracy: perception questions",
+      series: rl.map((r) => ({ name: name(r), points: r.result.evaluations.map((e) => ({ x: e.update, y: e.perceptionAccuracy ?? Number.NaN })) })),
+    },
+    {
+      title: "held-out accuracy: reasoning questions",
+      series: rl.map((r) => ({ name: name(r), points: r.result.evaluations.map((e) => ({ x: e.update, y: e.reasoningAccuracy ?? Number.NaN })) })),
+    },
     {
       title: "training reward (mean outcome)",
       series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.reward })) })),
@@ -137,10 +164,4 @@ export async function writeCurves(dir: string, title: string, runs: ArmResult[])
       series: rl.map((r) => ({ name: name(r), points: r.result.history.map((h) => ({ x: h.update + 1, y: h.actionMix.rectangle ?? h.actionMix.box ?? 0 })) })),
     },
   ];
-  const svg = curvesSvg(title, panels);
-  const svgPath = join(dir, "curves.svg");
-  const pngPath = join(dir, "curves.png");
-  writeFileSync(svgPath, svg);
-  writeFileSync(pngPath, await svgToPng(svg));
-  return { svg: svgPath, png: pngPath };
 }

@@ -7,6 +7,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runAblation, writeCurves } from "./ablation";
+import { CURRICULUM_MODES, type Curriculum, OUTCOME_KINDS, type OutcomeSettings, validateCurriculum } from "./curriculum";
 import { consoleReporter } from "./reporter";
 import { RL_MODES, type RlMode } from "./rlStep";
 import { type TrainingMode, type TrainingOptions, runTraining } from "./run";
@@ -31,6 +32,15 @@ const OPTIONS = {
   "eval-charts": { type: "string", default: "40", doc: "ChartWorld test charts for held-out evaluation (3 questions each)" },
   "eval-every": { type: "string", default: "10", doc: "evaluate every N RL updates (and at the end)" },
   "publish-every": { type: "string", default: "5", doc: "publish a policy version (and checkpoint) every N updates" },
+  reward: {
+    type: "string",
+    default: "relaxed-accuracy",
+    doc: `outcome reward: ${OUTCOME_KINDS.join(" | ")} (W_map + W_question and sub-answers from ChartWorld)`,
+  },
+  "detail-alpha": { type: "string", default: "0.5", doc: "rewardmap: weight α of the detail reward (share of sub-answers found)" },
+  curriculum: { type: "string", default: "off", doc: `${CURRICULUM_MODES.join(" | ")}: perception questions first, then reasoning (needs --reward rewardmap)` },
+  "perception-updates": { type: "string", default: "10", doc: "--curriculum schedule: RL updates on perception questions before reasoning" },
+  "switch-accuracy": { type: "string", default: "0.2", doc: "--curriculum accuracy: held-out perception accuracy (0..1) that ends the perception stage" },
   threads: { type: "string", default: "2", doc: "PyTorch threads in the learner" },
   "image-size": { type: "string", default: "128", doc: "policy input image side (pixels)" },
   "d-model": { type: "string", default: "128", doc: "policy width" },
@@ -56,8 +66,27 @@ function positiveNumber(values: Record<string, unknown>, name: string, { allowZe
   return n;
 }
 
+function oneOf<T extends string>(values: Record<string, unknown>, name: string, allowed: readonly T[]): T {
+  const v = String(values[name]);
+  if (!allowed.includes(v as T)) throw new Error(`--${name}: expected ${allowed.join(" | ")}, got "${v}"`);
+  return v as T;
+}
+
+function outcomeOf(v: Record<string, unknown>): OutcomeSettings {
+  return oneOf(v, "reward", OUTCOME_KINDS) === "rewardmap"
+    ? { kind: "rewardmap", detailAlpha: positiveNumber(v, "detail-alpha", { allowZero: true }) }
+    : { kind: "relaxed-accuracy" };
+}
+
+function curriculumOf(v: Record<string, unknown>): Curriculum {
+  const mode = oneOf(v, "curriculum", CURRICULUM_MODES);
+  if (mode === "schedule") return { mode, perceptionUpdates: positiveInt(v, "perception-updates") };
+  if (mode === "accuracy") return { mode, switchAccuracy: positiveNumber(v, "switch-accuracy", { allowZero: true }) };
+  return { mode };
+}
+
 function baseOptions(v: Record<string, unknown>): Omit<TrainingOptions, "outDir" | "mode" | "seed"> {
-  return {
+  const options = {
     architecture: {
       image_size: positiveInt(v, "image-size"),
       d_model: positiveInt(v, "d-model"),
@@ -89,9 +118,13 @@ function baseOptions(v: Record<string, unknown>): Omit<TrainingOptions, "outDir"
       entropyCoef: 0,
       microBatch: 32,
       concurrency: 4,
+      outcome: outcomeOf(v),
     },
     evaluation: { charts: positiveInt(v, "eval-charts"), every: positiveInt(v, "eval-every") },
+    curriculum: curriculumOf(v),
   };
+  validateCurriculum(options.curriculum, options.rl.outcome, options.rl, options.evaluation);
+  return options;
 }
 
 async function main(): Promise<void> {

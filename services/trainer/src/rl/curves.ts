@@ -7,9 +7,16 @@ export interface Series {
   points: { x: number; y: number }[];
 }
 
+/** A vertical marker at x (a curriculum's stage switch), labelled at the top of each panel. */
+export interface Marker {
+  x: number;
+  label: string;
+}
+
 export interface Panel {
   title: string;
   series: Series[];
+  markers?: Marker[];
 }
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
@@ -23,7 +30,7 @@ const fmt = (v: number, step: number) => v.toFixed(Math.min(6, Math.max(0, Math.
 
 function panelSvg(panel: Panel, colorOf: (name: string) => string, ox: number, oy: number): string {
   const pts = panel.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
-  const xs = pts.map((p) => p.x);
+  const xs = [...pts.map((p) => p.x), ...(panel.markers ?? []).map((m) => m.x)];
   const ys = pts.map((p) => p.y);
   const [x0, x1] = [Math.min(0, ...xs), Math.max(1, ...xs)];
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
@@ -42,6 +49,15 @@ function panelSvg(panel: Panel, colorOf: (name: string) => string, ox: number, o
     out.push(`<text x="${px(x)}" y="${oy + H - M.bottom + 14}" text-anchor="middle" font-size="10">${fmt(x, (x1 - x0) / 4)}</text>`);
   }
   out.push(`<text x="${ox + W / 2}" y="${oy + H - 4}" text-anchor="middle" font-size="10">RL update</text>`);
+  for (const m of panel.markers ?? []) {
+    const x = px(m.x);
+    // The label on the side of the line with more room, so it stays inside the panel.
+    const right = x < ox + W / 2;
+    out.push(
+      `<line class="stage-marker" x1="${x.toFixed(1)}" y1="${oy + M.top}" x2="${x.toFixed(1)}" y2="${oy + H - M.bottom}" stroke="#555" stroke-dasharray="4 3"/>`,
+      `<text x="${(right ? x + 3 : x - 3).toFixed(1)}" y="${oy + M.top + 11}" text-anchor="${right ? "start" : "end"}" font-size="9" fill="#555">${esc(m.label)}</text>`,
+    );
+  }
   for (const s of panel.series) {
     const path = s.points
       .filter((p) => Number.isFinite(p.y))

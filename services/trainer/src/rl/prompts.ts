@@ -1,6 +1,6 @@
 // The RL loop's data: ChartWorld questions in a seeded order that a resumed run continues exactly
 // (the order depends only on the seed and the position), with each chart rendered once.
-import { type ChartWorldExample, Rng, generateExample, rasterizeSvg, seedsOfSplit, type Split } from "@sketchvl/chartworld";
+import { type ChartWorldExample, type QuestionKind, Rng, generateExample, questionKind, rasterizeSvg, seedsOfSplit, type Split } from "@sketchvl/chartworld";
 
 export interface Prompt {
   id: string;
@@ -10,6 +10,8 @@ export interface Prompt {
   references: string[];
   example: ChartWorldExample;
   questionIndex: number;
+  /** Perception (read one mark) or reasoning: the curriculum's stages, and the evaluation's split of accuracy. */
+  kind: QuestionKind;
 }
 
 /** Questions of `split`, chart by chart; `charts` bounds how many charts are read. */
@@ -24,7 +26,7 @@ export async function loadPrompts(split: Split, charts: number, onProgress?: (do
     onProgress?.(seen);
     const png = await rasterizeSvg(example.chart.svg);
     example.questions.forEach((q, i) => {
-      out.push({ id: q.id, chartSeed: seed, png, question: q.question, references: [q.answer], example, questionIndex: i });
+      out.push({ id: q.id, chartSeed: seed, png, question: q.question, references: [q.answer], example, questionIndex: i, kind: questionKind(q.template) });
     });
   }
   return out;

@@ -40,8 +40,11 @@ export function consoleReporter(prefix = ""): TrainingReporter {
       const mix = Object.entries(e.actionMix)
         .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
         .join(", ");
+      const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? "—" : `${(100 * v).toFixed(1)}%`);
+      const stage = e.stage && e.stage !== "all" ? ` [${e.stage} stage]` : "";
       console.log(
-        `${prefix}held-out @ update ${e.update} (policy v${e.policyVersion}): accuracy ${(100 * e.accuracy).toFixed(1)}% of ${e.questions}, ` +
+        `${prefix}held-out @ update ${e.update} (policy v${e.policyVersion})${stage}: accuracy ${(100 * e.accuracy).toFixed(1)}% of ${e.questions} ` +
+          `(perception ${pct(e.perceptionAccuracy)}, reasoning ${pct(e.reasoningAccuracy)}), ` +
           `FinePRM ${score(e.meanProcessScore)}, reference ${score(e.meanReferenceScore)} (${(100 * e.referenceCoverage).toFixed(0)}% of steps matched), ` +
           `${e.stepsPerResponse.toFixed(1)} steps/answer [${mix}]`,
       );

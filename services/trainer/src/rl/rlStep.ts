@@ -17,7 +17,9 @@ import {
   type TrainStepResponse,
   RewardTask,
 } from "@sketchvl/contract";
+import { rewardMapOutcome } from "@sketchvl/chartworld";
 import type { Client } from "nice-grpc";
+import type { CurriculumStage, OutcomeSettings } from "./curriculum";
 import type { LearnerClient } from "./learnerWorker";
 import type { Prompt } from "./prompts";
 import { retryUnavailable } from "./retry";
@@ -48,6 +50,8 @@ export interface RlSettings {
   microBatch: number;
   /** Groups generated and scored at once. */
   concurrency: number;
+  /** How the reward service grades answers; RewardMap's weights and sub-answers come from ChartWorld per prompt. Default relaxed accuracy. */
+  outcome?: OutcomeSettings;
 }
 
 export interface MeshClients {
@@ -59,6 +63,8 @@ export interface MeshClients {
 export interface UpdateRecord {
   update: number;
   policyVersion: string;
+  /** The curriculum stage whose prompts this update drew ("all" without a curriculum). */
+  stage: CurriculumStage;
   /** The prompts of this update (question ids): the data order a resumed run must repeat. */
   promptIds: string[];
   loss: number;
@@ -71,6 +77,11 @@ export interface UpdateRecord {
   /** Mean outcome reward R(y) and the fraction of correct answers over the batch's responses. */
   reward: number;
   accuracy: number;
+  /** Accuracy on the batch's perception / reasoning questions (NaN: none in the batch). */
+  perceptionAccuracy: number;
+  reasoningAccuracy: number;
+  /** Mean RewardMap detail reward (share of sub-answers found; NaN without RewardMap). */
+  meanDetail: number;
   /** Mean FinePRM score of the scored steps, and ChartWorld's reference score of the matched ones (NaN / null: no such step). */
   meanProcessScore: number;
   meanReferenceScore: number;
@@ -125,7 +136,7 @@ export async function rolloutAndScore(
       question: prompt.question,
       references: prompt.references,
       responses: generated.rollouts.map((r) => ({ id: String(r.index), text: r.text, tokenOffsets: r.tokenOffsets, imageTokenSpans: r.imageTokenSpans })),
-      outcome: undefined,
+      outcome: settings.outcome?.kind === "rewardmap" ? rewardMapOutcome(prompt.example, prompt.questionIndex, settings.outcome.detailAlpha) : undefined,
       finepo: { mode: ADVANTAGE_MODE[settings.mode] } as never,
       prmModel: "",
       useArgmaxScore: false,
@@ -176,6 +187,8 @@ export function summarizeGroups(groups: readonly ScoredGroup[]) {
   const referenceScores: number[] = [];
   let unmatched = 0;
   const mix: Record<string, number> = {};
+  const byKind = { perception: { correct: 0, responses: 0 }, reasoning: { correct: 0, responses: 0 } };
+  const details: number[] = [];
   for (const { prompt, rewards } of groups) {
     const expert = prompt.example.trajectories[prompt.questionIndex];
     for (const r of rewards.responses) {
@@ -185,7 +198,12 @@ export function summarizeGroups(groups: readonly ScoredGroup[]) {
       }
       responses++;
       reward += r.outcomeReward;
-      if (r.outcomeReward >= 1) correct++;
+      // Correctness is its own component: RewardMap's reward is weighted and has a format part.
+      const right = (r.rewardComponents.correctness ?? r.outcomeReward) >= 1;
+      if (right) correct++;
+      byKind[prompt.kind].responses++;
+      if (right) byKind[prompt.kind].correct++;
+      if (r.rewardComponents.detail !== undefined) details.push(r.rewardComponents.detail);
       if (r.failureKind !== FailureKind.FAILURE_KIND_UNSPECIFIED) formatFailures++;
       steps += r.steps.length;
       for (const s of r.steps) {
@@ -207,6 +225,9 @@ export function summarizeGroups(groups: readonly ScoredGroup[]) {
     responses,
     reward: responses ? reward / responses : 0,
     accuracy: responses ? correct / responses : 0,
+    perceptionAccuracy: byKind.perception.responses ? byKind.perception.correct / byKind.perception.responses : Number.NaN,
+    reasoningAccuracy: byKind.reasoning.responses ? byKind.reasoning.correct / byKind.reasoning.responses : Number.NaN,
+    meanDetail: mean(details),
     meanProcessScore: mean(processScores),
     meanReferenceScore: mean(referenceScores),
     referenceCoverage: referenceScores.length / Math.max(1, referenceScores.length + unmatched),
@@ -222,7 +243,7 @@ export async function rlUpdate(
   learner: LearnerClient,
   prompts: readonly Prompt[],
   settings: RlSettings,
-  run: { runId: string; update: number; seed: number; policyVersion: string },
+  run: { runId: string; update: number; seed: number; policyVersion: string; stage: CurriculumStage },
 ): Promise<UpdateRecord> {
   const scored = await mapConcurrently(prompts, settings.concurrency, (p, index) => rolloutAndScore(clients, p, settings, { ...run, index }));
   const sequences = trainingSequences(scored);
@@ -247,6 +268,7 @@ export async function rlUpdate(
   return {
     update: run.update,
     policyVersion: run.policyVersion,
+    stage: run.stage,
     promptIds: prompts.map((p) => p.id),
     loss: step?.loss ?? 0,
     kl: step?.kl ?? 0,

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { Objective, type TrainSequence } from "@sketchvl/contract";
 import { type PolicyArchitecture, loadVocabulary, type Tokenizer } from "@sketchvl/policy-model";
+import { type Curriculum, type CurriculumStage, stageAt, stagePrompts, switchAfterEvaluation, validateCurriculum } from "./curriculum";
 import { type Evaluation, evaluatePolicy } from "./evaluate";
 import { type LearnerWorker, startLearner } from "./learnerWorker";
 import { type Prompt, loadPrompts, promptBatch } from "./prompts";
@@ -26,6 +27,8 @@ export interface TrainingOptions {
   /** RL settings; the advantage mode comes from `mode` (evaluations of an SFT run score with FinePO). */
   rl: Omit<RlSettings, "mode"> & { updates: number; promptsPerUpdate: number; learningRate: number; publishEvery: number; trainCharts: number };
   evaluation: { charts: number; every: number };
+  /** Perception questions first, then reasoning ones (default off: every question throughout). */
+  curriculum?: Curriculum;
   /** Start RL from this checkpoint instead of running SFT (the ablation's shared SFT policy). */
   startFrom?: { checkpoint: string; sftUpdates: number };
   /** Stop after this many RL updates in this process (a test's "kill it mid-run"). */
@@ -58,14 +61,18 @@ const silent: TrainingReporter = { phase() {}, tick() {}, update() {}, evaluatio
 export async function runTraining(options: TrainingOptions): Promise<TrainingResult> {
   const report = options.report ?? silent;
   const settings: RlSettings = { ...options.rl, mode: options.mode === "sft" ? "finepo" : options.mode };
+  const curriculum = options.curriculum ?? { mode: "off" };
+  validateCurriculum(curriculum, settings.outcome ?? { kind: "relaxed-accuracy" }, options.rl, options.evaluation);
   const folder = new RunFolder(options.outDir);
   const tokenizer = loadVocabulary();
   const learner = await startLearner({ threads: options.threads });
   let mesh: TrainingMesh | undefined;
   let detach: (() => Promise<void>) | undefined;
   try {
-    let state = folder.readState() ?? { phase: "sft", updates: 0, policyVersion: 0, checkpoint: "", sftUpdates: 0 };
+    let state: RunState = folder.readState() ?? { phase: "sft", updates: 0, policyVersion: 0, checkpoint: "", sftUpdates: 0 };
     if (state.phase !== "sft") report.log(`resuming ${options.outDir} at RL update ${state.updates} (policy version ${state.policyVersion})`);
+    // A switch decided at an evaluation past the checkpoint is redone with that evaluation.
+    if (state.curriculumSwitchAt !== undefined && state.curriculumSwitchAt > state.updates) state = { ...state, curriculumSwitchAt: undefined };
     folder.truncateLogs(state.updates);
     const a = options.architecture;
     const architecture = {
@@ -113,9 +120,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
     const runId = `${options.mode}-seed${options.seed}`;
     report.log("loading held-out questions");
     const heldOut = await loadPrompts("test", options.evaluation.charts);
-    const evaluate = async (update: number, policyVersion: number) => {
+    const evaluate = async (update: number, policyVersion: number, stage: CurriculumStage) => {
       const e = await evaluatePolicy(mesh!.clients, heldOut, settings, `${runId}-eval-${update}`);
-      const record: EvalRecord = { ...e, update, policyVersion: String(policyVersion) };
+      const record: EvalRecord = { ...e, update, policyVersion: String(policyVersion), stage };
       folder.append("evaluations.jsonl", record);
       report.evaluation(record);
       return e;
@@ -124,11 +131,11 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
     if (state.phase === "rl") {
       report.log("loading training prompts");
       const train = await loadPrompts("train", options.rl.trainCharts);
-      if (state.updates === 0 && folder.evaluations(0).length === 0) await evaluate(0, state.policyVersion);
-      state = await rlPhase(learner, mesh, folder, tokenizer, train, options, settings, state, report, evaluate, runId);
+      if (state.updates === 0 && folder.evaluations(0).length === 0) await evaluate(0, state.policyVersion, stageAt(curriculum, 0, undefined));
+      state = await rlPhase(learner, mesh, folder, tokenizer, train, options, settings, curriculum, state, report, evaluate, runId);
     }
     if (state.phase === "done" && !folder.evaluations(state.updates).some((e) => e.update === state.updates))
-      await evaluate(state.updates, state.policyVersion);
+      await evaluate(state.updates, state.policyVersion, stageAt(curriculum, Math.max(0, state.updates - 1), state.curriculumSwitchAt));
     return { state, history: folder.history(state.updates), evaluations: folder.evaluations(state.updates), folder: options.outDir };
   } finally {
     await detach?.();
@@ -171,36 +178,56 @@ async function rlPhase(
   train: Prompt[],
   options: TrainingOptions,
   settings: RlSettings,
+  curriculum: Curriculum,
   initial: RunState,
   report: TrainingReporter,
-  evaluate: (update: number, policyVersion: number) => Promise<Evaluation>,
+  evaluate: (update: number, policyVersion: number, stage: CurriculumStage) => Promise<Evaluation>,
   runId: string,
 ): Promise<RunState> {
   let state = initial;
   const { updates, promptsPerUpdate, publishEvery } = options.rl;
   const stopAt = Math.min(updates, options.stopAfterUpdates !== undefined ? state.updates + options.stopAfterUpdates : updates);
-  report.phase(`RL (${options.mode})`, updates);
+  const pools = new Map<CurriculumStage, Prompt[]>();
+  const poolOf = (stage: CurriculumStage) => pools.get(stage) ?? pools.set(stage, stagePrompts(train, stage)).get(stage)!;
+  report.phase(`RL (${options.mode}${curriculum.mode === "off" ? "" : `, curriculum by ${curriculum.mode}`})`, updates);
   report.tick(state.updates, "");
   for (let u = state.updates; u < stopAt; u++) {
-    const prompts = promptBatch(train, options.seed, u, promptsPerUpdate);
+    const stage = stageAt(curriculum, u, state.curriculumSwitchAt);
+    if (u > 0 && stage !== stageAt(curriculum, u - 1, state.curriculumSwitchAt) && curriculum.mode === "schedule")
+      report.log(`curriculum: perception → reasoning at update ${u} (after --perception-updates ${u})`);
+    // Each stage has its own seeded order over its own questions; the order depends only on the update number.
+    const prompts = promptBatch(poolOf(stage), options.seed, u, promptsPerUpdate);
     const record = await rlUpdate(mesh.clients, learner.client, prompts, settings, {
       runId,
       update: u,
       seed: options.seed,
       policyVersion: String(state.policyVersion),
+      stage,
     });
     folder.append("history.jsonl", record);
     report.update(record);
     report.tick(
       u + 1,
-      `reward ${record.reward.toFixed(2)} acc ${record.accuracy.toFixed(2)} prm ${Number.isFinite(record.meanProcessScore) ? record.meanProcessScore.toFixed(2) : "—"}`,
+      `${stage === "all" ? "" : `[${stage}] `}reward ${record.reward.toFixed(2)} acc ${record.accuracy.toFixed(2)} prm ${Number.isFinite(record.meanProcessScore) ? record.meanProcessScore.toFixed(2) : "—"}`,
     );
     const done = u + 1;
     if (done % publishEvery === 0 || done === updates) {
       state = await publish(learner, folder, tokenizer, options, { ...state, updates: done, phase: done === updates ? "done" : "rl" }, `u${done}`);
       await mesh.clients.policy.loadPolicy({ model: POLICY_MODEL, version: String(state.policyVersion) });
     }
-    if (done % options.evaluation.every === 0 && done !== updates) await evaluate(done, state.policyVersion);
+    if (done % options.evaluation.every === 0 && done !== updates) {
+      const e = await evaluate(done, state.policyVersion, stage);
+      const switchAt = switchAfterEvaluation(curriculum, done, e.perceptionAccuracy, state.curriculumSwitchAt);
+      if (switchAt !== undefined) {
+        // Recorded at once; a resume from an earlier checkpoint drops it and redoes the evaluation.
+        state = { ...state, curriculumSwitchAt: switchAt };
+        folder.writeState(state);
+        const threshold = curriculum.mode === "accuracy" ? curriculum.switchAccuracy : 0;
+        report.log(
+          `curriculum: perception → reasoning at update ${switchAt} (held-out perception accuracy ${(100 * e.perceptionAccuracy).toFixed(1)}% ≥ ${(100 * threshold).toFixed(1)}%)`,
+        );
+      }
+    }
   }
   return state;
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFile
 import { join } from "node:path";
 import type { UpdateRecord } from "./rlStep";
 import type { Evaluation } from "./evaluate";
+import type { CurriculumStage } from "./curriculum";
 
 export interface RunState {
   phase: "sft" | "rl" | "done";
@@ -16,11 +17,15 @@ export interface RunState {
   policyVersion: number;
   checkpoint: string;
   sftUpdates: number;
+  /** --curriculum accuracy: the RL update from which the run trains on reasoning questions (unset: still perception). */
+  curriculumSwitchAt?: number;
 }
 
 export interface EvalRecord extends Evaluation {
   update: number;
   policyVersion: string;
+  /** The curriculum stage the run was in when evaluated ("all" without a curriculum). */
+  stage?: CurriculumStage;
 }
 
 export class RunFolder {

@@ -19,7 +19,7 @@ from . import trainer_pb2 as sketchvl_dot_v1_dot_trainer__pb2
 from . import trajectory_pb2 as sketchvl_dot_v1_dot_trajectory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18sketchvl/v1/reward.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x1csketchvl/v1/chart_code.proto\x1a\x17sketchvl/v1/image.proto\x1a\x15sketchvl/v1/prm.proto\x1a\x19sketchvl/v1/trainer.proto\x1a\x1csketchvl/v1/trajectory.proto\"8\n\x0f\x43hartCodeTarget\x12\x16\n\x0ereference_code\x18\x01 \x01(\t\x12\r\n\x05judge\x18\x02 \x01(\t\"j\n\rOutcomeConfig\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.sketchvl.v1.OutcomeReward\x12\x19\n\x11\x64ifficulty_weight\x18\x02 \x01(\x01\x12\x14\n\x0c\x64\x65tail_alpha\x18\x03 \x01(\x01\"u\n\x0fResponseToScore\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x15\n\rtoken_offsets\x18\x03 \x03(\r\x12\x31\n\x11image_token_spans\x18\x04 \x03(\x0b\x32\x16.sketchvl.v1.TokenSpan\"\xe8\x03\n\x11ScoreGroupRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0b\x62\x61tch_index\x18\x03 \x01(\x04\x12!\n\x05image\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12\x10\n\x08question\x18\x05 \x01(\t\x12\x12\n\nreferences\x18\x06 \x03(\t\x12/\n\tresponses\x18\x07 \x03(\x0b\x32\x1c.sketchvl.v1.ResponseToScore\x12+\n\x07outcome\x18\x08 \x01(\x0b\x32\x1a.sketchvl.v1.OutcomeConfig\x12)\n\x06\x66inepo\x18\t \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12\x11\n\tprm_model\x18\n \x01(\t\x12\x18\n\x10use_argmax_score\x18\x0b \x01(\x08\x12\'\n\x06\x66ormat\x18\x0c \x01(\x0e\x32\x17.sketchvl.v1.StepFormat\x12\x19\n\x11sample_timeout_ms\x18\r \x01(\r\x12%\n\x04task\x18\x0e \x01(\x0e\x32\x17.sketchvl.v1.RewardTask\x12\x30\n\nchart_code\x18\x0f \x01(\x0b\x32\x1c.sketchvl.v1.ChartCodeTarget\"\x7f\n\x12StreamGroupRequest\x12/\n\x05group\x18\x01 \x01(\x0b\x32\x1e.sketchvl.v1.ScoreGroupRequestH\x00\x12\x30\n\x08response\x18\x02 \x01(\x0b\x32\x1c.sketchvl.v1.ResponseToScoreH\x00\x42\x06\n\x04item\"\xc2\x02\n\nStepRecord\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0c\n\x04turn\x18\x02 \x01(\r\x12#\n\x04span\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.TextSpan\x12*\n\ntoken_span\x18\x04 \x01(\x0b\x32\x16.sketchvl.v1.TokenSpan\x12\x0e\n\x06intent\x18\x05 \x01(\t\x12*\n\x06\x61\x63tion\x18\x06 \x01(\x0b\x32\x1a.sketchvl.v1.DrawingAction\x12$\n\x05label\x18\x07 \x01(\x0e\x32\x15.sketchvl.v1.PrmLabel\x12\x15\n\rprobabilities\x18\x08 \x03(\x02\x12\x15\n\rprocess_score\x18\t \x01(\x01\x12\x11\n\tkl_offset\x18\n \x01(\x01\x12\x11\n\tadvantage\x18\x0b \x01(\x01\x12\x10\n\x08\x65xcluded\x18\x0c \x01(\x08\"\xeb\x04\n\x0eResponseReward\x12\n\n\x02id\x18\x01 \x01(\t\x12&\n\x05steps\x18\x02 \x03(\x0b\x32\x17.sketchvl.v1.StepRecord\x12/\n\rformat_errors\x18\x03 \x03(\x0b\x32\x18.sketchvl.v1.FormatError\x12\x0e\n\x06\x61nswer\x18\x04 \x01(\t\x12\x16\n\x0eoutcome_reward\x18\x05 \x01(\x01\x12\x18\n\x10\x63oarse_advantage\x18\x06 \x01(\x01\x12\x1a\n\x12mean_process_score\x18\x07 \x01(\x01\x12\x19\n\x11min_process_score\x18\x08 \x01(\x01\x12\x1a\n\x12last_process_score\x18\t \x01(\x01\x12\x18\n\x10token_advantages\x18\n \x03(\x02\x12\x11\n\tloss_mask\x18\x0b \x03(\x08\x12\x1c\n\x14token_process_scores\x18\x0c \x03(\x02\x12\x13\n\x0bmask_sample\x18\r \x01(\x08\x12.\n\x0c\x66\x61ilure_kind\x18\x0e \x01(\x0e\x32\x18.sketchvl.v1.FailureKind\x12\x16\n\x0e\x66\x61ilure_reason\x18\x0f \x01(\t\x12L\n\x11reward_components\x18\x10 \x03(\x0b\x32\x31.sketchvl.v1.ResponseReward.RewardComponentsEntry\x12\x30\n\nchart_code\x18\x11 \x01(\x0b\x32\x1c.sketchvl.v1.ChartCodeReward\x1a\x37\n\x15RewardComponentsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xf7\x01\n\x0f\x43hartCodeReward\x12\x35\n\rrender_status\x18\x01 \x01(\x0e\x32\x1e.sketchvl.v1.ChartRenderStatus\x12\x15\n\rrender_detail\x18\x02 \x01(\t\x12+\n\x06\x65rrors\x18\x03 \x03(\x0b\x32\x1b.sketchvl.v1.ChartCodeError\x12\x14\n\x0cseverity_sum\x18\x04 \x01(\r\x12\x1b\n\x13judge_output_parsed\x18\x05 \x01(\x08\x12\x0e\n\x06reward\x18\x06 \x01(\x01\x12\x17\n\x0frendered_digest\x18\x07 \x01(\t\x12\r\n\x05judge\x18\x08 \x01(\t\">\n\x12ScoreGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.sketchvl.v1.GroupRewards\"?\n\x13StreamGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.sketchvl.v1.GroupRewards\"\xd2\x01\n\x0cGroupRewards\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12.\n\tresponses\x18\x02 \x03(\x0b\x32\x1b.sketchvl.v1.ResponseReward\x12\x14\n\x0cimage_digest\x18\x03 \x01(\t\x12\x38\n\x08stage_ms\x18\x04 \x03(\x0b\x32&.sketchvl.v1.GroupRewards.StageMsEntry\x1a.\n\x0cStageMsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01*\x92\x01\n\rOutcomeReward\x12\x1e\n\x1aOUTCOME_REWARD_UNSPECIFIED\x10\x00\x12#\n\x1fOUTCOME_REWARD_RELAXED_ACCURACY\x10\x01\x12\x1e\n\x1aOUTCOME_REWARD_EXACT_MATCH\x10\x02\x12\x1c\n\x18OUTCOME_REWARD_REWARDMAP\x10\x03*i\n\nRewardTask\x12\x1b\n\x17REWARD_TASK_UNSPECIFIED\x10\x00\x12\x1f\n\x1bREWARD_TASK_DRAW_AND_ANSWER\x10\x01\x12\x1d\n\x19REWARD_TASK_CHART_TO_CODE\x10\x02*\x9f\x01\n\x0b\x46\x61ilureKind\x12\x1c\n\x18\x46\x41ILURE_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x46\x41ILURE_KIND_FORMAT\x10\x01\x12\x1f\n\x1b\x46\x41ILURE_KIND_INFRASTRUCTURE\x10\x02\x12\x18\n\x14\x46\x41ILURE_KIND_TIMEOUT\x10\x03\x12\x1e\n\x1a\x46\x41ILURE_KIND_INVALID_INPUT\x10\x04\x32\xb2\x01\n\rRewardService\x12M\n\nScoreGroup\x12\x1e.sketchvl.v1.ScoreGroupRequest\x1a\x1f.sketchvl.v1.ScoreGroupResponse\x12R\n\x0bStreamGroup\x12\x1f.sketchvl.v1.StreamGroupRequest\x1a .sketchvl.v1.StreamGroupResponse(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18sketchvl/v1/reward.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x1csketchvl/v1/chart_code.proto\x1a\x17sketchvl/v1/image.proto\x1a\x15sketchvl/v1/prm.proto\x1a\x19sketchvl/v1/trainer.proto\x1a\x1csketchvl/v1/trajectory.proto\"8\n\x0f\x43hartCodeTarget\x12\x16\n\x0ereference_code\x18\x01 \x01(\t\x12\r\n\x05judge\x18\x02 \x01(\t\"\xc4\x01\n\rOutcomeConfig\x12(\n\x04kind\x18\x01 \x01(\x0e\x32\x1a.sketchvl.v1.OutcomeReward\x12\x19\n\x11\x64ifficulty_weight\x18\x02 \x01(\x01\x12\x14\n\x0c\x64\x65tail_alpha\x18\x03 \x01(\x01\x12\x12\n\nmap_weight\x18\x04 \x01(\x01\x12\x17\n\x0fquestion_weight\x18\x05 \x01(\x01\x12+\n\x0bsub_answers\x18\x06 \x03(\x0b\x32\x16.sketchvl.v1.SubAnswer\"W\n\tSubAnswer\x12\x0c\n\x04name\x18\x01 \x01(\t\x12,\n\x06region\x18\x02 \x01(\x0b\x32\x1c.sketchvl.v1.RectangleAction\x12\x0e\n\x06values\x18\x03 \x03(\t\"u\n\x0fResponseToScore\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x15\n\rtoken_offsets\x18\x03 \x03(\r\x12\x31\n\x11image_token_spans\x18\x04 \x03(\x0b\x32\x16.sketchvl.v1.TokenSpan\"\xe8\x03\n\x11ScoreGroupRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\t\x12\x13\n\x0b\x62\x61tch_index\x18\x03 \x01(\x04\x12!\n\x05image\x18\x04 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12\x10\n\x08question\x18\x05 \x01(\t\x12\x12\n\nreferences\x18\x06 \x03(\t\x12/\n\tresponses\x18\x07 \x03(\x0b\x32\x1c.sketchvl.v1.ResponseToScore\x12+\n\x07outcome\x18\x08 \x01(\x0b\x32\x1a.sketchvl.v1.OutcomeConfig\x12)\n\x06\x66inepo\x18\t \x01(\x0b\x32\x19.sketchvl.v1.FinePOConfig\x12\x11\n\tprm_model\x18\n \x01(\t\x12\x18\n\x10use_argmax_score\x18\x0b \x01(\x08\x12\'\n\x06\x66ormat\x18\x0c \x01(\x0e\x32\x17.sketchvl.v1.StepFormat\x12\x19\n\x11sample_timeout_ms\x18\r \x01(\r\x12%\n\x04task\x18\x0e \x01(\x0e\x32\x17.sketchvl.v1.RewardTask\x12\x30\n\nchart_code\x18\x0f \x01(\x0b\x32\x1c.sketchvl.v1.ChartCodeTarget\"\x7f\n\x12StreamGroupRequest\x12/\n\x05group\x18\x01 \x01(\x0b\x32\x1e.sketchvl.v1.ScoreGroupRequestH\x00\x12\x30\n\x08response\x18\x02 \x01(\x0b\x32\x1c.sketchvl.v1.ResponseToScoreH\x00\x42\x06\n\x04item\"\xc2\x02\n\nStepRecord\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0c\n\x04turn\x18\x02 \x01(\r\x12#\n\x04span\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.TextSpan\x12*\n\ntoken_span\x18\x04 \x01(\x0b\x32\x16.sketchvl.v1.TokenSpan\x12\x0e\n\x06intent\x18\x05 \x01(\t\x12*\n\x06\x61\x63tion\x18\x06 \x01(\x0b\x32\x1a.sketchvl.v1.DrawingAction\x12$\n\x05label\x18\x07 \x01(\x0e\x32\x15.sketchvl.v1.PrmLabel\x12\x15\n\rprobabilities\x18\x08 \x03(\x02\x12\x15\n\rprocess_score\x18\t \x01(\x01\x12\x11\n\tkl_offset\x18\n \x01(\x01\x12\x11\n\tadvantage\x18\x0b \x01(\x01\x12\x10\n\x08\x65xcluded\x18\x0c \x01(\x08\"\xeb\x04\n\x0eResponseReward\x12\n\n\x02id\x18\x01 \x01(\t\x12&\n\x05steps\x18\x02 \x03(\x0b\x32\x17.sketchvl.v1.StepRecord\x12/\n\rformat_errors\x18\x03 \x03(\x0b\x32\x18.sketchvl.v1.FormatError\x12\x0e\n\x06\x61nswer\x18\x04 \x01(\t\x12\x16\n\x0eoutcome_reward\x18\x05 \x01(\x01\x12\x18\n\x10\x63oarse_advantage\x18\x06 \x01(\x01\x12\x1a\n\x12mean_process_score\x18\x07 \x01(\x01\x12\x19\n\x11min_process_score\x18\x08 \x01(\x01\x12\x1a\n\x12last_process_score\x18\t \x01(\x01\x12\x18\n\x10token_advantages\x18\n \x03(\x02\x12\x11\n\tloss_mask\x18\x0b \x03(\x08\x12\x1c\n\x14token_process_scores\x18\x0c \x03(\x02\x12\x13\n\x0bmask_sample\x18\r \x01(\x08\x12.\n\x0c\x66\x61ilure_kind\x18\x0e \x01(\x0e\x32\x18.sketchvl.v1.FailureKind\x12\x16\n\x0e\x66\x61ilure_reason\x18\x0f \x01(\t\x12L\n\x11reward_components\x18\x10 \x03(\x0b\x32\x31.sketchvl.v1.ResponseReward.RewardComponentsEntry\x12\x30\n\nchart_code\x18\x11 \x01(\x0b\x32\x1c.sketchvl.v1.ChartCodeReward\x1a\x37\n\x15RewardComponentsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xf7\x01\n\x0f\x43hartCodeReward\x12\x35\n\rrender_status\x18\x01 \x01(\x0e\x32\x1e.sketchvl.v1.ChartRenderStatus\x12\x15\n\rrender_detail\x18\x02 \x01(\t\x12+\n\x06\x65rrors\x18\x03 \x03(\x0b\x32\x1b.sketchvl.v1.ChartCodeError\x12\x14\n\x0cseverity_sum\x18\x04 \x01(\r\x12\x1b\n\x13judge_output_parsed\x18\x05 \x01(\x08\x12\x0e\n\x06reward\x18\x06 \x01(\x01\x12\x17\n\x0frendered_digest\x18\x07 \x01(\t\x12\r\n\x05judge\x18\x08 \x01(\t\">\n\x12ScoreGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.sketchvl.v1.GroupRewards\"?\n\x13StreamGroupResponse\x12(\n\x05group\x18\x01 \x01(\x0b\x32\x19.sketchvl.v1.GroupRewards\"\xd2\x01\n\x0cGroupRewards\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12.\n\tresponses\x18\x02 \x03(\x0b\x32\x1b.sketchvl.v1.ResponseReward\x12\x14\n\x0cimage_digest\x18\x03 \x01(\t\x12\x38\n\x08stage_ms\x18\x04 \x03(\x0b\x32&.sketchvl.v1.GroupRewards.StageMsEntry\x1a.\n\x0cStageMsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01*\x92\x01\n\rOutcomeReward\x12\x1e\n\x1aOUTCOME_REWARD_UNSPECIFIED\x10\x00\x12#\n\x1fOUTCOME_REWARD_RELAXED_ACCURACY\x10\x01\x12\x1e\n\x1aOUTCOME_REWARD_EXACT_MATCH\x10\x02\x12\x1c\n\x18OUTCOME_REWARD_REWARDMAP\x10\x03*i\n\nRewardTask\x12\x1b\n\x17REWARD_TASK_UNSPECIFIED\x10\x00\x12\x1f\n\x1bREWARD_TASK_DRAW_AND_ANSWER\x10\x01\x12\x1d\n\x19REWARD_TASK_CHART_TO_CODE\x10\x02*\x9f\x01\n\x0b\x46\x61ilureKind\x12\x1c\n\x18\x46\x41ILURE_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x46\x41ILURE_KIND_FORMAT\x10\x01\x12\x1f\n\x1b\x46\x41ILURE_KIND_INFRASTRUCTURE\x10\x02\x12\x18\n\x14\x46\x41ILURE_KIND_TIMEOUT\x10\x03\x12\x1e\n\x1a\x46\x41ILURE_KIND_INVALID_INPUT\x10\x04\x32\xb2\x01\n\rRewardService\x12M\n\nScoreGroup\x12\x1e.sketchvl.v1.ScoreGroupRequest\x1a\x1f.sketchvl.v1.ScoreGroupResponse\x12R\n\x0bStreamGroup\x12\x1f.sketchvl.v1.StreamGroupRequest\x1a .sketchvl.v1.StreamGroupResponse(\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sketchvl.v1.reward_pb2', globals())
@@ -30,38 +30,40 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_options = b'8\001'
   _GROUPREWARDS_STAGEMSENTRY._options = None
   _GROUPREWARDS_STAGEMSENTRY._serialized_options = b'8\001'
-  _OUTCOMEREWARD._serialized_start=2647
-  _OUTCOMEREWARD._serialized_end=2793
-  _REWARDTASK._serialized_start=2795
-  _REWARDTASK._serialized_end=2900
-  _FAILUREKIND._serialized_start=2903
-  _FAILUREKIND._serialized_end=3062
+  _OUTCOMEREWARD._serialized_start=2827
+  _OUTCOMEREWARD._serialized_end=2973
+  _REWARDTASK._serialized_start=2975
+  _REWARDTASK._serialized_end=3080
+  _FAILUREKIND._serialized_start=3083
+  _FAILUREKIND._serialized_end=3242
   _CHARTCODETARGET._serialized_start=202
   _CHARTCODETARGET._serialized_end=258
-  _OUTCOMECONFIG._serialized_start=260
-  _OUTCOMECONFIG._serialized_end=366
-  _RESPONSETOSCORE._serialized_start=368
-  _RESPONSETOSCORE._serialized_end=485
-  _SCOREGROUPREQUEST._serialized_start=488
-  _SCOREGROUPREQUEST._serialized_end=976
-  _STREAMGROUPREQUEST._serialized_start=978
-  _STREAMGROUPREQUEST._serialized_end=1105
-  _STEPRECORD._serialized_start=1108
-  _STEPRECORD._serialized_end=1430
-  _RESPONSEREWARD._serialized_start=1433
-  _RESPONSEREWARD._serialized_end=2052
-  _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_start=1997
-  _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_end=2052
-  _CHARTCODEREWARD._serialized_start=2055
-  _CHARTCODEREWARD._serialized_end=2302
-  _SCOREGROUPRESPONSE._serialized_start=2304
-  _SCOREGROUPRESPONSE._serialized_end=2366
-  _STREAMGROUPRESPONSE._serialized_start=2368
-  _STREAMGROUPRESPONSE._serialized_end=2431
-  _GROUPREWARDS._serialized_start=2434
-  _GROUPREWARDS._serialized_end=2644
-  _GROUPREWARDS_STAGEMSENTRY._serialized_start=2598
-  _GROUPREWARDS_STAGEMSENTRY._serialized_end=2644
-  _REWARDSERVICE._serialized_start=3065
-  _REWARDSERVICE._serialized_end=3243
+  _OUTCOMECONFIG._serialized_start=261
+  _OUTCOMECONFIG._serialized_end=457
+  _SUBANSWER._serialized_start=459
+  _SUBANSWER._serialized_end=546
+  _RESPONSETOSCORE._serialized_start=548
+  _RESPONSETOSCORE._serialized_end=665
+  _SCOREGROUPREQUEST._serialized_start=668
+  _SCOREGROUPREQUEST._serialized_end=1156
+  _STREAMGROUPREQUEST._serialized_start=1158
+  _STREAMGROUPREQUEST._serialized_end=1285
+  _STEPRECORD._serialized_start=1288
+  _STEPRECORD._serialized_end=1610
+  _RESPONSEREWARD._serialized_start=1613
+  _RESPONSEREWARD._serialized_end=2232
+  _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_start=2177
+  _RESPONSEREWARD_REWARDCOMPONENTSENTRY._serialized_end=2232
+  _CHARTCODEREWARD._serialized_start=2235
+  _CHARTCODEREWARD._serialized_end=2482
+  _SCOREGROUPRESPONSE._serialized_start=2484
+  _SCOREGROUPRESPONSE._serialized_end=2546
+  _STREAMGROUPRESPONSE._serialized_start=2548
+  _STREAMGROUPRESPONSE._serialized_end=2611
+  _GROUPREWARDS._serialized_start=2614
+  _GROUPREWARDS._serialized_end=2824
+  _GROUPREWARDS_STAGEMSENTRY._serialized_start=2778
+  _GROUPREWARDS_STAGEMSENTRY._serialized_end=2824
+  _REWARDSERVICE._serialized_start=3245
+  _REWARDSERVICE._serialized_end=3423
 # @@protoc_insertion_point(module_scope)

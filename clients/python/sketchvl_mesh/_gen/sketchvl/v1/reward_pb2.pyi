@@ -72,14 +72,20 @@ class GroupRewards(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., responses: _Optional[_Iterable[_Union[ResponseReward, _Mapping]]] = ..., image_digest: _Optional[str] = ..., stage_ms: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class OutcomeConfig(_message.Message):
-    __slots__ = ["detail_alpha", "difficulty_weight", "kind"]
+    __slots__ = ["detail_alpha", "difficulty_weight", "kind", "map_weight", "question_weight", "sub_answers"]
     DETAIL_ALPHA_FIELD_NUMBER: _ClassVar[int]
     DIFFICULTY_WEIGHT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    MAP_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SUB_ANSWERS_FIELD_NUMBER: _ClassVar[int]
     detail_alpha: float
     difficulty_weight: float
     kind: OutcomeReward
-    def __init__(self, kind: _Optional[_Union[OutcomeReward, str]] = ..., difficulty_weight: _Optional[float] = ..., detail_alpha: _Optional[float] = ...) -> None: ...
+    map_weight: float
+    question_weight: float
+    sub_answers: _containers.RepeatedCompositeFieldContainer[SubAnswer]
+    def __init__(self, kind: _Optional[_Union[OutcomeReward, str]] = ..., difficulty_weight: _Optional[float] = ..., detail_alpha: _Optional[float] = ..., map_weight: _Optional[float] = ..., question_weight: _Optional[float] = ..., sub_answers: _Optional[_Iterable[_Union[SubAnswer, _Mapping]]] = ...) -> None: ...
 
 class ResponseReward(_message.Message):
     __slots__ = ["answer", "chart_code", "coarse_advantage", "failure_kind", "failure_reason", "format_errors", "id", "last_process_score", "loss_mask", "mask_sample", "mean_process_score", "min_process_score", "outcome_reward", "reward_components", "steps", "token_advantages", "token_process_scores"]
@@ -219,6 +225,16 @@ class StreamGroupResponse(_message.Message):
     GROUP_FIELD_NUMBER: _ClassVar[int]
     group: GroupRewards
     def __init__(self, group: _Optional[_Union[GroupRewards, _Mapping]] = ...) -> None: ...
+
+class SubAnswer(_message.Message):
+    __slots__ = ["name", "region", "values"]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    region: _action_pb2.RectangleAction
+    values: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., region: _Optional[_Union[_action_pb2.RectangleAction, _Mapping]] = ..., values: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class OutcomeReward(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
-import { DrawingAction } from "./action";
+import { DrawingAction, RectangleAction } from "./action";
 import { ChartCodeError, ChartRenderStatus, chartRenderStatusFromJSON, chartRenderStatusToJSON } from "./chart_code";
 import { Image } from "./image";
 import { PrmLabel, prmLabelFromJSON, prmLabelToJSON } from "./prm";
@@ -22,7 +22,7 @@ export enum OutcomeReward {
   OUTCOME_REWARD_RELAXED_ACCURACY = 1,
   /** OUTCOME_REWARD_EXACT_MATCH - Case-insensitive exact match after trimming: 1 or 0. */
   OUTCOME_REWARD_EXACT_MATCH = 2,
-  /** OUTCOME_REWARD_REWARDMAP - RewardMap: difficulty_weight * (format + correctness + detail_alpha * detail). */
+  /** OUTCOME_REWARD_REWARDMAP - RewardMap: W_difficulty * (format + correctness + detail_alpha * detail). */
   OUTCOME_REWARD_REWARDMAP = 3,
   UNRECOGNIZED = -1,
 }
@@ -178,9 +178,34 @@ export interface ChartCodeTarget {
 
 export interface OutcomeConfig {
   kind: OutcomeReward;
-  /** RewardMap only. */
+  /**
+   * RewardMap only. W_difficulty: difficulty_weight, or map_weight + question_weight when either of
+   * those is set (then difficulty_weight must be 0 or their sum); all unset means 1. The caller
+   * computes them (ChartWorld: chart density -> map_weight, question hops -> question_weight).
+   */
   difficultyWeight: number;
   detailAlpha: number;
+  mapWeight: number;
+  questionWeight: number;
+  /**
+   * RewardMap's detail reward: the share of these intermediate facts the response found. With none,
+   * detail is the share of its scored steps FinePRM rates Acceptable or better.
+   */
+  subAnswers: SubAnswer[];
+}
+
+/**
+ * An intermediate fact of the question (a legend entry, the bar read, a value read off the axis).
+ * Found when a step marks inside `region` (a rectangle's or circle's centre, a point, either end of
+ * a line), or when the response's deductions, intents or answer state one of `values` (numbers
+ * compared by ChartQA relaxed accuracy, text case-insensitively as a whole word). Set at least one.
+ */
+export interface SubAnswer {
+  /** Unique in the request; reported as the component "detail:<name>" (1 found, 0 not). */
+  name: string;
+  /** On the prompt image in COORDINATE_SPACE_NORM_1000 (any two opposite corners). */
+  region: RectangleAction | undefined;
+  values: string[];
 }
 
 export interface ResponseToScore {
@@ -280,7 +305,10 @@ export interface ResponseReward {
   maskSample: boolean;
   failureKind: FailureKind;
   failureReason: string;
-  /** The parts of the outcome reward (RewardMap: format, correctness, detail). */
+  /**
+   * The parts of the outcome reward: correctness; RewardMap adds format, detail, difficulty_weight,
+   * map_weight, question_weight and one "detail:<name>" per sub-answer.
+   */
   rewardComponents: { [key: string]: number };
   /** REWARD_TASK_CHART_TO_CODE: every part of the Visual-ERM reward (outcome_reward is its reward). */
   chartCode: ChartCodeReward | undefined;
@@ -419,7 +447,7 @@ export const ChartCodeTarget: MessageFns<ChartCodeTarget> = {
 };
 
 function createBaseOutcomeConfig(): OutcomeConfig {
-  return { kind: 0, difficultyWeight: 0, detailAlpha: 0 };
+  return { kind: 0, difficultyWeight: 0, detailAlpha: 0, mapWeight: 0, questionWeight: 0, subAnswers: [] };
 }
 
 export const OutcomeConfig: MessageFns<OutcomeConfig> = {
@@ -432,6 +460,15 @@ export const OutcomeConfig: MessageFns<OutcomeConfig> = {
     }
     if (message.detailAlpha !== 0) {
       writer.uint32(25).double(message.detailAlpha);
+    }
+    if (message.mapWeight !== 0) {
+      writer.uint32(33).double(message.mapWeight);
+    }
+    if (message.questionWeight !== 0) {
+      writer.uint32(41).double(message.questionWeight);
+    }
+    for (const v of message.subAnswers) {
+      SubAnswer.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -473,6 +510,30 @@ export const OutcomeConfig: MessageFns<OutcomeConfig> = {
             message.detailAlpha = reader.double();
             continue;
           }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.mapWeight = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.questionWeight = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.subAnswers.push(SubAnswer.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -498,6 +559,21 @@ export const OutcomeConfig: MessageFns<OutcomeConfig> = {
         : isSet(object.detail_alpha)
         ? globalThis.Number(object.detail_alpha)
         : 0,
+      mapWeight: isSet(object.mapWeight)
+        ? globalThis.Number(object.mapWeight)
+        : isSet(object.map_weight)
+        ? globalThis.Number(object.map_weight)
+        : 0,
+      questionWeight: isSet(object.questionWeight)
+        ? globalThis.Number(object.questionWeight)
+        : isSet(object.question_weight)
+        ? globalThis.Number(object.question_weight)
+        : 0,
+      subAnswers: globalThis.Array.isArray(object?.subAnswers)
+        ? object.subAnswers.map((e: any) => SubAnswer.fromJSON(e))
+        : globalThis.Array.isArray(object?.sub_answers)
+        ? object.sub_answers.map((e: any) => SubAnswer.fromJSON(e))
+        : [],
     };
   },
 
@@ -512,6 +588,15 @@ export const OutcomeConfig: MessageFns<OutcomeConfig> = {
     if (message.detailAlpha !== 0) {
       obj.detailAlpha = floatToJson(message.detailAlpha);
     }
+    if (message.mapWeight !== 0) {
+      obj.mapWeight = floatToJson(message.mapWeight);
+    }
+    if (message.questionWeight !== 0) {
+      obj.questionWeight = floatToJson(message.questionWeight);
+    }
+    if (message.subAnswers?.length) {
+      obj.subAnswers = message.subAnswers.map((e) => SubAnswer.toJSON(e));
+    }
     return obj;
   },
 
@@ -523,6 +608,112 @@ export const OutcomeConfig: MessageFns<OutcomeConfig> = {
     message.kind = object.kind ?? 0;
     message.difficultyWeight = object.difficultyWeight ?? 0;
     message.detailAlpha = object.detailAlpha ?? 0;
+    message.mapWeight = object.mapWeight ?? 0;
+    message.questionWeight = object.questionWeight ?? 0;
+    message.subAnswers = object.subAnswers?.map((e) => SubAnswer.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSubAnswer(): SubAnswer {
+  return { name: "", region: undefined, values: [] };
+}
+
+export const SubAnswer: MessageFns<SubAnswer> = {
+  encode(message: SubAnswer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.region !== undefined) {
+      RectangleAction.encode(message.region, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.values) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubAnswer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubAnswer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.region = RectangleAction.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubAnswer {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      region: isSet(object.region) ? RectangleAction.fromJSON(object.region) : undefined,
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: SubAnswer): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.region !== undefined) {
+      obj.region = RectangleAction.toJSON(message.region);
+    }
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubAnswer>): SubAnswer {
+    return SubAnswer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubAnswer>): SubAnswer {
+    const message = createBaseSubAnswer();
+    message.name = object.name ?? "";
+    message.region = (object.region !== undefined && object.region !== null)
+      ? RectangleAction.fromPartial(object.region)
+      : undefined;
+    message.values = object.values?.map((e) => e) || [];
     return message;
   },
 };
