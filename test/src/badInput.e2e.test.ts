@@ -10,8 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import { PrmServiceDefinition, RendererServiceDefinition, RewardServiceDefinition, ScoreGroupRequest, TrainerServiceDefinition } from "@sketchvl/contract";
 import type { RunningProcess } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
-import sharp from "sharp";
-import { type ChartGroup, chartWorldGroup } from "./support/chartworldGroup";
+import type { ChartGroup } from "./support/chartworldGroup";
 import { failureOf } from "./support/mesh";
 import { type RewardMesh, startRewardMesh } from "./support/rewardMesh";
 
