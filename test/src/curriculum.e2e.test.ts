@@ -8,35 +8,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { loadPrompts, runTraining, type TrainingOptions, writeCurves } from "@sketchvl/trainer/rl";
+import { tinyTraining } from "./support/tinyTraining";
 
-const tiny = (outDir: string): TrainingOptions => ({
-  outDir,
-  mode: "finepo",
-  seed: 4,
-  architecture: { image_size: 32, d_model: 32, layers: 1, heads: 4, max_positions: 320 },
-  threads: 1,
-  sft: { charts: 2, updates: 2, batch: 4, learningRate: 0.002 },
-  rl: {
-    updates: 2,
-    promptsPerUpdate: 2,
-    groupSize: 2,
-    learningRate: 3e-4,
-    publishEvery: 1,
-    trainCharts: 4,
-    temperature: 1,
-    topP: 1,
-    maxTurns: 3,
-    maxTokensPerTurn: 24,
-    clipLow: 0.2,
-    clipHigh: 0.28,
-    klCoef: 0.02,
-    entropyCoef: 0,
-    microBatch: 8,
-    concurrency: 2,
-    outcome: { kind: "rewardmap", detailAlpha: 0.5 },
-  },
-  evaluation: { charts: 1, every: 1 },
-});
+/** tinyTraining with RewardMap rewards, one more chart (both question stages) and an evaluation every update (the threshold switch). */
+const tiny = (outDir: string): TrainingOptions => {
+  const base = tinyTraining(outDir);
+  return {
+    ...base,
+    seed: 4,
+    rl: { ...base.rl, trainCharts: 4, outcome: { kind: "rewardmap", detailAlpha: 0.5 } },
+    evaluation: { charts: 1, every: 1 },
+  };
+};
 
 describe("curriculum through the mesh", () => {
   const dirs: string[] = [];

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { generateExample, rasterizeSvg, seedsOfSplit } from "@sketchvl/chartworld";
 import { repoRoot } from "@sketchvl/launcher";
-import { POLICY_MODEL, RunFolder, loadPrompts, promptBatch, runTraining, type TrainingOptions } from "@sketchvl/trainer/rl";
+import { POLICY_MODEL, RunFolder, loadPrompts, promptBatch, runTraining } from "@sketchvl/trainer/rl";
+import { tinyTraining } from "./support/tinyTraining";
 
 const TINY = [
   "--sft-charts",
@@ -43,34 +44,6 @@ const TINY = [
   "1",
 ];
 
-const tinyOptions = (outDir: string): TrainingOptions => ({
-  outDir,
-  mode: "finepo",
-  seed: 3,
-  architecture: { image_size: 32, d_model: 32, layers: 1, heads: 4, max_positions: 320 },
-  threads: 1,
-  sft: { charts: 2, updates: 2, batch: 4, learningRate: 0.002 },
-  rl: {
-    updates: 2,
-    promptsPerUpdate: 2,
-    groupSize: 2,
-    learningRate: 3e-4,
-    publishEvery: 1,
-    trainCharts: 3,
-    temperature: 1,
-    topP: 1,
-    maxTurns: 3,
-    maxTokensPerTurn: 24,
-    clipLow: 0.2,
-    clipHigh: 0.28,
-    klCoef: 0.02,
-    entropyCoef: 0,
-    microBatch: 8,
-    concurrency: 2,
-  },
-  evaluation: { charts: 1, every: 100 },
-});
-
 describe("training through the mesh", () => {
   const dirs: string[] = [];
   const tmp = () => {
@@ -92,7 +65,7 @@ describe("training through the mesh", () => {
     const load = { calls: 0, failures: [] as string[], versions: new Set<string>() };
     let stopLoad = false;
     const result = await runTraining({
-      ...tinyOptions(out),
+      ...tinyTraining(out),
       onMesh: ({ clients }) => {
         // Another caller of the same policy service, generating without pause through every switch.
         const loadDone = (async () => {
