@@ -7,7 +7,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { PrmServiceDefinition, RendererServiceDefinition, RewardServiceDefinition, ScoreGroupRequest, TrainerServiceDefinition } from "@sketchvl/contract";
+import {
+  FailureKind,
+  PrmServiceDefinition,
+  RendererServiceDefinition,
+  RewardServiceDefinition,
+  ScoreGroupRequest,
+  TrainerServiceDefinition,
+} from "@sketchvl/contract";
 import type { RunningProcess } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import type { ChartGroup } from "./support/chartworldGroup";
@@ -189,8 +196,17 @@ describe("the bad-input battery, over every public method", { timeout: 300_000 }
     const started = performance.now();
     const out = (await mesh.client.scoreGroup(request)).group!;
     const [absurd, many, expert] = out.responses;
-    assert.ok(absurd.formatErrors.length >= 4 || absurd.maskSample, "the absurd coordinates are format errors of their steps");
-    assert.ok(many.maskSample || many.formatErrors.length > 0 || many.steps.length <= 10_000, "10,000 steps get an answer");
+    // Each absurd coordinate is a format error of its own step, naming the coordinate; none is drawn.
+    assert.equal(absurd.steps.length, 0);
+    assert.deepEqual(
+      absurd.formatErrors.map((e) => e.field),
+      Array(4).fill("action.coordinates[0]"),
+    );
+    assert.equal(absurd.failureKind, FailureKind.FAILURE_KIND_FORMAT);
+    // 10,000 steps are far over the response-length limit: masked as invalid input naming the limit, not parsed.
+    assert.equal(many.maskSample, true);
+    assert.equal(many.failureKind, FailureKind.FAILURE_KIND_INVALID_INPUT);
+    assert.match(many.failureReason, /responses\[1\]\.text: \d+ characters; the limit is \d+/);
     assert.equal(expert.maskSample, false, "the good response in the same group still scores");
     assert.ok(performance.now() - started < 60_000);
   });
