@@ -9,6 +9,7 @@ import {
   createClientFactory,
   Metadata,
 } from "nice-grpc";
+import { PrmServiceDefinition, RendererServiceDefinition } from "@sketchvl/contract";
 import { deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import { fromClientError } from "./grpcErrors";
@@ -37,12 +38,16 @@ const securityOfChannel = new WeakMap<Channel, MeshSecurity>();
  * gives it. Other calls (the trainer's, model loading, streams of several messages) are not.
  */
 const RETRIED_METHODS = [
-  { service: "sketchvl.v1.RendererService", method: "PutImage" },
-  { service: "sketchvl.v1.RendererService", method: "Render" },
-  { service: "sketchvl.v1.RendererService", method: "RenderTrajectory" },
-  { service: "sketchvl.v1.RendererService", method: "ParseSteps" },
-  { service: "sketchvl.v1.PrmService", method: "StoreImage" },
-  { service: "sketchvl.v1.PrmService", method: "ScoreSteps" },
+  ...[
+    RendererServiceDefinition.methods.putImage,
+    RendererServiceDefinition.methods.render,
+    RendererServiceDefinition.methods.renderTrajectory,
+    RendererServiceDefinition.methods.parseSteps,
+  ].map((m) => ({ service: RendererServiceDefinition.fullName, method: m.name })),
+  ...[PrmServiceDefinition.methods.storeImage, PrmServiceDefinition.methods.scoreSteps].map((m) => ({
+    service: PrmServiceDefinition.fullName,
+    method: m.name,
+  })),
 ];
 const RETRY_BUFFER_PER_CALL = 16 * 1024 * 1024;
 const RETRY_BUFFER_PER_CHANNEL = 128 * 1024 * 1024;
