@@ -153,7 +153,7 @@ async function main() {
       ["  PRM model compute (backend time)", perGroup(prmComputeMs), "baseline"],
       ["  FinePO (trainer)", perGroup(stages.finepo), ""],
       ["  image to renderer + PRM", perGroup(stages.image), ""],
-      ["overhead beyond PRM compute", `${fmt(((wallMs - prmComputeMs) / prmComputeMs) * 100, 0)} %`, "target <= 25 %"],
+      ["overhead beyond PRM compute", `${fmt(((wallMs - prmComputeMs) / prmComputeMs) * 100, 0)} %`, "retired target (#15): see the CPU comparison below"],
     ]),
   );
   const cpu = [...cpuAfter].map(([name, ms]) => [name, ms - cpuBefore.get(name)!] as const);
