@@ -5,15 +5,23 @@
 import { GLYPH_FAMILIES, GLYPH_SIZES, setWord, type WordBitmap } from "./glyphs";
 import type { StepPixels } from "./patches";
 
+// Scratch planes for blur, grown on demand: readInk blurs thousands of small regions per batch and
+// copies each result out at once, so they need not be garbage (one thread per isolate encodes).
+const scratchPlanes = [new Float32Array(0), new Float32Array(0)];
+function scratchArray(i: 0 | 1, length: number): Float32Array {
+  if (scratchPlanes[i].length < length) scratchPlanes[i] = new Float32Array(Math.max(length, 2 * scratchPlanes[i].length));
+  return scratchPlanes[i].subarray(0, length);
+}
+
 /**
  * A separable [1 2 1]/4 blur of a w×h plane, one pixel wider on each side: correlation peaks get
  * wide enough for a two-pixel search grid, and subpixel placement matters less.
  */
-function blur(src: Float32Array, w: number, h: number): Float32Array {
+function blur(src: Float32Array, w: number, h: number, scratch = false): Float32Array {
   const W = w + 2;
   const H = h + 2;
   // Horizontal: out[x] = (src[x−2] + 2·src[x−1] + src[x]) / 4 over the padded width.
-  const tmp = new Float32Array(W * h);
+  const tmp = scratchArray(0, W * h);
   for (let y = 0; y < h; y++) {
     const r = y * w;
     const o = y * W;
@@ -24,7 +32,7 @@ function blur(src: Float32Array, w: number, h: number): Float32Array {
       tmp[o + x] = 0.25 * a + 0.5 * b + 0.25 * c;
     }
   }
-  const out = new Float32Array(W * H);
+  const out = scratch ? scratchArray(1, W * H) : new Float32Array(W * H);
   for (let y = 0; y < H; y++) {
     const o = y * W;
     const ra = (y - 2) * W;
@@ -44,8 +52,17 @@ function halve(src: Float32Array, w: number, h: number): { ink: Float32Array; w:
   const hw = (w + 1) >> 1;
   const hh = (h + 1) >> 1;
   const ink = new Float32Array(hw * hh);
+  // Whole 2×2 blocks without bounds checks (summed in the same order as the edge loop below, so
+  // the means are the same to the bit); then the odd last column and row.
+  const fw = w >> 1;
+  const fh = h >> 1;
+  for (let y = 0; y < fh; y++) {
+    const r0 = 2 * y * w;
+    const r1 = r0 + w;
+    for (let x = 0; x < fw; x++) ink[y * hw + x] = (src[r0 + 2 * x] + src[r0 + 2 * x + 1] + src[r1 + 2 * x] + src[r1 + 2 * x + 1]) / 4;
+  }
   for (let y = 0; y < hh; y++) {
-    for (let x = 0; x < hw; x++) {
+    for (let x = y < fh ? fw : 0; x < hw; x++) {
       let s = 0;
       let n = 0;
       for (let dy = 0; dy < 2; dy++) {
@@ -114,18 +131,26 @@ export function templatesOf(text: string): Template[] {
   return list;
 }
 
-/** Image ink over a rectangle with integral images of v and v², for correlations at any offset. */
+/**
+ * Image ink over a rectangle, for correlations at any offset. The integral images of v and v² that
+ * make each placement O(template) are built on the first `ncc`: a plane searched at many placements
+ * pays for them once, a plane refined at a few (`nccAt`) never does.
+ */
 export class Plane {
-  readonly s1: Float64Array;
-  readonly s2: Float64Array;
+  private s1: Float64Array | undefined;
+  private s2: Float64Array | undefined;
   constructor(
     readonly ink: Float32Array,
     readonly w: number,
     readonly h: number,
-  ) {
+  ) {}
+
+  private integrals(): [Float64Array, Float64Array] {
+    if (this.s1 && this.s2) return [this.s1, this.s2];
+    const { ink, w, h } = this;
     const W1 = w + 1;
-    this.s1 = new Float64Array(W1 * (h + 1));
-    this.s2 = new Float64Array(W1 * (h + 1));
+    const s1 = new Float64Array(W1 * (h + 1));
+    const s2 = new Float64Array(W1 * (h + 1));
     for (let y = 0; y < h; y++) {
       let r1 = 0;
       let r2 = 0;
@@ -133,10 +158,13 @@ export class Plane {
         const v = ink[y * w + x];
         r1 += v;
         r2 += v * v;
-        this.s1[(y + 1) * W1 + x + 1] = this.s1[y * W1 + x + 1] + r1;
-        this.s2[(y + 1) * W1 + x + 1] = this.s2[y * W1 + x + 1] + r2;
+        s1[(y + 1) * W1 + x + 1] = s1[y * W1 + x + 1] + r1;
+        s2[(y + 1) * W1 + x + 1] = s2[y * W1 + x + 1] + r2;
       }
     }
+    this.s1 = s1;
+    this.s2 = s2;
+    return [s1, s2];
   }
 
   private boxSum(s: Float64Array, x: number, y: number, tw: number, th: number): number {
@@ -148,8 +176,9 @@ export class Plane {
   ncc(p: Pattern, x: number, y: number): number {
     const { w: tw, h: th, centred } = p;
     if (x < 0 || y < 0 || x + tw > this.w || y + th > this.h || p.norm <= 0) return 0;
-    const sv = this.boxSum(this.s1, x, y, tw, th);
-    const varV = this.boxSum(this.s2, x, y, tw, th) - (sv * sv) / (tw * th);
+    const [s1, s2] = this.integrals();
+    const sv = this.boxSum(s1, x, y, tw, th);
+    const varV = this.boxSum(s2, x, y, tw, th) - (sv * sv) / (tw * th);
     if (varV <= 1e-6) return 0;
     const ink = this.ink;
     const W = this.w;
@@ -187,6 +216,37 @@ export class Plane {
   }
 }
 
+/** Ink (1 − luminance) of one pixel: the one formula for root and layer pixels alike. */
+const inkOf = (p: Uint8Array, o: number): number => 1 - (0.299 * p[o] + 0.587 * p[o + 1] + 0.114 * p[o + 2]) / 255;
+
+/** Widest root image whose ink rows are cached (a row is width × 4 bytes; beyond this, computed per read). */
+const MAX_CACHED_WIDTH = 4096;
+
+/**
+ * The ink of a root image's rows, computed once per row and kept while the image lives: every
+ * text search of every step of a group reads the same chart, mostly the same label rows.
+ */
+const rootInk = new WeakMap<object, (Float32Array | undefined)[]>();
+
+function rootInkRow(root: StepPixels["root"], y: number): Float32Array | null {
+  if (root.width > MAX_CACHED_WIDTH) return null;
+  let rows = rootInk.get(root.pixels);
+  if (!rows) {
+    rows = new Array(root.height);
+    rootInk.set(root.pixels, rows);
+  }
+  let row = rows[y];
+  if (!row) {
+    row = new Float32Array(root.width);
+    const p = root.pixels;
+    const rc = root.channels;
+    const base = y * root.width * rc;
+    for (let x = 0; x < root.width; x++) row[x] = inkOf(p, base + x * rc);
+    rows[y] = row;
+  }
+  return row;
+}
+
 /** The before image's ink (1 − luminance), blurred like the templates, over [x0, x0 + w) × [y0, y0 + h). */
 export function readInk(px: StepPixels, x0: number, y0: number, w: number, h: number): Float32Array {
   const ink = new Float32Array(w * h);
@@ -198,32 +258,56 @@ export function readInk(px: StepPixels, x0: number, y0: number, w: number, h: nu
     const iy = y0 + y;
     if (iy < 0 || iy >= px.height || xa >= xb) continue;
     const out = y * w - x0;
-    const rowBase = iy * px.width;
-    for (let ix = xa; ix < xb; ix++) {
-      const o = (rowBase + ix) * rc;
-      ink[out + ix] = 1 - (0.299 * root[o] + 0.587 * root[o + 1] + 0.114 * root[o + 2]) / 255;
-    }
+    const cached = rootInkRow(px.root, iy);
+    if (cached) ink.set(cached.subarray(xa, xb), out + xa);
+    else for (let ix = xa; ix < xb; ix++) ink[out + ix] = inkOf(root, (iy * px.width + ix) * rc);
     // Earlier marks, in drawing order, over the root.
     for (const l of px.before) {
       if (iy < l.y0 || iy >= l.y1) continue;
       const from = Math.max(xa, l.x0);
       const to = Math.min(xb, l.x1);
-      for (let ix = from; ix < to; ix++) {
-        const o = (iy - l.y0) * l.stride + (ix - l.x0) * l.ch;
-        ink[out + ix] = 1 - (0.299 * l.pixels[o] + 0.587 * l.pixels[o + 1] + 0.114 * l.pixels[o + 2]) / 255;
-      }
+      const rowOffset = (iy - l.y0) * l.stride;
+      for (let ix = from; ix < to; ix++) ink[out + ix] = inkOf(l.pixels, rowOffset + (ix - l.x0) * l.ch);
     }
   }
-  const padded = blur(ink, w, h);
+  const padded = blur(ink, w, h, true);
   for (let y = 0; y < h; y++) ink.set(padded.subarray((y + 1) * (w + 2) + 1, (y + 1) * (w + 2) + 1 + w), y * w);
   return ink;
 }
 
+// Planes read lately, by what they are read from: the root image, the rectangle, and the earlier
+// marks over it. A group's responses mark the same labels on the same chart, so the bands along an
+// axis or a legend (the largest reads) come again and again; a hit is the same pixels, so the
+// same planes. Images and their regions are immutable, and ids are never reused.
+const PLANES_KEPT = 48;
+const recentPlanes = new Map<string, { full: Plane; half: Plane }>();
+const pixelIds = new WeakMap<object, number>();
+let nextPixelId = 0;
+function pixelId(pixels: object): number {
+  let id = pixelIds.get(pixels);
+  if (id === undefined) {
+    id = nextPixelId++;
+    pixelIds.set(pixels, id);
+  }
+  return id;
+}
+
 /** A region of the before image as a full-resolution plane (blurred like the templates) and its half. */
 export function readPlanes(px: StepPixels, x0: number, y0: number, w: number, h: number): { full: Plane; half: Plane } {
+  let key = `${pixelId(px.root.pixels)}:${x0},${y0},${w},${h}`;
+  for (const l of px.before) if (l.x0 < x0 + w && l.x1 > x0 && l.y0 < y0 + h && l.y1 > y0) key += `:${pixelId(l.pixels)}@${l.x0},${l.y0}`;
+  const kept = recentPlanes.get(key);
+  if (kept) {
+    recentPlanes.delete(key);
+    recentPlanes.set(key, kept);
+    return kept;
+  }
   const full = new Plane(readInk(px, x0, y0, w, h), w, h);
   const half = halve(full.ink, w, h);
-  return { full, half: new Plane(half.ink, half.w, half.h) };
+  const planes = { full, half: new Plane(half.ink, half.w, half.h) };
+  recentPlanes.set(key, planes);
+  if (recentPlanes.size > PLANES_KEPT) recentPlanes.delete(recentPlanes.keys().next().value!);
+  return planes;
 }
 
 /** Placements of a template's top-left, in image pixels: [xFrom, xTo] × [yFrom, yTo]. */

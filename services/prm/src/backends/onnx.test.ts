@@ -74,6 +74,11 @@ describe("OnnxBackend (model instances on worker threads)", () => {
     unpacked.forEach((s, j) => {
       assert.ok(s.after.pixels.equals(steps[j].after.pixels), `step ${j}: same after pixels`);
     });
+    // The next batch on the same charts: the worker reuses its roots (the encoder's per-chart cache
+    // is keyed on them).
+    const rootOf = (s: (typeof unpacked)[number]) => (s.before instanceof PatchedImage ? s.before.root : s.before);
+    const again = unpackSteps(structuredClone(packSteps(steps.slice(0, 8))));
+    for (const [j, s] of again.entries()) assert.equal(rootOf(s), rootOf(unpacked[j]), `step ${j}: the same root object in the next batch`);
   });
 
   it("refuses work once closed", async () => {

@@ -2,12 +2,16 @@
 // image's pixels go once into a SharedArrayBuffer (kept per image, so a group's chart is copied
 // once for all its steps), each drawn image travels as "root + its regions" (a few KiB), and one
 // batch sends every root and region once. The worker rebuilds images so that the identities the
-// encoder relies on hold (step j's after-image is step j+1's before; regions shared, not cloned).
+// encoder relies on hold (step j's after-image is step j+1's before; regions shared, not cloned),
+// and a root keeps its identity across batches (the encoder caches per root image what every step
+// on that chart reads again).
 import type { DrawingAction } from "@sketchvl/contract";
 import { PatchedImage, type PlacedRegion, type RasterImage } from "@sketchvl/drawing";
 import type { PrmStepInput } from "@sketchvl/prm-model";
 
 interface RootMessage {
+  /** Stable for as long as the image lives on the main thread: the worker reuses its copy. */
+  id: number;
   width: number;
   height: number;
   channels: 3 | 4;
@@ -45,6 +49,18 @@ function sharedPixels(image: RasterImage): Uint8Array {
   return copy;
 }
 
+const rootIds = new WeakMap<RasterImage, number>();
+let nextRootId = 0;
+
+function rootId(image: RasterImage): number {
+  let id = rootIds.get(image);
+  if (id === undefined) {
+    id = nextRootId++;
+    rootIds.set(image, id);
+  }
+  return id;
+}
+
 /** The message for a batch of steps (main thread). */
 export function packSteps(steps: readonly PrmStepInput[]): StepsMessage {
   const roots: RootMessage[] = [];
@@ -55,7 +71,7 @@ export function packSteps(steps: readonly PrmStepInput[]): StepsMessage {
     const [root, layers] = image instanceof PatchedImage ? [image.root, image.regions] : [image, []];
     let r = rootIndex.get(root);
     if (r === undefined) {
-      r = roots.push({ width: root.width, height: root.height, channels: root.channels, pixels: sharedPixels(root) }) - 1;
+      r = roots.push({ id: rootId(root), width: root.width, height: root.height, channels: root.channels, pixels: sharedPixels(root) }) - 1;
       rootIndex.set(root, r);
     }
     return {
@@ -75,9 +91,32 @@ export function packSteps(steps: readonly PrmStepInput[]): StepsMessage {
 
 const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length));
 
+// Roots seen by this worker, most recent last, bounded by their pixels' bytes (they are views of
+// shared memory: holding one keeps the main thread's image alive).
+const KNOWN_ROOT_BYTES = 64 << 20;
+const knownRoots = new Map<number, RasterImage>();
+let knownBytes = 0;
+
+function knownRoot(r: RootMessage): RasterImage {
+  let image = knownRoots.get(r.id);
+  if (image) {
+    knownRoots.delete(r.id);
+  } else {
+    image = { width: r.width, height: r.height, channels: r.channels, pixels: asBuffer(r.pixels) };
+    knownBytes += image.pixels.length;
+  }
+  knownRoots.set(r.id, image);
+  for (const [id, old] of knownRoots) {
+    if (knownBytes <= KNOWN_ROOT_BYTES || id === r.id) break;
+    knownRoots.delete(id);
+    knownBytes -= old.pixels.length;
+  }
+  return image;
+}
+
 /** The steps of a message, images rebuilt (worker thread). */
 export function unpackSteps(message: StepsMessage): PrmStepInput[] {
-  const roots: RasterImage[] = message.roots.map((r) => ({ width: r.width, height: r.height, channels: r.channels, pixels: asBuffer(r.pixels) }));
+  const roots = message.roots.map(knownRoot);
   const regions: PlacedRegion[] = message.regions.map((r) => ({ left: r.left, top: r.top, width: r.width, height: r.height, pixels: asBuffer(r.pixels) }));
   const images = new Map<string, RasterImage>();
   const unpack = ({ root, regions: layers }: ImageMessage): RasterImage => {
