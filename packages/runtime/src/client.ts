@@ -15,6 +15,7 @@ import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import { fromClientError } from "./grpcErrors";
 import type { MeshSecurity } from "./meshSecurity";
 import { FLOW_CONTROL_WINDOW } from "./server";
+import { withSharedEncoding } from "./messageEncoding";
 
 export interface ChannelConfig {
   maxMessageBytes?: number;
@@ -122,6 +123,6 @@ export function createMeshClient<Service extends CompatServiceDefinition>(
       .use(serviceTokenMiddleware(securityOfChannel.get(channel)))
       // The last one added is the outermost: it sees the RichClientError the first one made.
       .use(typedErrorsMiddleware(dependency))
-      .create(definition, channel, { "*": { deadline: deadlineMs } })
+      .create(withSharedEncoding(definition), channel, { "*": { deadline: deadlineMs } })
   );
 }

@@ -14,6 +14,7 @@ import { meshSecurity } from "./meshSecurity";
 import { limitInFlight, observeCalls, startupGate, streamTerminator } from "./middleware";
 import { rejectUndecodableRequests, withSafeDecoding } from "./requestDecoding";
 import { shutdownTelemetry } from "./telemetry";
+import { withSharedEncoding } from "./messageEncoding";
 
 /** HTTP/2 flow-control window of every connection, both ends (see client.ts). */
 export const FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
@@ -81,7 +82,7 @@ export async function startServer(options: StartOptions): Promise<MeshServer> {
     .use(limiter.middleware);
 
   for (const { definition, implementation } of options.services) {
-    server.add(withSafeDecoding(definition) as never, implementation as never);
+    server.add(withSafeDecoding(withSharedEncoding(definition)) as never, implementation as never);
   }
   server.add(withSafeDecoding(HealthDefinition), HealthServiceImpl(health));
   server.add(
