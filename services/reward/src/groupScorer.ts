@@ -10,6 +10,7 @@ import type { MeshClients } from "./meshClients";
 import { PromptImages } from "./promptImages";
 import { type ImageSize, validateOutcome } from "./rewardMap";
 import { type GroupImage, type ResponseWork, scoreResponse } from "./responsePipeline";
+import { StepBatches } from "./stepBatches";
 import { validateTokenOffsets } from "./tokens";
 
 export interface ScorerOptions {
@@ -120,8 +121,13 @@ export class RewardScorer {
   }
 }
 
+/** Responses that finish drawing within this long of each other share a PRM call (stepBatches.ts). */
+const STEP_BATCH_WINDOW_MS = 2;
+const STEP_BATCH_MAX_STEPS = 256;
+
 export class GroupSession {
   private readonly pending: Promise<ResponseWork>[] = [];
+  private readonly stepBatches: StepBatches;
 
   constructor(
     private readonly mesh: MeshClients,
@@ -132,7 +138,12 @@ export class GroupSession {
     private readonly options: ScorerOptions,
     private readonly signal: AbortSignal,
     private readonly imageMs: number,
-  ) {}
+  ) {
+    this.stepBatches = new StepBatches(async (steps) => (await mesh.prm.scoreSteps({ model: header.prmModel, steps }, { signal })).scores, {
+      windowMs: STEP_BATCH_WINDOW_MS,
+      maxSteps: STEP_BATCH_MAX_STEPS,
+    });
+  }
 
   /** Starts scoring one response now. */
   add(response: ResponseToScore): void {
@@ -153,6 +164,7 @@ export class GroupSession {
         format: this.header.format ?? StepFormat.STEP_FORMAT_UNSPECIFIED,
         prmModel: this.header.prmModel,
         signal,
+        stepBatches: this.stepBatches,
       }),
     );
   }

@@ -20,6 +20,7 @@ import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from
 import { parseSteps } from "@sketchvl/steps";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages } from "./prmImages";
+import type { StepBatches } from "./stepBatches";
 import { textForParsing } from "./responseText";
 
 export interface GroupImage {
@@ -46,7 +47,20 @@ const isText = (s: Step) => s.action?.kind?.$case === "text";
 export interface PipelineOptions {
   format: StepFormat;
   prmModel: string;
+  /** This response's own: the group's, or its sample timeout. */
   signal: AbortSignal;
+  /** The group's PRM calls, shared by responses that finish drawing together. */
+  stepBatches: StepBatches;
+}
+
+/** `work`, or the signal's abort if that comes first (a shared call goes on for the others). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 export async function scoreResponse(
@@ -118,14 +132,14 @@ async function scoreSteps(
   prmStepImages(image.prmDigest, afters, (j) => !isText(steps[j])).forEach((images, j) => {
     if (images) toScore.push({ id: `${id}:${j}`, intent: steps[j].intent, action: steps[j].action, ...images, reference: undefined });
   });
-  const call = (steps: StepToScore[]) => mesh.prm.scoreSteps({ model: options.prmModel, steps }, { signal: options.signal });
   let scores: StepScore[];
   try {
-    scores = (await call(toScore)).scores;
+    scores = await untilAborted(options.stepBatches.score(toScore), options.signal);
   } catch (err) {
     if (!isMissingImage(err)) throw err;
     // Another PRM replica, or evicted: send the images themselves (whichever replica gets it).
-    scores = (await call(await selfContained(toScore, image.inline))).scores;
+    const steps = await selfContained(toScore, image.inline);
+    scores = (await mesh.prm.scoreSteps({ model: options.prmModel, steps }, { signal: options.signal })).scores;
   }
   const byId = new Map(scores.map((s) => [s.id, s]));
   return steps.map((_, j) => byId.get(`${id}:${j}`));
