@@ -8,7 +8,7 @@
 import { CoordinateSpace, type DrawingAction } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
 import { parseColor, pointToPixels, radiusToPixels, toHex } from "@sketchvl/steps";
-import type { RasterImage } from "./images";
+import type { Allocate, RasterImage } from "./images";
 import { overlayFor, type Mark, type Overlay } from "./overlay";
 import { type PlacedRegion, patchedOn, readRegion, type Rect } from "./patches";
 import { blendInto, MAX_ATLAS_PIXELS, rasterizeOverlays, releaseOverlay } from "./raster";
@@ -122,11 +122,11 @@ const pixelsOf = (overlays: readonly Overlay[]) => overlays.reduce((n, o) => n +
  * copy); marks covering more than half the image are blended into one full copy instead, which is
  * then smaller than their rectangles.
  */
-async function drawMarks(img: RasterImage, overlays: Overlay[], edits: Edit[]): Promise<RasterImage> {
+async function drawMarks(img: RasterImage, overlays: Overlay[], edits: Edit[], alloc?: Allocate): Promise<RasterImage> {
   if (overlays.length === 0) return img;
   if (2 * pixelsOf(overlays) > img.width * img.height) {
     const full = { left: 0, top: 0, width: img.width, height: img.height };
-    const target: RasterImage = { width: img.width, height: img.height, channels: img.channels, pixels: readRegion(img, full) };
+    const target: RasterImage = { width: img.width, height: img.height, channels: img.channels, pixels: readRegion(img, full, alloc) };
     for (const chunk of chunks(overlays)) {
       for (const r of await rasterizeOverlays(chunk)) {
         blendInto(target.pixels, target, r);
@@ -141,8 +141,8 @@ async function drawMarks(img: RasterImage, overlays: Overlay[], edits: Edit[]): 
     for (const r of await rasterizeOverlays(chunk)) {
       const { left, top, width, height } = r.overlay;
       // Blend into the rectangle as it is now (earlier marks included), then place it.
-      const pixels = readRegion(current, r.overlay);
-      blendInto(pixels, { width, channels: img.channels }, { overlay: { ...r.overlay, left: 0, top: 0 }, rgba: r.rgba });
+      const pixels = readRegion(current, r.overlay, alloc);
+      blendInto(pixels, { width, channels: img.channels }, { ...r, overlay: { ...r.overlay, left: 0, top: 0 } });
       releaseOverlay(r.overlay);
       const region = { left, top, width, height, pixels };
       current = patchedOn(current, [region]);
@@ -152,7 +152,8 @@ async function drawMarks(img: RasterImage, overlays: Overlay[], edits: Edit[]): 
   return current;
 }
 
-async function execute(img: RasterImage, ops: readonly Op[], edits: Edit[] = []): Promise<RasterImage> {
+/** `alloc`: where the edits' new pixels go (drawing threads put them in shared memory: see drawSteps). */
+async function execute(img: RasterImage, ops: readonly Op[], edits: Edit[] = [], alloc?: Allocate): Promise<RasterImage> {
   let current = img;
   let pending: Overlay[] = [];
   for (const op of ops) {
@@ -160,12 +161,12 @@ async function execute(img: RasterImage, ops: readonly Op[], edits: Edit[] = [])
       if (op.overlay) pending.push(op.overlay);
       continue;
     }
-    current = await drawMarks(current, pending, edits);
+    current = await drawMarks(current, pending, edits, alloc);
     pending = [];
-    current = { width: op.width, height: op.height, channels: current.channels, pixels: readRegion(current, op) };
+    current = { width: op.width, height: op.height, channels: current.channels, pixels: readRegion(current, op, alloc) };
     edits.push({ kind: "image", image: current });
   }
-  return drawMarks(current, pending, edits);
+  return drawMarks(current, pending, edits, alloc);
 }
 
 /** Draws one action; returns a new image (or `img` itself if the action leaves no visible mark). */
@@ -220,8 +221,9 @@ const overlaysOf = (step: readonly PlannedAction[]) => step.flatMap(({ op }) => 
  * Draws each step on the image the step before left, yielding each step's edits (applyEdits
  * turns them into its after-image). The marks of the next steps are rasterized together, as many
  * as fit in RASTER_CHUNK_PIXELS: one librsvg call for a trajectory's marks, not one per step.
+ * The edits' pixels come from `alloc` (sharedBuffer on a drawing thread: posted without a copy).
  */
-export async function* drawSteps(img: RasterImage, steps: readonly (readonly PlannedAction[])[]): AsyncGenerator<Edit[]> {
+export async function* drawSteps(img: RasterImage, steps: readonly (readonly PlannedAction[])[], alloc?: Allocate): AsyncGenerator<Edit[]> {
   let current = img;
   let rasterizedUpTo = 0;
   for (const [i, step] of steps.entries()) {
@@ -238,6 +240,7 @@ export async function* drawSteps(img: RasterImage, steps: readonly (readonly Pla
       current,
       step.map((p) => p.op),
       edits,
+      alloc,
     );
     yield edits;
   }

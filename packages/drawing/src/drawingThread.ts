@@ -4,6 +4,7 @@
 // Several calls run here at once (they interleave while libvips works).
 import { parentPort } from "node:worker_threads";
 import { drawSteps, type PlannedAction } from "./draw";
+import { sharedBuffer } from "./images";
 import { imageFromMessage, type ImageMessage, sharedEdits } from "./threadImages";
 import type { FromDrawingThread } from "./drawingThreads";
 
@@ -16,7 +17,8 @@ port.on("message", async (m: ToDrawingThread) => {
   if ("cancel" in m) return void cancelled.add(m.cancel);
   try {
     let step = 0;
-    for await (const edits of drawSteps(imageFromMessage(m.image), m.steps)) {
+    // Edits drawn straight into shared memory: sharedEdits then has nothing left to copy.
+    for await (const edits of drawSteps(imageFromMessage(m.image), m.steps, sharedBuffer)) {
       if (cancelled.has(m.id)) break;
       port.postMessage({ id: m.id, step: step++, edits: sharedEdits(edits) } satisfies FromDrawingThread);
     }

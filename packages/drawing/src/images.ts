@@ -117,6 +117,12 @@ function flattenOnWhite(width: number, height: number, rgba: Buffer): RasterImag
   return { width, height, channels: 3, pixels: out };
 }
 
+/** Where new pixel buffers come from: Buffer.allocUnsafe, or sharedBuffer for pixels other threads read. */
+export type Allocate = (bytes: number) => Buffer;
+
+/** A new buffer in shared memory (zeroed). */
+export const sharedBuffer: Allocate = (bytes) => Buffer.from(new SharedArrayBuffer(bytes));
+
 /**
  * A copy of a pixel buffer, in shared memory so drawing threads and the PRM's model instances read
  * it without another copy. Not Buffer.from(buffer), which copies through the TypedArray
@@ -125,7 +131,7 @@ function flattenOnWhite(width: number, height: number, rgba: Buffer): RasterImag
  * why drawn images are kept as patches (PatchedImage) rather than copied.
  */
 export function copyPixels(src: Uint8Array): Buffer {
-  const out = Buffer.from(new SharedArrayBuffer(src.length));
+  const out = sharedBuffer(src.length);
   out.set(src);
   return out;
 }

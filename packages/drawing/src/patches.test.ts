@@ -7,6 +7,7 @@ import { changedRegions, drawPlanned, planActions } from "./draw";
 import { outputImage, rawDigest, resolveImage } from "./imageRefs";
 import { ImageStore } from "./imageStore";
 import type { RasterImage } from "./images";
+import { makePatch, PatchedImage, readRegion } from "./patches";
 
 const LIMITS = { maxPixels: 10_000_000, maxBytes: 10_000_000 };
 
@@ -57,6 +58,22 @@ test("a patch output resolves, at a receiver holding the base, to exactly the dr
   assert.ok(got.image.pixels.equals(after.pixels), "patched pixels equal the drawn image");
   assert.ok(!got.image.pixels.equals(base.image.pixels), "the marks are there");
   assert.equal(receiver.get(ref.digest, "x"), got.image);
+});
+
+test("patch regions hold the after-image's pixels; a mark nothing overlaps is sent without a copy", async () => {
+  const store = new ImageStore(1 << 26);
+  const base = await resolveImage({ source: { $case: "raw", value: { ...chart() } } }, "image", store, LIMITS);
+  // The first two cross (the second is drawn over the first's rectangle); the third stands apart.
+  const planned = planActions(base.image, [line(100, 100, 900, 100), line(500, 50, 500, 950), line(100, 800, 300, 800)], (i) => `actions[${i}]`);
+  const after = await drawPlanned(base.image, ...planned);
+  const patch = makePatch(base.digest, after, changedRegions(planned)!);
+  assert.ok(after instanceof PatchedImage);
+  patch.regions.forEach((r, i) => {
+    assert.ok(r.pixels!.pixels.equals(readRegion(after, { left: r.left, top: r.top, width: r.pixels!.width, height: r.pixels!.height })), `region ${i}`);
+  });
+  assert.notEqual(patch.regions[0].pixels!.pixels, after.regions[0].pixels, "the crossed mark is read from the image as it is at the end");
+  assert.equal(patch.regions[1].pixels!.pixels, after.regions[1].pixels);
+  assert.equal(patch.regions[2].pixels!.pixels, after.regions[2].pixels);
 });
 
 test("the patch digest is what a client computes from image.proto", async () => {

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { ImagePatch, PatchRegion } from "@sketchvl/contract";
 import { InvalidArgumentError } from "@sketchvl/errors";
-import { copyPixels, type RasterImage } from "./images";
+import { type Allocate, copyPixels, type RasterImage } from "./images";
 import { cropRegion } from "./raster";
 
 /** A rectangle of an image, in pixels. */
@@ -31,15 +31,30 @@ export function makePatch(baseDigest: string, image: RasterImage, changed: reado
   const regions: PatchRegion[] = changed.map((r) => ({
     left: r.left,
     top: r.top,
-    pixels: { width: r.width, height: r.height, channels: image.channels, pixels: readRegion(image, r) },
+    pixels: { width: r.width, height: r.height, channels: image.channels, pixels: placedPixels(image, r) ?? readRegion(image, r) },
   }));
   return { base: baseDigest, regions };
 }
 
-/** The pixels of rectangle `r` of `image` (inside it), as a new buffer; a PatchedImage is not materialized. */
-export function readRegion(image: RasterImage, r: Rect): Buffer {
-  if (!(image instanceof PatchedImage) || image.isMaterialized) return cropRegion(image, r.left, r.top, r.width, r.height).pixels;
-  const out = cropRegion(image.root, r.left, r.top, r.width, r.height).pixels;
+/**
+ * The pixels of a region placed on `image` at exactly `r` with nothing placed after it overlapping
+ * `r`, else undefined. They are what readRegion would copy out: a step's mark is drawn as one
+ * such region, so its patch region needs no copy (the bytes are shared, never written to).
+ */
+function placedPixels(image: RasterImage, r: Rect): Buffer | undefined {
+  if (!(image instanceof PatchedImage)) return undefined;
+  for (let i = image.regions.length - 1; i >= 0; i--) {
+    const p = image.regions[i];
+    if (p.left >= r.left + r.width || r.left >= p.left + p.width || p.top >= r.top + r.height || r.top >= p.top + p.height) continue;
+    return p.left === r.left && p.top === r.top && p.width === r.width && p.height === r.height ? p.pixels : undefined;
+  }
+  return undefined;
+}
+
+/** The pixels of rectangle `r` of `image` (inside it), as a new buffer from `alloc`; a PatchedImage is not materialized. */
+export function readRegion(image: RasterImage, r: Rect, alloc?: Allocate): Buffer {
+  if (!(image instanceof PatchedImage) || image.isMaterialized) return cropRegion(image, r.left, r.top, r.width, r.height, alloc).pixels;
+  const out = cropRegion(image.root, r.left, r.top, r.width, r.height, alloc).pixels;
   writeRegions(out, r, image.regions, image.channels);
   return out;
 }

@@ -5,13 +5,27 @@
 // same SVG alone costs ~1.4 ms and blending its few thousand pixels in JS well under 1 ms.
 // librsvg still does all the rasterizing (antialiasing, text shaping); only "source over" is here.
 import sharp from "sharp";
-import type { RasterImage } from "./images";
+import type { Allocate, RasterImage } from "./images";
 import type { Overlay } from "./overlay";
 
 export interface RenderedOverlay {
   overlay: Overlay;
-  /** Straight (non-premultiplied) RGBA, overlay.width × overlay.height. */
+  /**
+   * Straight (non-premultiplied) RGBA holding the overlay's overlay.width × overlay.height pixels
+   * from byte `offset`, rows `stride` bytes apart: a mark rasterized on an atlas is read where it
+   * lies, not copied out of it first (that copy allocated as much as the atlas, per call).
+   */
   rgba: Buffer;
+  offset: number;
+  stride: number;
+}
+
+/** The overlay's pixels as their own packed buffer (a copy). */
+export function overlayPixels(r: RenderedOverlay): Buffer {
+  const rowBytes = r.overlay.width * 4;
+  const out = Buffer.allocUnsafe(rowBytes * r.overlay.height);
+  for (let y = 0; y < r.overlay.height; y++) r.rgba.copy(out, y * rowBytes, r.offset + y * r.stride, r.offset + y * r.stride + rowBytes);
+  return out;
 }
 
 /** Overlays rasterized already (by rasterizeOverlays), kept as long as the overlay is. */
@@ -82,11 +96,7 @@ async function rasterize(width: number, height: number, viewports: string): Prom
 async function renderAtlas(atlas: Atlas): Promise<void> {
   const { width, at } = atlas;
   const data = await rasterize(width, atlas.height, [...at].map(([o, p]) => viewport(o, p.x, p.y)).join(""));
-  for (const [o, p] of at) {
-    const rgba = Buffer.allocUnsafe(o.width * o.height * 4);
-    for (let row = 0; row < o.height; row++) data.copy(rgba, row * o.width * 4, ((p.y + row) * width + p.x) * 4, ((p.y + row) * width + p.x + o.width) * 4);
-    rendered.set(o, { overlay: o, rgba });
-  }
+  for (const [o, p] of at) rendered.set(o, { overlay: o, rgba: data, offset: (p.y * width + p.x) * 4, stride: width * 4 });
 }
 
 /**
@@ -109,7 +119,7 @@ export function releaseOverlay(overlay: Overlay): void {
 
 /** One overlay alone, on a document of its own size. */
 export async function rasterizeOverlay(overlay: Overlay): Promise<RenderedOverlay> {
-  return { overlay, rgba: await rasterize(overlay.width, overlay.height, viewport(overlay, 0, 0)) };
+  return { overlay, rgba: await rasterize(overlay.width, overlay.height, viewport(overlay, 0, 0)), offset: 0, stride: overlay.width * 4 };
 }
 
 /**
@@ -119,9 +129,9 @@ export async function rasterizeOverlay(overlay: Overlay): Promise<RenderedOverla
 export function blendInto(pixels: Buffer, img: { width: number; channels: 3 | 4 }, r: RenderedOverlay): void {
   const { left, top, width, height } = r.overlay;
   const ch = img.channels;
-  const src = r.rgba;
+  const { rgba: src, offset, stride } = r;
   for (let y = 0; y < height; y++) {
-    let s = y * width * 4;
+    let s = offset + y * stride;
     let d = ((top + y) * img.width + left) * ch;
     for (let x = 0; x < width; x++, s += 4, d += ch) {
       const a = src[s + 3];
@@ -142,10 +152,10 @@ export function blendInto(pixels: Buffer, img: { width: number; channels: 3 | 4 
   }
 }
 
-/** The region [left, left+width) × [top, top+height) as a new image (bounds already checked). */
-export function cropRegion(img: RasterImage, left: number, top: number, width: number, height: number): RasterImage {
+/** The region [left, left+width) × [top, top+height) as a new image (bounds already checked), in a buffer from `alloc`. */
+export function cropRegion(img: RasterImage, left: number, top: number, width: number, height: number, alloc: Allocate = Buffer.allocUnsafe): RasterImage {
   const ch = img.channels;
-  const out = Buffer.allocUnsafe(width * height * ch);
+  const out = alloc(width * height * ch);
   const rowBytes = width * ch;
   for (let y = 0; y < height; y++) {
     const s = ((top + y) * img.width + left) * ch;
