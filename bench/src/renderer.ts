@@ -109,6 +109,7 @@ async function main() {
   const pil1 = runPil(python, chartPath, actionsPath, N, 1, 6);
   const pil1Same = runPil(python, chartPath, actionsPath, N, 1, 2);
   const pil2 = runPil(python, chartPath, actionsPath, N, 2, 6);
+  const pil2Same = runPil(python, chartPath, actionsPath, N, 2, 2);
   const ours1 = await throughput(N, 1, () => trajectory(base, true));
   const ours2 = await throughput(N, 2, () => trajectory(base, true));
   const oursRaw = await throughput(N, 2, () => trajectory(base, false));
@@ -159,6 +160,11 @@ async function main() {
       ],
       ["renderer over gRPC, raw pixels out", r(grpcRaw), `${fmt(grpcRaw / pil1.perSecond, 2)}x baseline`],
     ]),
+  );
+  // #15's target, at the same PNG level and core count. libvips may put its threads on the second
+  // core even one trajectory at a time, so the both-cores line is the like-for-like one.
+  console.log(
+    `PNG out at the same level (2): 1 at a time ${fmt(ours1 / pil1Same.perSecond, 2)}x PIL in 1 process; both cores ${fmt(ours2 / pil2Same.perSecond, 2)}x PIL in 2 processes (${r(pil2Same.perSecond)}) (target >= 2x)`,
   );
   console.log(
     `PNG size of one after-image: PIL level 6 ${fmt(pil1.pngBytes / 1024)} KiB, PIL level 2 ${fmt(pil1Same.pngBytes / 1024)} KiB, ours ${fmt(oursPng / 1024)} KiB`,
