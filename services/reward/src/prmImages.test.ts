@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type DrawingAction, type Image, ImageFormat } from "@sketchvl/contract";
+import { type DrawingAction, ImageFormat, type ImageRef } from "@sketchvl/contract";
 import { changedRegions, drawPlanned, ImageStore, outputImage, planActions, type RasterImage, resolveImage } from "@sketchvl/drawing";
 import { prmStepImages } from "./prmImages";
 
@@ -32,18 +32,18 @@ describe("prmStepImages", () => {
     const renderer = new ImageStore(1 << 28);
     const base = await resolveImage({ source: { $case: "raw", value: { ...chart() } } }, "image", renderer, LIMITS);
     const drawn: RasterImage[] = [base.image];
-    const afters: Image[] = [];
+    const afters: ImageRef[] = [];
     let digest = base.digest;
     const planned = planActions(base.image, actions, (i) => `steps[${i}]`);
     for (const p of planned) {
       const after = await drawPlanned(drawn[drawn.length - 1], p);
       const ref = await outputImage(after, ImageFormat.IMAGE_FORMAT_PATCH, renderer, { digest, changed: changedRegions([p]) });
-      afters.push(ref.image!);
+      afters.push(ref);
       drawn.push(after);
       digest = ref.digest;
     }
     assert.deepEqual(
-      afters.map((a) => a.source?.$case),
+      afters.map((a) => a.image?.source?.$case),
       ["patch", "patch", "patch", "patch", "digest", "raw", "patch"],
     );
 

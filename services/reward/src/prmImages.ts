@@ -5,7 +5,7 @@
 // Text steps are not scored (excluded from credit assignment) but their marks stay on the image, so
 // the next scored step's before-image is "the last image the PRM holds + the Text marks since":
 // their regions are carried over into that step's before patch.
-import type { Image, PatchRegion } from "@sketchvl/contract";
+import type { Image, ImageRef, PatchRegion } from "@sketchvl/contract";
 import { patchDigest, rawDigest } from "@sketchvl/drawing";
 
 export interface StepImages {
@@ -15,12 +15,14 @@ export interface StepImages {
 
 /**
  * For each step, its (before, after) images for a PRM request where the steps come in order, or
- * undefined for a step that is not scored. `baseDigest` is the prompt image at the PRM.
+ * undefined for a step that is not scored. `baseDigest` is the prompt image at the PRM; `afters` are
+ * the renderer's after-images with their digests.
  */
-export function prmStepImages(baseDigest: string, afters: readonly Image[], scored: (j: number) => boolean): Array<StepImages | undefined> {
+export function prmStepImages(baseDigest: string, afters: readonly ImageRef[], scored: (j: number) => boolean): Array<StepImages | undefined> {
   let held = baseDigest; // the last image the PRM will hold when it reaches step j
   let carried: PatchRegion[] = []; // marks of unscored steps drawn on `held` since
-  return afters.map((rendered, j) => {
+  return afters.map((ref, j) => {
+    const rendered = ref.image!;
     const source = rendered.source;
     if (!scored(j)) {
       if (source?.$case === "patch") carried = carried.concat(source.value.regions);
@@ -40,7 +42,8 @@ export function prmStepImages(baseDigest: string, afters: readonly Image[], scor
         // Re-based on the before-image as the PRM knows it (the renderer's digest for it may differ).
         const patch = { base: held, regions: source.value.regions };
         after = { source: { $case: "patch", value: patch } };
-        held = patchDigest(patch);
+        // The renderer's own patch (same base, same regions) has the digest it gave: not hashed again.
+        held = source.value.base === held ? ref.digest : patchDigest(patch);
         break;
       }
       case "digest": // nothing was drawn: the after-image is the before-image

@@ -7,6 +7,7 @@ import {
   FailureKind,
   type Image,
   ImageFormat,
+  type ImageRef,
   type ParsedResponse,
   type ResponseToScore,
   type Step,
@@ -102,12 +103,12 @@ export async function scoreResponse(
   return work;
 }
 
-async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], signal: AbortSignal): Promise<Image[]> {
+async function renderSteps(mesh: MeshClients, image: GroupImage, steps: Step[], signal: AbortSignal): Promise<ImageRef[]> {
   const render = async (baseImage: Image) => {
-    const out: Image[] = [];
+    const out: ImageRef[] = [];
     for await (const r of mesh.renderer.renderTrajectory({ baseImage, steps, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, { signal })) {
       if (!r.after?.image) throw new Error(`renderer returned no after-image for step ${r.stepIndex}`);
-      out.push(r.after.image);
+      out.push(r.after);
     }
     return out;
   };
@@ -125,7 +126,7 @@ async function scoreSteps(
   image: GroupImage,
   id: string,
   steps: Step[],
-  afters: Image[],
+  afters: ImageRef[],
   options: PipelineOptions,
 ): Promise<Array<StepScore | undefined>> {
   const toScore: StepToScore[] = [];
