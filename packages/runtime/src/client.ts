@@ -43,6 +43,7 @@ const RETRIED_METHODS = [
     RendererServiceDefinition.methods.putImage,
     RendererServiceDefinition.methods.render,
     RendererServiceDefinition.methods.renderTrajectory,
+    RendererServiceDefinition.methods.renderTrajectories,
     RendererServiceDefinition.methods.parseSteps,
   ].map((m) => ({ service: RendererServiceDefinition.fullName, method: m.name })),
   ...[PrmServiceDefinition.methods.storeImage, PrmServiceDefinition.methods.scoreSteps].map((m) => ({

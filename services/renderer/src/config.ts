@@ -12,6 +12,7 @@ export const rendererOptions = {
     storeDoc: "memory for images kept by digest (decoded pixels); least recently used are evicted",
   }),
   maxActions: { schema: positiveInt.default(256), doc: "most actions in one Render call or steps in one RenderTrajectory call" },
+  maxTrajectories: { schema: positiveInt.default(256), doc: "most trajectories in one RenderTrajectories call (a group's rollouts)" },
   maxTextChars: { schema: positiveInt.default(1_000_000), doc: "longest response text ParseSteps accepts, in characters (Unicode code points)" },
   workBudgetBytes: {
     schema: positiveInt.default(1024 * 1024 * 1024),

@@ -16,7 +16,7 @@ const handlersWith = (storeBytes: number, budgetBytes = 1 << 28) => {
   return { budget, handlers: rendererHandlers({ store: new ImageStore(storeBytes, { sharedMemory: true }), limits: LIMITS, threads, budget, sandbox }) };
 };
 
-const LIMITS = { maxPixels: 1_000_000, maxBytes: 1_000_000, maxActions: 16, maxTextChars: 5, maxChartCodeChars: 1000 };
+const LIMITS = { maxPixels: 1_000_000, maxBytes: 1_000_000, maxTrajectories: 8, maxActions: 16, maxTextChars: 5, maxChartCodeChars: 1000 };
 type Context = Parameters<ReturnType<typeof rendererHandlers>["renderTrajectory"]>[1];
 const context = { signal: new AbortController().signal } as unknown as Context;
 
@@ -114,5 +114,60 @@ test("a trajectory's reservation is returned when the caller stops reading, and 
     },
     (e: unknown) => e instanceof InvalidArgumentError && e.field === "steps[1].action.color",
   );
+  assert.equal(budget.inUse, 0);
+});
+
+test("RenderTrajectories draws each trajectory as RenderTrajectory does; a bad one answers with its TrajectoryError and the others go on", async () => {
+  const { handlers, budget } = handlersWith(1 << 24);
+  const baseImage = whiteRaw(300, 300);
+  const good = [step(circle(100)), step(point(200, 300)), step(circle(300))];
+  const badColor = [step(circle(100)), step({ ...circle(100), color: "octarine" })];
+  const noAction = [step(circle(100)), step(undefined)];
+  const tooLong = Array.from({ length: LIMITS.maxActions + 1 }, () => step(circle(50)));
+  const trajectories = [good, badColor, noAction, tooLong, good].map((steps) => ({ steps }));
+  const byTrajectory = new Map<number, string[]>();
+  const errors = new Map<number, { code: string; field: string }>();
+  for await (const r of handlers.renderTrajectories({ baseImage, trajectories, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, context)) {
+    const index = r.trajectoryIndex ?? -1;
+    if (r.result?.$case === "error") errors.set(index, { code: r.result.value?.code ?? "", field: r.result.value?.field ?? "" });
+    if (r.result?.$case === "step") {
+      const digests = byTrajectory.get(index) ?? [];
+      assert.equal(r.result.value?.stepIndex, digests.length, "a trajectory's steps come in order");
+      byTrajectory.set(index, [...digests, r.result.value?.after?.digest ?? ""]);
+    }
+  }
+  const alone: string[] = [];
+  for await (const r of handlers.renderTrajectory({ baseImage, steps: good, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, context))
+    alone.push(r.after?.digest ?? "");
+  assert.deepEqual(byTrajectory.get(0), alone, "the same after-images as RenderTrajectory");
+  assert.deepEqual(byTrajectory.get(4), alone);
+  assert.deepEqual([...byTrajectory.keys()].sort(), [0, 4], "nothing is drawn of a trajectory that fails its checks");
+  assert.deepEqual(
+    [...errors].sort(([a], [b]) => a - b).map(([i, e]) => [i, e.code, e.field]),
+    [
+      [1, "INVALID_ARGUMENT", "steps[1].action.color"],
+      [2, "INVALID_ARGUMENT", "steps[1].action"],
+      [3, "INVALID_ARGUMENT", "steps"],
+    ],
+  );
+  assert.equal(budget.inUse, 0);
+});
+
+test("RenderTrajectories refuses more trajectories than --max-trajectories, and returns its reservation when the caller stops reading", async () => {
+  const { handlers, budget } = handlersWith(1 << 24);
+  const baseImage = whiteRaw(300, 300);
+  const trajectories = Array.from({ length: LIMITS.maxTrajectories + 1 }, () => ({ steps: [step(circle(100))] }));
+  await assert.rejects(
+    async () => {
+      for await (const _ of handlers.renderTrajectories({ baseImage, trajectories, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }, context)) void _;
+    },
+    (e: unknown) => e instanceof InvalidArgumentError && e.field === "trajectories",
+  );
+  const heavy = Array.from({ length: 4 }, () => ({ steps: [step(circle(100)), step(circle(200)), step(circle(300))] }));
+  for await (const r of handlers.renderTrajectories({ baseImage, trajectories: heavy, outputFormat: ImageFormat.IMAGE_FORMAT_PNG }, context)) {
+    assert.equal(r.result?.$case, "step");
+    assert.ok(budget.inUse > 0);
+    break;
+  }
   assert.equal(budget.inUse, 0);
 });

@@ -28,7 +28,13 @@ async function main() {
         definition: RendererServiceDefinition,
         implementation: rendererHandlers({
           store,
-          limits: { ...imageLimitsOf(config), maxActions: config.maxActions, maxTextChars: config.maxTextChars, maxChartCodeChars: config.maxChartCodeChars },
+          limits: {
+            ...imageLimitsOf(config),
+            maxActions: config.maxActions,
+            maxTrajectories: config.maxTrajectories,
+            maxTextChars: config.maxTextChars,
+            maxChartCodeChars: config.maxChartCodeChars,
+          },
           threads,
           budget,
           sandbox,

@@ -13,37 +13,46 @@ _sym_db = _symbol_database.Default()
 
 from . import action_pb2 as sketchvl_dot_v1_dot_action__pb2
 from . import chart_code_pb2 as sketchvl_dot_v1_dot_chart__code__pb2
+from . import errors_pb2 as sketchvl_dot_v1_dot_errors__pb2
 from . import image_pb2 as sketchvl_dot_v1_dot_image__pb2
 from . import trajectory_pb2 as sketchvl_dot_v1_dot_trajectory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asketchvl/v1/renderer.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x1csketchvl/v1/chart_code.proto\x1a\x17sketchvl/v1/image.proto\x1a\x1csketchvl/v1/trajectory.proto\"4\n\x0fPutImageRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\"8\n\x10PutImageResponse\x12$\n\x05image\x18\x01 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\"\x90\x01\n\rRenderRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12+\n\x07\x61\x63tions\x18\x02 \x03(\x0b\x32\x1a.sketchvl.v1.DrawingAction\x12/\n\routput_format\x18\x03 \x01(\x0e\x32\x18.sketchvl.v1.ImageFormat\"6\n\x0eRenderResponse\x12$\n\x05image\x18\x01 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\"\x94\x01\n\x17RenderTrajectoryRequest\x12&\n\nbase_image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12 \n\x05steps\x18\x02 \x03(\x0b\x32\x11.sketchvl.v1.Step\x12/\n\routput_format\x18\x03 \x01(\x0e\x32\x18.sketchvl.v1.ImageFormat\"k\n\x18RenderTrajectoryResponse\x12\x12\n\nstep_index\x18\x01 \x01(\r\x12\x15\n\rbefore_digest\x18\x02 \x01(\t\x12$\n\x05\x61\x66ter\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\"J\n\x11ParseStepsRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\'\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x17.sketchvl.v1.StepFormat\"A\n\x12ParseStepsResponse\x12+\n\x06parsed\x18\x01 \x01(\x0b\x32\x1b.sketchvl.v1.ParsedResponse\"W\n\x16RenderChartCodeRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12/\n\routput_format\x18\x02 \x01(\x0e\x32\x18.sketchvl.v1.ImageFormat\"\x92\x01\n\x17RenderChartCodeResponse\x12.\n\x06status\x18\x01 \x01(\x0e\x32\x1e.sketchvl.v1.ChartRenderStatus\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\x12$\n\x05image\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\x12\x11\n\trender_ms\x18\x04 \x01(\x01\x32\xad\x03\n\x0fRendererService\x12G\n\x08PutImage\x12\x1c.sketchvl.v1.PutImageRequest\x1a\x1d.sketchvl.v1.PutImageResponse\x12\x41\n\x06Render\x12\x1a.sketchvl.v1.RenderRequest\x1a\x1b.sketchvl.v1.RenderResponse\x12\x61\n\x10RenderTrajectory\x12$.sketchvl.v1.RenderTrajectoryRequest\x1a%.sketchvl.v1.RenderTrajectoryResponse0\x01\x12M\n\nParseSteps\x12\x1e.sketchvl.v1.ParseStepsRequest\x1a\x1f.sketchvl.v1.ParseStepsResponse\x12\\\n\x0fRenderChartCode\x12#.sketchvl.v1.RenderChartCodeRequest\x1a$.sketchvl.v1.RenderChartCodeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asketchvl/v1/renderer.proto\x12\x0bsketchvl.v1\x1a\x18sketchvl/v1/action.proto\x1a\x1csketchvl/v1/chart_code.proto\x1a\x18sketchvl/v1/errors.proto\x1a\x17sketchvl/v1/image.proto\x1a\x1csketchvl/v1/trajectory.proto\"4\n\x0fPutImageRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\"8\n\x10PutImageResponse\x12$\n\x05image\x18\x01 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\"\x90\x01\n\rRenderRequest\x12!\n\x05image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12+\n\x07\x61\x63tions\x18\x02 \x03(\x0b\x32\x1a.sketchvl.v1.DrawingAction\x12/\n\routput_format\x18\x03 \x01(\x0e\x32\x18.sketchvl.v1.ImageFormat\"6\n\x0eRenderResponse\x12$\n\x05image\x18\x01 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\"\x94\x01\n\x17RenderTrajectoryRequest\x12&\n\nbase_image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12 \n\x05steps\x18\x02 \x03(\x0b\x32\x11.sketchvl.v1.Step\x12/\n\routput_format\x18\x03 \x01(\x0e\x32\x18.sketchvl.v1.ImageFormat\"k\n\x18RenderTrajectoryResponse\x12\x12\n\nstep_index\x18\x01 \x01(\r\x12\x15\n\rbefore_digest\x18\x02 \x01(\t\x12$\n\x05\x61\x66ter\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\"\xa8\x01\n\x19RenderTrajectoriesRequest\x12&\n\nbase_image\x18\x01 \x01(\x0b\x32\x12.sketchvl.v1.Image\x12\x32\n\x0ctrajectories\x18\x02 \x03(\x0b\x32\x1c.sketchvl.v1.TrajectorySteps\x12/\n\routput_format\x18\x03 \x01(\x0e\x32\x18.sketchvl.v1.ImageFormat\"3\n\x0fTrajectorySteps\x12 \n\x05steps\x18\x01 \x03(\x0b\x32\x11.sketchvl.v1.Step\"\xa6\x01\n\x1aRenderTrajectoriesResponse\x12\x18\n\x10trajectory_index\x18\x01 \x01(\r\x12\x35\n\x04step\x18\x02 \x01(\x0b\x32%.sketchvl.v1.RenderTrajectoryResponseH\x00\x12-\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x1c.sketchvl.v1.TrajectoryErrorH\x00\x42\x08\n\x06result\"i\n\x0fTrajectoryError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12(\n\x06reason\x18\x04 \x01(\x0e\x32\x18.sketchvl.v1.ErrorReason\"J\n\x11ParseStepsRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\'\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x17.sketchvl.v1.StepFormat\"A\n\x12ParseStepsResponse\x12+\n\x06parsed\x18\x01 \x01(\x0b\x32\x1b.sketchvl.v1.ParsedResponse\"W\n\x16RenderChartCodeRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12/\n\routput_format\x18\x02 \x01(\x0e\x32\x18.sketchvl.v1.ImageFormat\"\x92\x01\n\x17RenderChartCodeResponse\x12.\n\x06status\x18\x01 \x01(\x0e\x32\x1e.sketchvl.v1.ChartRenderStatus\x12\x0e\n\x06\x64\x65tail\x18\x02 \x01(\t\x12$\n\x05image\x18\x03 \x01(\x0b\x32\x15.sketchvl.v1.ImageRef\x12\x11\n\trender_ms\x18\x04 \x01(\x01\x32\x96\x04\n\x0fRendererService\x12G\n\x08PutImage\x12\x1c.sketchvl.v1.PutImageRequest\x1a\x1d.sketchvl.v1.PutImageResponse\x12\x41\n\x06Render\x12\x1a.sketchvl.v1.RenderRequest\x1a\x1b.sketchvl.v1.RenderResponse\x12\x61\n\x10RenderTrajectory\x12$.sketchvl.v1.RenderTrajectoryRequest\x1a%.sketchvl.v1.RenderTrajectoryResponse0\x01\x12g\n\x12RenderTrajectories\x12&.sketchvl.v1.RenderTrajectoriesRequest\x1a\'.sketchvl.v1.RenderTrajectoriesResponse0\x01\x12M\n\nParseSteps\x12\x1e.sketchvl.v1.ParseStepsRequest\x1a\x1f.sketchvl.v1.ParseStepsResponse\x12\\\n\x0fRenderChartCode\x12#.sketchvl.v1.RenderChartCodeRequest\x1a$.sketchvl.v1.RenderChartCodeResponseb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'sketchvl.v1.renderer_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _PUTIMAGEREQUEST._serialized_start=154
-  _PUTIMAGEREQUEST._serialized_end=206
-  _PUTIMAGERESPONSE._serialized_start=208
-  _PUTIMAGERESPONSE._serialized_end=264
-  _RENDERREQUEST._serialized_start=267
-  _RENDERREQUEST._serialized_end=411
-  _RENDERRESPONSE._serialized_start=413
-  _RENDERRESPONSE._serialized_end=467
-  _RENDERTRAJECTORYREQUEST._serialized_start=470
-  _RENDERTRAJECTORYREQUEST._serialized_end=618
-  _RENDERTRAJECTORYRESPONSE._serialized_start=620
-  _RENDERTRAJECTORYRESPONSE._serialized_end=727
-  _PARSESTEPSREQUEST._serialized_start=729
-  _PARSESTEPSREQUEST._serialized_end=803
-  _PARSESTEPSRESPONSE._serialized_start=805
-  _PARSESTEPSRESPONSE._serialized_end=870
-  _RENDERCHARTCODEREQUEST._serialized_start=872
-  _RENDERCHARTCODEREQUEST._serialized_end=959
-  _RENDERCHARTCODERESPONSE._serialized_start=962
-  _RENDERCHARTCODERESPONSE._serialized_end=1108
-  _RENDERERSERVICE._serialized_start=1111
-  _RENDERERSERVICE._serialized_end=1540
+  _PUTIMAGEREQUEST._serialized_start=180
+  _PUTIMAGEREQUEST._serialized_end=232
+  _PUTIMAGERESPONSE._serialized_start=234
+  _PUTIMAGERESPONSE._serialized_end=290
+  _RENDERREQUEST._serialized_start=293
+  _RENDERREQUEST._serialized_end=437
+  _RENDERRESPONSE._serialized_start=439
+  _RENDERRESPONSE._serialized_end=493
+  _RENDERTRAJECTORYREQUEST._serialized_start=496
+  _RENDERTRAJECTORYREQUEST._serialized_end=644
+  _RENDERTRAJECTORYRESPONSE._serialized_start=646
+  _RENDERTRAJECTORYRESPONSE._serialized_end=753
+  _RENDERTRAJECTORIESREQUEST._serialized_start=756
+  _RENDERTRAJECTORIESREQUEST._serialized_end=924
+  _TRAJECTORYSTEPS._serialized_start=926
+  _TRAJECTORYSTEPS._serialized_end=977
+  _RENDERTRAJECTORIESRESPONSE._serialized_start=980
+  _RENDERTRAJECTORIESRESPONSE._serialized_end=1146
+  _TRAJECTORYERROR._serialized_start=1148
+  _TRAJECTORYERROR._serialized_end=1253
+  _PARSESTEPSREQUEST._serialized_start=1255
+  _PARSESTEPSREQUEST._serialized_end=1329
+  _PARSESTEPSRESPONSE._serialized_start=1331
+  _PARSESTEPSRESPONSE._serialized_end=1396
+  _RENDERCHARTCODEREQUEST._serialized_start=1398
+  _RENDERCHARTCODEREQUEST._serialized_end=1485
+  _RENDERCHARTCODERESPONSE._serialized_start=1488
+  _RENDERCHARTCODERESPONSE._serialized_end=1634
+  _RENDERERSERVICE._serialized_start=1637
+  _RENDERERSERVICE._serialized_end=2171
 # @@protoc_insertion_point(module_scope)

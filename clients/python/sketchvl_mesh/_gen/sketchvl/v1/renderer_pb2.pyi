@@ -1,5 +1,6 @@
 from . import action_pb2 as _action_pb2
 from . import chart_code_pb2 as _chart_code_pb2
+from . import errors_pb2 as _errors_pb2
 from . import image_pb2 as _image_pb2
 from . import trajectory_pb2 as _trajectory_pb2
 from google.protobuf.internal import containers as _containers
@@ -71,6 +72,26 @@ class RenderResponse(_message.Message):
     image: _image_pb2.ImageRef
     def __init__(self, image: _Optional[_Union[_image_pb2.ImageRef, _Mapping]] = ...) -> None: ...
 
+class RenderTrajectoriesRequest(_message.Message):
+    __slots__ = ["base_image", "output_format", "trajectories"]
+    BASE_IMAGE_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    TRAJECTORIES_FIELD_NUMBER: _ClassVar[int]
+    base_image: _image_pb2.Image
+    output_format: _image_pb2.ImageFormat
+    trajectories: _containers.RepeatedCompositeFieldContainer[TrajectorySteps]
+    def __init__(self, base_image: _Optional[_Union[_image_pb2.Image, _Mapping]] = ..., trajectories: _Optional[_Iterable[_Union[TrajectorySteps, _Mapping]]] = ..., output_format: _Optional[_Union[_image_pb2.ImageFormat, str]] = ...) -> None: ...
+
+class RenderTrajectoriesResponse(_message.Message):
+    __slots__ = ["error", "step", "trajectory_index"]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    TRAJECTORY_INDEX_FIELD_NUMBER: _ClassVar[int]
+    error: TrajectoryError
+    step: RenderTrajectoryResponse
+    trajectory_index: int
+    def __init__(self, trajectory_index: _Optional[int] = ..., step: _Optional[_Union[RenderTrajectoryResponse, _Mapping]] = ..., error: _Optional[_Union[TrajectoryError, _Mapping]] = ...) -> None: ...
+
 class RenderTrajectoryRequest(_message.Message):
     __slots__ = ["base_image", "output_format", "steps"]
     BASE_IMAGE_FIELD_NUMBER: _ClassVar[int]
@@ -90,3 +111,21 @@ class RenderTrajectoryResponse(_message.Message):
     before_digest: str
     step_index: int
     def __init__(self, step_index: _Optional[int] = ..., before_digest: _Optional[str] = ..., after: _Optional[_Union[_image_pb2.ImageRef, _Mapping]] = ...) -> None: ...
+
+class TrajectoryError(_message.Message):
+    __slots__ = ["code", "field", "message", "reason"]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    field: str
+    message: str
+    reason: _errors_pb2.ErrorReason
+    def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ..., field: _Optional[str] = ..., reason: _Optional[_Union[_errors_pb2.ErrorReason, str]] = ...) -> None: ...
+
+class TrajectorySteps(_message.Message):
+    __slots__ = ["steps"]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    steps: _containers.RepeatedCompositeFieldContainer[_trajectory_pb2.Step]
+    def __init__(self, steps: _Optional[_Iterable[_Union[_trajectory_pb2.Step, _Mapping]]] = ...) -> None: ...

@@ -30,6 +30,11 @@ class RendererServiceStub(object):
                 request_serializer=sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoryRequest.SerializeToString,
                 response_deserializer=sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoryResponse.FromString,
                 )
+        self.RenderTrajectories = channel.unary_stream(
+                '/sketchvl.v1.RendererService/RenderTrajectories',
+                request_serializer=sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoriesRequest.SerializeToString,
+                response_deserializer=sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoriesResponse.FromString,
+                )
         self.ParseSteps = channel.unary_unary(
                 '/sketchvl.v1.RendererService/ParseSteps',
                 request_serializer=sketchvl_dot_v1_dot_renderer__pb2.ParseStepsRequest.SerializeToString,
@@ -70,6 +75,17 @@ class RendererServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenderTrajectories(self, request, context):
+        """RenderTrajectory for several trajectories on one base image (a group's rollouts) in one call:
+        every after-image streams back tagged with its trajectory as soon as it is ready. Each
+        trajectory is checked and drawn on its own: one with a bad step answers with a TrajectoryError
+        and the others go on. One call instead of one per rollout spares both sides a call's fixed cost,
+        and lets the renderer rasterize the group's marks together.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ParseSteps(self, request, context):
         """Parses a policy's response text into steps, with per-step format errors.
         """
@@ -104,6 +120,11 @@ def add_RendererServiceServicer_to_server(servicer, server):
                     servicer.RenderTrajectory,
                     request_deserializer=sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoryRequest.FromString,
                     response_serializer=sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoryResponse.SerializeToString,
+            ),
+            'RenderTrajectories': grpc.unary_stream_rpc_method_handler(
+                    servicer.RenderTrajectories,
+                    request_deserializer=sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoriesRequest.FromString,
+                    response_serializer=sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoriesResponse.SerializeToString,
             ),
             'ParseSteps': grpc.unary_unary_rpc_method_handler(
                     servicer.ParseSteps,
@@ -174,6 +195,23 @@ class RendererService(object):
         return grpc.experimental.unary_stream(request, target, '/sketchvl.v1.RendererService/RenderTrajectory',
             sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoryRequest.SerializeToString,
             sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoryResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RenderTrajectories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(request, target, '/sketchvl.v1.RendererService/RenderTrajectories',
+            sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoriesRequest.SerializeToString,
+            sketchvl_dot_v1_dot_renderer__pb2.RenderTrajectoriesResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

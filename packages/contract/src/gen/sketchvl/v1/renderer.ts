@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { DrawingAction } from "./action";
 import { ChartRenderStatus, chartRenderStatusFromJSON, chartRenderStatusToJSON } from "./chart_code";
+import { ErrorReason, errorReasonFromJSON, errorReasonToJSON } from "./errors";
 import { Image, ImageFormat, imageFormatFromJSON, imageFormatToJSON, ImageRef } from "./image";
 import { ParsedResponse, Step, StepFormat, stepFormatFromJSON, stepFormatToJSON } from "./trajectory";
 
@@ -49,6 +50,41 @@ export interface RenderTrajectoryResponse {
   beforeDigest: string;
   /** img_j. */
   after: ImageRef | undefined;
+}
+
+export interface RenderTrajectoriesRequest {
+  baseImage:
+    | Image
+    | undefined;
+  /** Each drawn on the base image, as in RenderTrajectory. */
+  trajectories: TrajectorySteps[];
+  outputFormat: ImageFormat;
+}
+
+export interface TrajectorySteps {
+  steps: Step[];
+}
+
+export interface RenderTrajectoriesResponse {
+  /** The trajectory's position in the request (0-based). */
+  trajectoryIndex: number;
+  result:
+    | //
+    /** One after-image of that trajectory; its steps come in order. */
+    { $case: "step"; value: RenderTrajectoryResponse }
+    | //
+    /** That trajectory failed (before or after some of its steps were sent); no more of it follows. */
+    { $case: "error"; value: TrajectoryError }
+    | undefined;
+}
+
+export interface TrajectoryError {
+  /** gRPC status name: "INVALID_ARGUMENT", "RESOURCE_EXHAUSTED", ... */
+  code: string;
+  message: string;
+  /** The field, within the trajectory's request ("steps[2].action.line.end"), when one is at fault. */
+  field: string;
+  reason: ErrorReason;
 }
 
 export interface ParseStepsRequest {
@@ -613,6 +649,424 @@ export const RenderTrajectoryResponse: MessageFns<RenderTrajectoryResponse> = {
   },
 };
 
+function createBaseRenderTrajectoriesRequest(): RenderTrajectoriesRequest {
+  return { baseImage: undefined, trajectories: [], outputFormat: 0 };
+}
+
+export const RenderTrajectoriesRequest: MessageFns<RenderTrajectoriesRequest> = {
+  encode(message: RenderTrajectoriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.baseImage !== undefined) {
+      Image.encode(message.baseImage, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.trajectories) {
+      TrajectorySteps.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.outputFormat !== 0) {
+      writer.uint32(24).int32(message.outputFormat);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenderTrajectoriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenderTrajectoriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.baseImage = Image.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.trajectories.push(TrajectorySteps.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.outputFormat = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenderTrajectoriesRequest {
+    return {
+      baseImage: isSet(object.baseImage)
+        ? Image.fromJSON(object.baseImage)
+        : isSet(object.base_image)
+        ? Image.fromJSON(object.base_image)
+        : undefined,
+      trajectories: globalThis.Array.isArray(object?.trajectories)
+        ? object.trajectories.map((e: any) => TrajectorySteps.fromJSON(e))
+        : [],
+      outputFormat: isSet(object.outputFormat)
+        ? imageFormatFromJSON(object.outputFormat)
+        : isSet(object.output_format)
+        ? imageFormatFromJSON(object.output_format)
+        : 0,
+    };
+  },
+
+  toJSON(message: RenderTrajectoriesRequest): unknown {
+    const obj: any = {};
+    if (message.baseImage !== undefined) {
+      obj.baseImage = Image.toJSON(message.baseImage);
+    }
+    if (message.trajectories?.length) {
+      obj.trajectories = message.trajectories.map((e) => TrajectorySteps.toJSON(e));
+    }
+    if (message.outputFormat !== 0) {
+      obj.outputFormat = imageFormatToJSON(message.outputFormat);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenderTrajectoriesRequest>): RenderTrajectoriesRequest {
+    return RenderTrajectoriesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenderTrajectoriesRequest>): RenderTrajectoriesRequest {
+    const message = createBaseRenderTrajectoriesRequest();
+    message.baseImage = (object.baseImage !== undefined && object.baseImage !== null)
+      ? Image.fromPartial(object.baseImage)
+      : undefined;
+    message.trajectories = object.trajectories?.map((e) => TrajectorySteps.fromPartial(e)) || [];
+    message.outputFormat = object.outputFormat ?? 0;
+    return message;
+  },
+};
+
+function createBaseTrajectorySteps(): TrajectorySteps {
+  return { steps: [] };
+}
+
+export const TrajectorySteps: MessageFns<TrajectorySteps> = {
+  encode(message: TrajectorySteps, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.steps) {
+      Step.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrajectorySteps {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrajectorySteps();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.steps.push(Step.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrajectorySteps {
+    return { steps: globalThis.Array.isArray(object?.steps) ? object.steps.map((e: any) => Step.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: TrajectorySteps): unknown {
+    const obj: any = {};
+    if (message.steps?.length) {
+      obj.steps = message.steps.map((e) => Step.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TrajectorySteps>): TrajectorySteps {
+    return TrajectorySteps.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TrajectorySteps>): TrajectorySteps {
+    const message = createBaseTrajectorySteps();
+    message.steps = object.steps?.map((e) => Step.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRenderTrajectoriesResponse(): RenderTrajectoriesResponse {
+  return { trajectoryIndex: 0, result: undefined };
+}
+
+export const RenderTrajectoriesResponse: MessageFns<RenderTrajectoriesResponse> = {
+  encode(message: RenderTrajectoriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.trajectoryIndex !== 0) {
+      writer.uint32(8).uint32(message.trajectoryIndex);
+    }
+    switch (message.result?.$case) {
+      case "step":
+        RenderTrajectoryResponse.encode(message.result.value, writer.uint32(18).fork()).join();
+        break;
+      case "error":
+        TrajectoryError.encode(message.result.value, writer.uint32(26).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenderTrajectoriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenderTrajectoriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.trajectoryIndex = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = { $case: "step", value: RenderTrajectoryResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.result = { $case: "error", value: TrajectoryError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenderTrajectoriesResponse {
+    return {
+      trajectoryIndex: isSet(object.trajectoryIndex)
+        ? globalThis.Number(object.trajectoryIndex)
+        : isSet(object.trajectory_index)
+        ? globalThis.Number(object.trajectory_index)
+        : 0,
+      result: isSet(object.step)
+        ? { $case: "step", value: RenderTrajectoryResponse.fromJSON(object.step) }
+        : isSet(object.error)
+        ? { $case: "error", value: TrajectoryError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: RenderTrajectoriesResponse): unknown {
+    const obj: any = {};
+    if (message.trajectoryIndex !== 0) {
+      obj.trajectoryIndex = Math.round(message.trajectoryIndex);
+    }
+    if (message.result?.$case === "step") {
+      obj.step = RenderTrajectoryResponse.toJSON(message.result.value);
+    } else if (message.result?.$case === "error") {
+      obj.error = TrajectoryError.toJSON(message.result.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenderTrajectoriesResponse>): RenderTrajectoriesResponse {
+    return RenderTrajectoriesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenderTrajectoriesResponse>): RenderTrajectoriesResponse {
+    const message = createBaseRenderTrajectoriesResponse();
+    message.trajectoryIndex = object.trajectoryIndex ?? 0;
+    switch (object.result?.$case) {
+      case "step": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "step", value: RenderTrajectoryResponse.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "error", value: TrajectoryError.fromPartial(object.result.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseTrajectoryError(): TrajectoryError {
+  return { code: "", message: "", field: "", reason: 0 };
+}
+
+export const TrajectoryError: MessageFns<TrajectoryError> = {
+  encode(message: TrajectoryError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.field !== "") {
+      writer.uint32(26).string(message.field);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(32).int32(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrajectoryError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrajectoryError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.field = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrajectoryError {
+    return {
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      field: isSet(object.field) ? globalThis.String(object.field) : "",
+      reason: isSet(object.reason) ? errorReasonFromJSON(object.reason) : 0,
+    };
+  },
+
+  toJSON(message: TrajectoryError): unknown {
+    const obj: any = {};
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.field !== "") {
+      obj.field = message.field;
+    }
+    if (message.reason !== 0) {
+      obj.reason = errorReasonToJSON(message.reason);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TrajectoryError>): TrajectoryError {
+    return TrajectoryError.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TrajectoryError>): TrajectoryError {
+    const message = createBaseTrajectoryError();
+    message.code = object.code ?? "";
+    message.message = object.message ?? "";
+    message.field = object.field ?? "";
+    message.reason = object.reason ?? 0;
+    return message;
+  },
+};
+
 function createBaseParseStepsRequest(): ParseStepsRequest {
   return { text: "", format: 0 };
 }
@@ -1017,6 +1471,21 @@ export const RendererServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /**
+     * RenderTrajectory for several trajectories on one base image (a group's rollouts) in one call:
+     * every after-image streams back tagged with its trajectory as soon as it is ready. Each
+     * trajectory is checked and drawn on its own: one with a bad step answers with a TrajectoryError
+     * and the others go on. One call instead of one per rollout spares both sides a call's fixed cost,
+     * and lets the renderer rasterize the group's marks together.
+     */
+    renderTrajectories: {
+      name: "RenderTrajectories",
+      requestType: RenderTrajectoriesRequest as typeof RenderTrajectoriesRequest,
+      requestStream: false,
+      responseType: RenderTrajectoriesResponse as typeof RenderTrajectoriesResponse,
+      responseStream: true,
+      options: {},
+    },
     /** Parses a policy's response text into steps, with per-step format errors. */
     parseSteps: {
       name: "ParseSteps",
@@ -1058,6 +1527,17 @@ export interface RendererServiceImplementation<CallContextExt = {}> {
     request: RenderTrajectoryRequest,
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<RenderTrajectoryResponse>>;
+  /**
+   * RenderTrajectory for several trajectories on one base image (a group's rollouts) in one call:
+   * every after-image streams back tagged with its trajectory as soon as it is ready. Each
+   * trajectory is checked and drawn on its own: one with a bad step answers with a TrajectoryError
+   * and the others go on. One call instead of one per rollout spares both sides a call's fixed cost,
+   * and lets the renderer rasterize the group's marks together.
+   */
+  renderTrajectories(
+    request: RenderTrajectoriesRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<RenderTrajectoriesResponse>>;
   /** Parses a policy's response text into steps, with per-step format errors. */
   parseSteps(
     request: ParseStepsRequest,
@@ -1090,6 +1570,17 @@ export interface RendererServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RenderTrajectoryRequest>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<RenderTrajectoryResponse>;
+  /**
+   * RenderTrajectory for several trajectories on one base image (a group's rollouts) in one call:
+   * every after-image streams back tagged with its trajectory as soon as it is ready. Each
+   * trajectory is checked and drawn on its own: one with a bad step answers with a TrajectoryError
+   * and the others go on. One call instead of one per rollout spares both sides a call's fixed cost,
+   * and lets the renderer rasterize the group's marks together.
+   */
+  renderTrajectories(
+    request: DeepPartial<RenderTrajectoriesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<RenderTrajectoriesResponse>;
   /** Parses a policy's response text into steps, with per-step format errors. */
   parseSteps(
     request: DeepPartial<ParseStepsRequest>,
