@@ -234,7 +234,7 @@ describe("reward service", () => {
     await client.scoreGroup(request({ requestId: "traced" }), { metadata: Metadata({ traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` }) });
     const expected = [
       "sketchvl-reward grpc.sketchvl.v1.RewardService/ScoreGroup",
-      "sketchvl-renderer grpc.sketchvl.v1.RendererService/RenderTrajectory",
+      "sketchvl-renderer grpc.sketchvl.v1.RendererService/RenderTrajectories",
       "sketchvl-prm grpc.sketchvl.v1.PrmService/ScoreSteps",
       "sketchvl-prm prm.queue",
       "sketchvl-trainer grpc.sketchvl.v1.TrainerService/ComputeAdvantages",

@@ -1,7 +1,16 @@
 // A group of rollouts from request to answer. Each response starts through the mesh the moment it
 // arrives (all at once for ScoreGroup, one by one for StreamGroup); the group is assembled when
 // the last one is done.
-import { FailureKind, type GroupRewards, type Image, type ResponseToScore, RewardTask, type ScoreGroupRequest, StepFormat } from "@sketchvl/contract";
+import {
+  FailureKind,
+  type GroupRewards,
+  type Image,
+  ImageFormat,
+  type ResponseToScore,
+  RewardTask,
+  type ScoreGroupRequest,
+  StepFormat,
+} from "@sketchvl/contract";
 import { type ImageLimits, type ImageStore, toRawImage } from "@sketchvl/drawing";
 import { InvalidArgumentError, MeshError, NotFoundError } from "@sketchvl/errors";
 import { assembleGroup, type AssembleOptions } from "./assemble";
@@ -10,6 +19,7 @@ import type { MeshClients } from "./meshClients";
 import { PromptImages } from "./promptImages";
 import { type ImageSize, validateOutcome } from "./rewardMap";
 import { type GroupImage, type ResponseWork, scoreResponse } from "./responsePipeline";
+import { RenderBatches } from "./renderBatches";
 import { StepBatches } from "./stepBatches";
 import { validateTokenOffsets } from "./tokens";
 
@@ -121,12 +131,17 @@ export class RewardScorer {
   }
 }
 
-/** Responses that finish drawing within this long of each other share a PRM call (stepBatches.ts). */
-const STEP_BATCH_WINDOW_MS = 2;
+/**
+ * Responses parsed within this long of each other share a renderer call (renderBatches.ts), and
+ * those that finish drawing within it share a PRM call (stepBatches.ts).
+ */
+const BATCH_WINDOW_MS = 2;
+const RENDER_BATCH_MAX_TRAJECTORIES = 64;
 const STEP_BATCH_MAX_STEPS = 256;
 
 export class GroupSession {
   private readonly pending: Promise<ResponseWork>[] = [];
+  private readonly renderBatches: RenderBatches;
   private readonly stepBatches: StepBatches;
 
   constructor(
@@ -139,8 +154,13 @@ export class GroupSession {
     private readonly signal: AbortSignal,
     private readonly imageMs: number,
   ) {
+    this.renderBatches = new RenderBatches(
+      (request) => mesh.renderer.renderTrajectories({ ...request, outputFormat: ImageFormat.IMAGE_FORMAT_PATCH }, { signal }),
+      { source: { $case: "digest", value: image.rendererDigest } },
+      { windowMs: BATCH_WINDOW_MS, maxTrajectories: RENDER_BATCH_MAX_TRAJECTORIES },
+    );
     this.stepBatches = new StepBatches(async (steps) => (await mesh.prm.scoreSteps({ model: header.prmModel, steps }, { signal })).scores, {
-      windowMs: STEP_BATCH_WINDOW_MS,
+      windowMs: BATCH_WINDOW_MS,
       maxSteps: STEP_BATCH_MAX_STEPS,
     });
   }
@@ -164,6 +184,7 @@ export class GroupSession {
         format: this.header.format ?? StepFormat.STEP_FORMAT_UNSPECIFIED,
         prmModel: this.header.prmModel,
         signal,
+        renderBatches: this.renderBatches,
         stepBatches: this.stepBatches,
       }),
     );

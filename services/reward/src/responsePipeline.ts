@@ -21,6 +21,7 @@ import { InvalidArgumentError, MeshError, NotFoundError, UnavailableError } from
 import { parseSteps } from "@sketchvl/steps";
 import type { MeshClients } from "./meshClients";
 import { prmStepImages } from "./prmImages";
+import type { RenderBatches } from "./renderBatches";
 import type { StepBatches } from "./stepBatches";
 import { textForParsing } from "./responseText";
 
@@ -50,6 +51,8 @@ export interface PipelineOptions {
   prmModel: string;
   /** This response's own: the group's, or its sample timeout. */
   signal: AbortSignal;
+  /** The group's renderer calls, shared by responses parsed together. */
+  renderBatches: RenderBatches;
   /** The group's PRM calls, shared by responses that finish drawing together. */
   stepBatches: StepBatches;
 }
@@ -90,7 +93,11 @@ export async function scoreResponse(
 
     stage = "render";
     t = performance.now();
-    const afters = await renderSteps(mesh, image, work.steps, signal);
+    const steps = work.steps;
+    const afters = await untilAborted(
+      options.renderBatches.render(steps, () => renderSteps(mesh, image, steps, signal)),
+      signal,
+    );
     work.stageMs.render = performance.now() - t;
 
     stage = "prm";

@@ -114,7 +114,7 @@ describe("the mesh as a cluster of containers", { timeout: 900_000 }, () => {
     const traceId = randomBytes(16).toString("hex");
     await clients[0].client.scoreGroup(request(0, "traced"), { metadata: Metadata({ traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` }) });
     const servers = [
-      "sketchvl-renderer grpc.sketchvl.v1.RendererService/RenderTrajectory",
+      "sketchvl-renderer grpc.sketchvl.v1.RendererService/RenderTrajectories",
       "sketchvl-prm grpc.sketchvl.v1.PrmService/ScoreSteps",
       "sketchvl-prm prm.queue",
       "sketchvl-trainer grpc.sketchvl.v1.TrainerService/ComputeAdvantages",
