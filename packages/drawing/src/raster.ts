@@ -127,6 +127,7 @@ export async function rasterizeOverlays(overlays: readonly Overlay[]): Promise<R
  * lives only for the copy. Later rasterizeOverlays calls reuse the results.
  */
 export async function rasterizeGroups(groups: readonly (readonly Overlay[])[]): Promise<void> {
+  if (groups.length === 1) return void (await rasterizeOverlays(groups[0])); // its atlas is its own: nothing to copy
   const todo = [...new Set(groups.flat().filter((o) => !rendered.has(o)))];
   const onAtlas = new Map((await Promise.all(atlasesFor(todo).map(renderAtlas))).flat().map((r) => [r.overlay, r]));
   for (const group of groups) {
