@@ -217,6 +217,9 @@ export function changedRegions(planned: readonly PlannedAction[]): Rect[] | unde
 
 const overlaysOf = (step: readonly PlannedAction[]) => step.flatMap(({ op }) => (op.op === "mark" && op.overlay ? [op.overlay] : []));
 
+/** Every mark of `steps`, in drawing order. */
+export const stepOverlays = (steps: readonly (readonly PlannedAction[])[]) => steps.flatMap(overlaysOf);
+
 /**
  * Draws each step on the image the step before left, yielding each step's edits (applyEdits
  * turns them into its after-image). The marks of the next steps are rasterized together, as many

@@ -6,20 +6,32 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { ResourceExhaustedError, UnavailableError } from "@sketchvl/errors";
 import { AsyncQueue } from "@sketchvl/async-queue";
-import { applyEdits, type Edit, markedPixels, type PlannedAction } from "./draw";
+import { applyEdits, type Edit, markedPixels, type PlannedAction, RASTER_CHUNK_PIXELS } from "./draw";
 import type { RasterImage } from "./images";
 import { editsFromMessage, imageMessage } from "./threadImages";
 import type { ToDrawingThread } from "./drawingThread";
 
-export type FromDrawingThread = { id: number; step: number; edits: Edit[] } | { id: number; done: true } | { id: number; error: string };
+/** `rasterized`: SVG documents the thread rasterized since its last report (what batching saves). */
+export type FromDrawingThread = { id: number; step: number; edits: Edit[] } | { id: number; done: true; rasterized: number } | { id: number; error: string };
 
 interface Thread {
   worker: Worker;
-  calls: Map<number, AsyncQueue<Edit[]>>;
+  /** The calls it works on and the pixels of their marks. */
+  calls: Map<number, { results: AsyncQueue<Edit[]>; marked: number }>;
+  marked: number;
 }
 
-/** Calls a thread works on at once: two keep it busy while libvips rasterizes for one of them. */
+/** Calls a thread works on at once whatever their size: two keep it busy while libvips rasterizes for one of them. */
 const CALLS_PER_THREAD = 2;
+/**
+ * Marked pixels a thread may hold in flight when it takes a call beyond CALLS_PER_THREAD: one
+ * chunk (draw.ts), which the thread rasterizes in one sharp call (drawingThread.ts), so the light
+ * calls it takes together cost one chunk's memory and time (~20 ms) before they all finish, as one
+ * heavy call's chunk does. A group's trajectories (~20 k pixels each) then share a few sharp calls.
+ */
+const LIGHT_PIXELS_PER_THREAD = RASTER_CHUNK_PIXELS;
+/** Calls a thread takes at most, however light: each still costs its messages and edits on the thread. */
+const MAX_CALLS_PER_THREAD = 16;
 /** Pixels of marks and images waiting for a thread: a few seconds of drawing on 2 cores. */
 const MAX_QUEUED_PIXELS = 100_000_000;
 
@@ -29,6 +41,7 @@ export class DrawingThreads {
   private readonly waiting: Array<() => void> = [];
   private queuedPixels = 0;
   private nextId = 0;
+  private rasterizedDocuments = 0;
   private closed = false;
 
   constructor(readonly size: number) {
@@ -44,7 +57,8 @@ export class DrawingThreads {
     if (this.closed) throw new UnavailableError("the renderer is shutting down; retry on another replica", { reason: "SHUTTING_DOWN" });
     const id = this.nextId++;
     const results = new AsyncQueue<Edit[]>();
-    const thread = await this.claimThread(id, results, image.width * image.height + markedPixels(steps), signal);
+    const marked = markedPixels(steps);
+    const thread = await this.claimThread(id, { results, marked }, image.width * image.height + marked, signal);
     const cancel = () => thread.worker.postMessage({ cancel: id } satisfies ToDrawingThread);
     signal?.addEventListener("abort", cancel, { once: true });
     let finished = false;
@@ -59,25 +73,32 @@ export class DrawingThreads {
     } finally {
       signal?.removeEventListener("abort", cancel);
       if (!finished) cancel();
-      thread.calls.delete(id);
+      if (thread.calls.delete(id)) thread.marked -= marked;
       this.waiting.shift()?.();
     }
   }
 
   /**
-   * A thread with fewer than CALLS_PER_THREAD calls, in arrival order: calls interleaved on one
-   * thread all finish late (21 heavy calls at once took 9× as long each), so the rest wait their
-   * turn — admitted already, their memory reserved. The wait is bounded by the pixels waiting to be
-   * drawn (a few seconds of work), not by a count: a group's many light trajectories queue, while a
-   * heavy call finding others waiting is refused at once rather than waiting past its deadline.
+   * A thread with room, in arrival order: calls interleaved on one thread all finish late (21 heavy
+   * calls at once took 9× as long each), so a thread takes CALLS_PER_THREAD calls of any size and
+   * more only while all it holds are light (LIGHT_PIXELS_PER_THREAD) — those it rasterizes together.
+   * The rest wait their turn — admitted already, their memory reserved. The wait is bounded by the
+   * pixels waiting to be drawn (a few seconds of work), not by a count: a group's many light
+   * trajectories queue, while a heavy call finding others waiting is refused at once rather than
+   * waiting past its deadline.
    */
-  private async claimThread(id: number, results: AsyncQueue<Edit[]>, pixels: number, signal?: AbortSignal): Promise<Thread> {
+  private async claimThread(id: number, call: { results: AsyncQueue<Edit[]>; marked: number }, pixels: number, signal?: AbortSignal): Promise<Thread> {
     let ourTurn = this.waiting.length === 0;
+    let woken = false;
     for (;;) {
       signal?.throwIfAborted();
-      const thread = this.threads.reduce((a, b) => (b.calls.size < a.calls.size ? b : a));
-      if (ourTurn && thread.calls.size < CALLS_PER_THREAD) {
-        thread.calls.set(id, results); // at once: calls arriving in the same tick see it taken
+      const thread = ourTurn ? this.roomFor(call.marked) : undefined;
+      if (thread) {
+        // At once: calls arriving in the same tick see it taken.
+        thread.calls.set(id, call);
+        thread.marked += call.marked;
+        // One call ending can make room for several light ones: the next in line tries as well.
+        if (woken) this.waiting.shift()?.();
         return thread;
       }
       if (!ourTurn) this.checkRoom(pixels);
@@ -101,7 +122,19 @@ export class DrawingThreads {
         this.queuedPixels -= pixels;
       }
       ourTurn = true;
+      woken = true;
     }
+  }
+
+  /** Of the threads with room for a call marking `marked` pixels, the one with the fewest calls. */
+  private roomFor(marked: number): Thread | undefined {
+    const room = (t: Thread) => t.calls.size < CALLS_PER_THREAD || (t.calls.size < MAX_CALLS_PER_THREAD && t.marked + marked <= LIGHT_PIXELS_PER_THREAD);
+    return this.threads.filter(room).reduce<Thread | undefined>((best, t) => (best && best.calls.size <= t.calls.size ? best : t), undefined);
+  }
+
+  /** SVG documents the threads have rasterized (reported as calls end): sharp calls, the fixed cost batching saves. */
+  get rasterized(): number {
+    return this.rasterizedDocuments;
   }
 
   /**
@@ -122,10 +155,11 @@ export class DrawingThreads {
   }
 
   private start(): void {
-    const thread: Thread = { worker: new Worker(join(__dirname, "drawingThread.js")), calls: new Map() };
+    const thread: Thread = { worker: new Worker(join(__dirname, "drawingThread.js")), calls: new Map(), marked: 0 };
     this.threads.push(thread);
     thread.worker.on("message", (m: FromDrawingThread) => {
-      const call = thread.calls.get(m.id);
+      if ("rasterized" in m) this.rasterizedDocuments += m.rasterized;
+      const call = thread.calls.get(m.id)?.results;
       if (!call) return;
       if ("edits" in m) call.push(m.edits);
       else if ("done" in m) call.end();
@@ -137,11 +171,11 @@ export class DrawingThreads {
     thread.worker.on("error", (err) => (crash = `: ${err.message}`));
     thread.worker.once("exit", (code) => {
       this.threads.splice(this.threads.indexOf(thread), 1);
-      for (const call of thread.calls.values())
-        call.fail(new UnavailableError(`a drawing thread stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
+      for (const { results } of thread.calls.values())
+        results.fail(new UnavailableError(`a drawing thread stopped (exit code ${code}${crash}); retry`, { reason: "WORKER_FAILED" }));
       if (this.closed) return;
       this.start();
-      for (let i = 0; i < CALLS_PER_THREAD; i++) this.waiting.shift()?.(); // the new thread has room
+      this.waiting.shift()?.(); // the new thread has room (the first admitted wakes the next)
     });
   }
 }

@@ -83,8 +83,13 @@ function atlases(overlays: readonly Overlay[]): Atlas[] {
 const viewport = (o: Overlay, x: number, y: number) =>
   `<svg x="${x}" y="${y}" width="${o.width}" height="${o.height}" viewBox="${o.left} ${o.top} ${o.width} ${o.height}">${o.body}</svg>`;
 
+/** SVG documents rasterized by this thread so far: what batching saves is counted here, not estimated. */
+let documents = 0;
+export const rasterizedDocuments = () => documents;
+
 /** Rasterizes viewports on a width×height document: straight RGBA, checked for size. */
 async function rasterize(width: number, height: number, viewports: string): Promise<Buffer> {
+  documents++;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${viewports}</svg>`;
   const { data, info } = await sharp(Buffer.from(svg)).ensureAlpha().raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
   if (info.width !== width || info.height !== height || info.channels !== 4) {
@@ -93,11 +98,14 @@ async function rasterize(width: number, height: number, viewports: string): Prom
   return data;
 }
 
-async function renderAtlas(atlas: Atlas): Promise<void> {
+async function renderAtlas(atlas: Atlas): Promise<RenderedOverlay[]> {
   const { width, at } = atlas;
   const data = await rasterize(width, atlas.height, [...at].map(([o, p]) => viewport(o, p.x, p.y)).join(""));
-  for (const [o, p] of at) rendered.set(o, { overlay: o, rgba: data, offset: (p.y * width + p.x) * 4, stride: width * 4 });
+  return [...at].map(([o, p]) => ({ overlay: o, rgba: data, offset: (p.y * width + p.x) * 4, stride: width * 4 }));
 }
+
+/** The atlases for overlays not rasterized yet (one overlay alone on a document of its size). */
+const atlasesFor = (todo: readonly Overlay[]) => (todo.length === 1 ? [place([todo[0]], [])] : atlases(todo));
 
 /**
  * Rasterizes overlays with as few librsvg calls as pays: each overlay is a nested viewport (clipped
@@ -107,9 +115,32 @@ async function renderAtlas(atlas: Atlas): Promise<void> {
  */
 export async function rasterizeOverlays(overlays: readonly Overlay[]): Promise<RenderedOverlay[]> {
   const todo = [...new Set(overlays.filter((o) => !rendered.has(o)))];
-  if (todo.length === 1) rendered.set(todo[0], await rasterizeOverlay(todo[0]));
-  else if (todo.length > 1) await Promise.all(atlases(todo).map(renderAtlas));
+  for (const r of (await Promise.all(atlasesFor(todo).map(renderAtlas))).flat()) rendered.set(r.overlay, r);
   return overlays.map((o) => rendered.get(o)!);
+}
+
+/**
+ * Rasterizes several calls' overlays with the librsvg calls rasterizeOverlays makes for all of
+ * them at once (each overlay still gets exactly its pixels alone), then copies each group's pixels
+ * out of the atlas into a buffer of its own: a call then holds only its own marks (what its
+ * drawingBytes counts), not an atlas another call's marks keep alive after it ended. The atlas
+ * lives only for the copy. Later rasterizeOverlays calls reuse the results.
+ */
+export async function rasterizeGroups(groups: readonly (readonly Overlay[])[]): Promise<void> {
+  if (groups.length === 1) return void (await rasterizeOverlays(groups[0])); // its atlas is its own: nothing to copy
+  const todo = [...new Set(groups.flat().filter((o) => !rendered.has(o)))];
+  const onAtlas = new Map((await Promise.all(atlasesFor(todo).map(renderAtlas))).flat().map((r) => [r.overlay, r]));
+  for (const group of groups) {
+    const own = [...new Set(group)].flatMap((o) => onAtlas.get(o) ?? []);
+    const pixels = Buffer.allocUnsafe(own.reduce((n, r) => n + 4 * r.overlay.width * r.overlay.height, 0));
+    let offset = 0;
+    for (const r of own) {
+      const stride = 4 * r.overlay.width;
+      for (let y = 0; y < r.overlay.height; y++) r.rgba.copy(pixels, offset + y * stride, r.offset + y * r.stride, r.offset + y * r.stride + stride);
+      rendered.set(r.overlay, { overlay: r.overlay, rgba: pixels, offset, stride });
+      offset += stride * r.overlay.height;
+    }
+  }
 }
 
 /** Forgets an overlay's rasterized pixels once they are blended (they would be kept as long as the overlay). */
