@@ -1,12 +1,12 @@
 // The one-process baseline of bench/reward: the same groups scored by calling the same library code
 // the services run, in this process, with no gRPC: parse (@sketchvl/steps) → draw each after-image
-// (@sketchvl/drawing) → FinePRM input encoding (@sketchvl/prm-model) + session.run (ONNX Runtime,
+// (@sketchvl/drawing; a group's marks rasterized together, as the renderer does) → FinePRM input encoding (@sketchvl/prm-model) + session.run (ONNX Runtime,
 // one intra-op thread as the PRM service's workers use) → grading (the reward service's
 // gradeOutcome) → FinePO (the trainer's computeGroupAdvantages). What the mesh costs is its CPU
 // beyond this.
 import { join } from "node:path";
 import { actionKindOf, expectedPrmScore, PRM_LABEL_COUNT, StepFormat } from "@sketchvl/contract";
-import { decodeImage, drawPlanned, planActions, type RasterImage } from "@sketchvl/drawing";
+import { decodeImage, drawPlanned, planActions, type RasterImage, rasterizeTrajectories } from "@sketchvl/drawing";
 import { ortFeeds, type PrmStepInput, preloadEncoding } from "@sketchvl/prm-model";
 import { gradeOutcome } from "@sketchvl/reward/dist/outcome";
 import { normalizeAnswer } from "@sketchvl/reward/dist/responseText";
@@ -54,15 +54,19 @@ export class InProcessScorer {
     const parsed = group.texts.map((text) => parseSteps(text, StepFormat.STEP_FORMAT_UNSPECIFIED));
     lap("parse");
     const steps: PrmStepInput[] = [];
-    for (const p of parsed) {
-      const planned = planActions(
+    const planned = parsed.map((p) =>
+      planActions(
         chart,
         p.steps.map((s) => s.action!),
         (i) => `steps[${i}]`,
-      );
+      ),
+    );
+    // The group's marks rasterized together, as the renderer's drawing threads do.
+    await rasterizeTrajectories(planned.map((t) => t.map((step) => [step])));
+    for (const [k, p] of parsed.entries()) {
       let before: RasterImage = chart;
       for (const [j, s] of p.steps.entries()) {
-        const after = await drawPlanned(before, planned[j]);
+        const after = await drawPlanned(before, planned[k][j]);
         steps.push({ intent: s.intent, action: s.action!, before, after });
         before = after;
       }

@@ -11,7 +11,7 @@ import { parseColor, pointToPixels, radiusToPixels, toHex } from "@sketchvl/step
 import type { Allocate, RasterImage } from "./images";
 import { overlayFor, type Mark, type Overlay } from "./overlay";
 import { type PlacedRegion, patchedOn, readRegion, type Rect } from "./patches";
-import { blendInto, MAX_ATLAS_PIXELS, rasterizeOverlays, releaseOverlay } from "./raster";
+import { blendInto, MAX_ATLAS_PIXELS, rasterizeGroups, rasterizeOverlays, releaseOverlay } from "./raster";
 import { haloFor, styleFor, type StyleOverrides } from "./style";
 
 export interface DrawOptions extends StyleOverrides {}
@@ -219,6 +219,27 @@ const overlaysOf = (step: readonly PlannedAction[]) => step.flatMap(({ op }) => 
 
 /** Every mark of `steps`, in drawing order. */
 export const stepOverlays = (steps: readonly (readonly PlannedAction[])[]) => steps.flatMap(overlaysOf);
+
+/**
+ * Rasterizes the marks of several trajectories together, a chunk of marked pixels at a time, as a
+ * drawing thread does for light calls that arrive together: drawing them afterwards (drawPlanned,
+ * drawSteps) calls sharp no more. For callers that draw a whole group in one process.
+ */
+export async function rasterizeTrajectories(trajectories: readonly (readonly (readonly PlannedAction[])[])[]): Promise<void> {
+  let batch: (readonly (readonly PlannedAction[])[])[] = [];
+  let pixels = 0;
+  for (const t of trajectories) {
+    const marked = markedPixels(t);
+    if (batch.length > 0 && pixels + marked > RASTER_CHUNK_PIXELS) {
+      await rasterizeGroups(batch.map(stepOverlays));
+      batch = [];
+      pixels = 0;
+    }
+    batch.push(t);
+    pixels += marked;
+  }
+  if (batch.length > 0) await rasterizeGroups(batch.map(stepOverlays));
+}
 
 /**
  * Draws each step on the image the step before left, yielding each step's edits (applyEdits

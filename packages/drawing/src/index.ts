@@ -19,6 +19,7 @@ export {
   drawPlanned,
   drawSteps,
   planActions,
+  rasterizeTrajectories,
   MAX_TEXT_CODE_POINTS,
   type DrawOptions,
   type Edit,
