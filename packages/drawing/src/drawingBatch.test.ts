@@ -101,3 +101,20 @@ test("heavy calls still take a thread 2 at a time, and a light call does not joi
   assert.ok(heavyAndLight.indexOf("start 2") > heavyAndLight.findIndex((e) => e.startsWith("end")), `the light call waits: ${heavyAndLight.join(", ")}`);
   assert.deepEqual(lightDigests, await digestsInProcess(base, light));
 });
+
+test("a group's trajectories in one drawTrajectories call: each trajectory's after-images as drawn alone, their marks in one or two sharp calls", async () => {
+  const base = await chart(1000, 700);
+  const group = Array.from({ length: 24 }, (_, i) => trajectory(base, ((i * 37) % 11) - 5));
+  const expected = await Promise.all(group.map((steps) => digestsInProcess(base, steps)));
+  const before = threads.rasterized;
+  const got: string[][] = group.map(() => []);
+  let last = -1;
+  for await (const { trajectory: k, after } of threads.drawTrajectories(base, group)) {
+    assert.ok(k >= last, "trajectories come one after the other");
+    last = k;
+    got[k].push(rawDigest(after));
+  }
+  assert.deepEqual(got, expected);
+  const sharpCalls = threads.rasterized - before;
+  assert.ok(sharpCalls >= 1 && sharpCalls <= 2, `${sharpCalls} sharp calls for 24 trajectories × 4 marks`);
+});

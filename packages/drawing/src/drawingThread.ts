@@ -16,7 +16,8 @@ import type { FromDrawingThread } from "./drawingThreads";
 export interface DrawCall {
   id: number;
   image: ImageMessage;
-  steps: PlannedAction[][];
+  /** Each drawn on `image` on its own, one after the other (a group's rollouts come as one call). */
+  trajectories: PlannedAction[][][];
 }
 export type ToDrawingThread = DrawCall | { cancel: number };
 
@@ -29,8 +30,9 @@ let batching = false;
 let reported = 0;
 
 /** Calls whose marks draw.ts rasterizes in one go anyway (one chunk): those are rasterized together. */
+const stepsOf = (call: DrawCall) => call.trajectories.flat();
 const light = (call: DrawCall) => {
-  const marked = markedPixels(call.steps);
+  const marked = markedPixels(stepsOf(call));
   return marked > 0 && marked <= RASTER_CHUNK_PIXELS;
 };
 
@@ -51,15 +53,15 @@ port.on("message", (m: ToDrawingThread) => {
 function startArrived(): void {
   const batch: DrawCall[] = [];
   let pixels = 0;
-  while (arrived.length > 0 && (batch.length === 0 || pixels + markedPixels(arrived[0].steps) <= RASTER_CHUNK_PIXELS)) {
+  while (arrived.length > 0 && (batch.length === 0 || pixels + markedPixels(stepsOf(arrived[0])) <= RASTER_CHUNK_PIXELS)) {
     const call = arrived.shift()!;
-    pixels += markedPixels(call.steps);
+    pixels += markedPixels(stepsOf(call));
     batch.push(call);
   }
   if (batch.length === 0) return;
   batching = true;
   const live = batch.filter((call) => !cancelled.has(call.id));
-  void rasterizeGroups(live.map((call) => stepOverlays(call.steps)))
+  void rasterizeGroups(live.map((call) => stepOverlays(stepsOf(call))))
     // On failure each call rasterizes its own marks again, and fails with its own error if any.
     .catch(() => undefined)
     .then(() => {
@@ -71,13 +73,15 @@ function startArrived(): void {
 
 async function draw(m: DrawCall): Promise<void> {
   try {
-    let step = 0;
-    // Edits drawn straight into shared memory: sharedEdits then has nothing left to copy.
-    if (!cancelled.has(m.id)) {
-      for await (const edits of drawSteps(imageFromMessage(m.image), m.steps, sharedBuffer)) {
+    const image = imageFromMessage(m.image);
+    for (const [trajectory, steps] of m.trajectories.entries()) {
+      let step = 0;
+      // Edits drawn straight into shared memory: sharedEdits then has nothing left to copy.
+      for await (const edits of drawSteps(image, steps, sharedBuffer)) {
         if (cancelled.has(m.id)) break;
-        port.postMessage({ id: m.id, step: step++, edits: sharedEdits(edits) } satisfies FromDrawingThread);
+        port.postMessage({ id: m.id, trajectory, step: step++, edits: sharedEdits(edits) } satisfies FromDrawingThread);
       }
+      if (cancelled.has(m.id)) break;
     }
     const rasterized = rasterizedDocuments() - reported;
     reported += rasterized;
@@ -87,6 +91,6 @@ async function draw(m: DrawCall): Promise<void> {
   } finally {
     cancelled.delete(m.id);
     // A call stopped early leaves marks rasterized and not blended (a batch rendered them all).
-    for (const o of stepOverlays(m.steps)) releaseOverlay(o);
+    for (const o of stepOverlays(stepsOf(m))) releaseOverlay(o);
   }
 }

@@ -12,12 +12,21 @@ import { editsFromMessage, imageMessage } from "./threadImages";
 import type { ToDrawingThread } from "./drawingThread";
 
 /** `rasterized`: SVG documents the thread rasterized since its last report (what batching saves). */
-export type FromDrawingThread = { id: number; step: number; edits: Edit[] } | { id: number; done: true; rasterized: number } | { id: number; error: string };
+export type FromDrawingThread =
+  | { id: number; trajectory: number; step: number; edits: Edit[] }
+  | { id: number; done: true; rasterized: number }
+  | { id: number; error: string };
+
+/** A step's edits, of one of a call's trajectories. */
+interface Drawn {
+  trajectory: number;
+  edits: Edit[];
+}
 
 interface Thread {
   worker: Worker;
   /** The calls it works on and the pixels of their marks. */
-  calls: Map<number, { results: AsyncQueue<Edit[]>; marked: number }>;
+  calls: Map<number, { results: AsyncQueue<Drawn>; marked: number }>;
   marked: number;
 }
 
@@ -54,20 +63,35 @@ export class DrawingThreads {
    * after-images in order. Stopping the iteration (or `signal`) stops the thread's work at the next step.
    */
   async *drawSteps(image: RasterImage, steps: PlannedAction[][], signal?: AbortSignal): AsyncGenerator<RasterImage> {
+    for await (const drawn of this.drawTrajectories(image, [steps], signal)) yield drawn.after;
+  }
+
+  /**
+   * drawSteps for several trajectories on one image, in one call to one thread: their marks are
+   * rasterized together and only one message goes each way per step. Yields each trajectory's
+   * after-images in order, one trajectory after the other.
+   */
+  async *drawTrajectories(
+    image: RasterImage,
+    trajectories: PlannedAction[][][],
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ trajectory: number; after: RasterImage }> {
     if (this.closed) throw new UnavailableError("the renderer is shutting down; retry on another replica", { reason: "SHUTTING_DOWN" });
     const id = this.nextId++;
-    const results = new AsyncQueue<Edit[]>();
-    const marked = markedPixels(steps);
+    const results = new AsyncQueue<Drawn>();
+    const marked = markedPixels(trajectories.flat());
     const thread = await this.claimThread(id, { results, marked }, image.width * image.height + marked, signal);
     const cancel = () => thread.worker.postMessage({ cancel: id } satisfies ToDrawingThread);
     signal?.addEventListener("abort", cancel, { once: true });
     let finished = false;
     try {
-      thread.worker.postMessage({ id, image: imageMessage(image), steps } satisfies ToDrawingThread);
+      thread.worker.postMessage({ id, image: imageMessage(image), trajectories } satisfies ToDrawingThread);
       let current = image;
-      for await (const edits of results) {
+      let at = -1;
+      for await (const { trajectory, edits } of results) {
+        if (trajectory !== at) [current, at] = [image, trajectory];
         current = applyEdits(current, editsFromMessage(edits));
-        yield current;
+        yield { trajectory, after: current };
       }
       finished = true;
     } finally {
@@ -87,7 +111,7 @@ export class DrawingThreads {
    * trajectories queue, while a heavy call finding others waiting is refused at once rather than
    * waiting past its deadline.
    */
-  private async claimThread(id: number, call: { results: AsyncQueue<Edit[]>; marked: number }, pixels: number, signal?: AbortSignal): Promise<Thread> {
+  private async claimThread(id: number, call: { results: AsyncQueue<Drawn>; marked: number }, pixels: number, signal?: AbortSignal): Promise<Thread> {
     let ourTurn = this.waiting.length === 0;
     let woken = false;
     for (;;) {
@@ -161,7 +185,7 @@ export class DrawingThreads {
       if ("rasterized" in m) this.rasterizedDocuments += m.rasterized;
       const call = thread.calls.get(m.id)?.results;
       if (!call) return;
-      if ("edits" in m) call.push(m.edits);
+      if ("edits" in m) call.push({ trajectory: m.trajectory, edits: m.edits });
       else if ("done" in m) call.end();
       else call.fail(new Error(`drawing thread: ${m.error}`));
     });

@@ -1,6 +1,5 @@
 // gRPC handlers of RendererService: request checks and wiring only; the work is in @sketchvl/drawing
 // and @sketchvl/steps (ParseSteps serves external callers; the mesh's own services parse in-process).
-import { AsyncQueue } from "@sketchvl/async-queue";
 import { type DrawingAction, type Image, ImageFormat, type RendererServiceImplementation, type RenderTrajectoriesResponse } from "@sketchvl/contract";
 import { describeFailure, type WorkBudget } from "@sketchvl/runtime";
 import { InvalidArgumentError } from "@sketchvl/errors";
@@ -148,70 +147,58 @@ export function rendererHandlers({ store, limits, threads, budget, sandbox }: Re
 
     // Each trajectory on its own: a bad one answers with a TrajectoryError (checked before any of
     // its after-images is sent) and the others go on. They share one admission, one base image and
-    // the drawing threads, which rasterize marks of calls waiting together in one go.
+    // one call to a drawing thread.
     async *renderTrajectories(request, context) {
       checkCount(request.trajectories.length, limits.maxTrajectories, "trajectories");
-      const out = new AsyncQueue<RenderTrajectoriesResponse>();
-      const fail = (trajectoryIndex: number, err: unknown) => {
+      const refusal = (trajectoryIndex: number, err: unknown): RenderTrajectoriesResponse => {
         const failure = describeFailure(err);
         if (!failure) throw err;
-        out.push({ trajectoryIndex, result: { $case: "error", value: failure } });
+        return { trajectoryIndex, result: { $case: "error", value: failure } };
       };
-      const accepted: Array<{ index: number; actions: DrawingAction[][] }> = [];
+      // Checked and planned one trajectory at a time, so a bad step fails only its own.
+      const cost = await imageCost(request.baseImage, "base_image", store, limits);
+      const drawable: Array<{ index: number; planned: ReturnType<typeof planActions>[] }> = [];
+      const refused: RenderTrajectoriesResponse[] = [];
       for (const [index, trajectory] of request.trajectories.entries()) {
         try {
           checkCount(trajectory.steps.length, limits.maxActions, "steps");
-          accepted.push({
-            index,
-            actions: trajectory.steps.map((step, i) => {
-              if (!step.action) throw new InvalidArgumentError(`steps[${i}].action`, "every step needs an action");
-              return [step.action];
-            }),
+          const planned = trajectory.steps.map((step, i) => {
+            if (!step.action) throw new InvalidArgumentError(`steps[${i}].action`, "every step needs an action");
+            return planActions(cost, [step.action], () => `steps[${i}].action`);
           });
+          drawable.push({ index, planned });
         } catch (err) {
-          fail(index, err);
-        }
-      }
-      // Planned one trajectory at a time, so a bad action fails only its own.
-      const cost = await imageCost(request.baseImage, "base_image", store, limits);
-      const drawable: Array<{ index: number; planned: ReturnType<typeof planActions>[] }> = [];
-      for (const { index, actions } of accepted) {
-        try {
-          drawable.push({ index, planned: actions.map((a, i) => planActions(cost, a, () => `steps[${i}].action`)) });
-        } catch (err) {
-          fail(index, err);
+          refused.push(refusal(index, err));
         }
       }
       threads.checkRoom();
       const bytes = cost.bytes + drawable.reduce((n, t) => n + drawingBytes(cost, t.planned) + outputBytes(cost, request.outputFormat), 0);
       const reservation = budget.reserve(bytes, "trajectories");
-      let drawing: Promise<void> | undefined;
-      const stop = new AbortController(); // the caller stopped reading: the draws stop too
-      const signal = AbortSignal.any([context.signal, stop.signal]);
       try {
+        yield* refused;
+        if (drawable.length === 0) return;
         const base = await resolveImage(request.baseImage, "base_image", store, limits);
-        const drawOne = async ({ index, planned }: (typeof drawable)[number]) => {
-          let digest = base.digest;
-          let i = 0;
-          try {
-            for await (const after of threads.drawSteps(base.image, planned, signal)) {
-              const ref = await outputImage(after, request.outputFormat, store, { digest, changed: changedRegions(planned[i]) });
-              out.push({ trajectoryIndex: index, result: { $case: "step", value: { stepIndex: i++, beforeDigest: digest, after: ref } } });
-              digest = ref.digest;
-            }
-          } catch (err) {
-            if (signal.aborted) throw err;
-            fail(index, err);
+        const digests = drawable.map(() => base.digest);
+        const sent = drawable.map(() => 0);
+        try {
+          // One call to one drawing thread: the group's marks are rasterized together.
+          const drawn = threads.drawTrajectories(
+            base.image,
+            drawable.map((t) => t.planned),
+            context.signal,
+          );
+          for await (const { trajectory: k, after } of drawn) {
+            const i = sent[k]++;
+            const ref = await outputImage(after, request.outputFormat, store, { digest: digests[k], changed: changedRegions(drawable[k].planned[i]) });
+            yield { trajectoryIndex: drawable[k].index, result: { $case: "step", value: { stepIndex: i, beforeDigest: digests[k], after: ref } } };
+            digests[k] = ref.digest;
           }
-        };
-        drawing = Promise.all(drawable.map(drawOne)).then(
-          () => out.end(),
-          (err) => out.fail(err),
-        );
-        yield* out;
+        } catch (err) {
+          if (context.signal.aborted) throw err;
+          // Drawing failed (a thread stopped, the queue was full): every unfinished trajectory says so.
+          for (const [k, t] of drawable.entries()) if (sent[k] < t.planned.length) yield refusal(t.index, err);
+        }
       } finally {
-        stop.abort();
-        await drawing; // the draws stop at their next step; their memory is theirs until then
         reservation.release();
       }
     },
