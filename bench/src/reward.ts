@@ -14,11 +14,11 @@ import {
   RewardServiceDefinition,
   ScoreGroupRequest,
   StepFormat,
-  RewardTask,
 } from "@sketchvl/contract";
 import { freePort, repoRoot, SERVICES, startMesh } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { parseSteps } from "@sketchvl/steps";
+import { groupTexts, imageByDigest, inlineImage, K, QUESTION, REFERENCES, scoreGroupRequest } from "./rewardGroup";
 import { emptyStageCpu, InProcessScorer } from "./rewardInProcess";
 import { barChartPng, cpuMsOf, fmt, runConcurrently, table } from "./support";
 
@@ -27,36 +27,16 @@ const { values } = parseArgs({
 });
 const GROUPS = Number(values.groups);
 const CONCURRENCY = Number(values.concurrency);
-const K = 24;
 const LATENCY_GROUPS = Number(values["latency-groups"]);
 const MESH_TARGET = 1.3;
 
-/** A 4-step SketchVL response; `jitter` moves the marks so rollouts differ like a policy's do. */
-function response(i: number): string {
-  const j = (n: number) => Math.round(n + ((i * 37) % 11) - 5);
-  const answer = i % 3 === 0 ? "2015" : "2016";
-  return [
-    "Deduction1: The legend shows FDI.",
-    "Intent1: Box the FDI legend entry",
-    `Action1: #Draw Box, [${j(100)},${j(796)},${j(132)},${j(884)}], Red`,
-    "Intent2: Draw a horizontal line at 400",
-    `Action2: #Draw Line, [${j(429)},80,${j(429)},960], Blue`,
-    "Intent3: Drop a vertical line from the first bar above the line",
-    `Action3: #Draw Line, [${j(429)},${j(618)},886,${j(618)}], Green`,
-    "Intent4: Point at the year label",
-    `Action4: #Draw Point, [${j(915)},${j(618)}], Red`,
-    `Answer: ${answer}`,
-  ].join("\n");
-}
-
 async function main() {
   const chart = await barChartPng(1000, 700);
-  const question = "In which year did FDI first exceed 400?";
-  const texts = Array.from({ length: K }, (_, i) => response(i));
+  const texts = groupTexts();
 
   // The one-process baseline first, alone on the machine.
   const local = await InProcessScorer.load(join(repoRoot, "models", "finepr", "2"));
-  const localGroup = { png: chart, question, references: ["2015"], texts };
+  const localGroup = { png: chart, question: QUESTION, references: REFERENCES, texts };
   await local.scoreGroup(localGroup, emptyStageCpu());
   const localCpu = emptyStageCpu();
   const localStarted = performance.now();
@@ -76,27 +56,9 @@ async function main() {
   const prmChannel = createMeshChannel(mesh.address("prm"));
   const client = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 300_000 });
   const prm = createMeshClient(PrmServiceDefinition, prmChannel);
-  const responses = texts.map((text, i) => ({ id: String(i), text, tokenOffsets: [], imageTokenSpans: [] }));
-  const request = (i: number, image: ScoreGroupRequest["image"]): ScoreGroupRequest => ({
-    requestId: `bench-${i}`,
-    runId: "bench",
-    batchIndex: i,
-    image,
-    question,
-    references: ["2015"],
-    responses,
-    outcome: undefined,
-    finepo: undefined,
-    prmModel: "",
-    useArgmaxScore: false,
-    format: 0,
-    sampleTimeoutMs: 0,
-    task: RewardTask.REWARD_TASK_DRAW_AND_ANSWER,
-    chartCode: undefined,
-  });
-  const inline = { source: { $case: "encoded" as const, value: chart } };
-  const warm = (await client.scoreGroup(request(GROUPS + 1, inline))).group!;
-  const byDigest = { source: { $case: "digest" as const, value: warm.imageDigest } };
+  const inline = inlineImage(chart);
+  const warm = (await client.scoreGroup(scoreGroupRequest(GROUPS + 1, inline))).group!;
+  const byDigest = imageByDigest(warm.imageDigest);
   const failures = warm.responses.filter((r) => r.maskSample).length;
   if (failures) throw new Error(`${failures} responses masked in the warm-up: ${warm.responses.find((r) => r.maskSample)?.failureReason}`);
 
@@ -106,7 +68,7 @@ async function main() {
   const clientBefore = process.cpuUsage();
   const stages: Record<string, number> = {};
   const seconds = await runConcurrently(GROUPS, CONCURRENCY, async (i) => {
-    const group = (await client.scoreGroup(request(i, byDigest))).group!;
+    const group = (await client.scoreGroup(scoreGroupRequest(i, byDigest))).group!;
     for (const [stage, ms] of Object.entries(group.stageMs)) stages[stage] = (stages[stage] ?? 0) + ms;
   });
   const clientCpu = process.cpuUsage(clientBefore);
@@ -117,7 +79,7 @@ async function main() {
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_GROUPS; i++) {
     const t0 = performance.now();
-    await client.scoreGroup(request(GROUPS + 2 + i, byDigest));
+    await client.scoreGroup(scoreGroupRequest(GROUPS + 2 + i, byDigest));
     latencies.push(performance.now() - t0);
   }
 
@@ -127,9 +89,9 @@ async function main() {
   const baseImage = { source: { $case: "digest" as const, value: (await renderer.putImage({ image: inline })).image!.digest } };
   const afterBytes = async (outputFormat: ImageFormat) => {
     let bytes = 0;
-    for (const r of responses) {
+    for (const text of texts) {
       // Parsed here, as the reward service does (in-process); only the drawing is the renderer's.
-      const { steps } = parseSteps(r.text, StepFormat.STEP_FORMAT_UNSPECIFIED);
+      const { steps } = parseSteps(text, StepFormat.STEP_FORMAT_UNSPECIFIED);
       for await (const out of renderer.renderTrajectory({ baseImage, steps, outputFormat })) bytes += RenderTrajectoryResponse.encode(out).finish().length;
     }
     return bytes;
@@ -193,8 +155,8 @@ async function main() {
   console.log(
     `one group alone (${LATENCY_GROUPS} in a row): p50 ${fmt(pct(0.5), 0)} ms, p99 ${fmt(pct(0.99), 0)} ms; one process: ${fmt((localSeconds * 1000) / GROUPS, 0)} ms per group`,
   );
-  const inlineBytes = ScoreGroupRequest.encode(request(0, inline)).finish().length;
-  const digestBytes = ScoreGroupRequest.encode(request(0, byDigest)).finish().length;
+  const inlineBytes = ScoreGroupRequest.encode(scoreGroupRequest(0, inline)).finish().length;
+  const digestBytes = ScoreGroupRequest.encode(scoreGroupRequest(0, byDigest)).finish().length;
   console.log(
     `after-image bytes per group (renderer to reward, and again to the PRM): as patches ${fmt(patchBytes / 1024)} KiB, as PNG ${fmt(pngBytes / 1024)} KiB (${fmt(pngBytes / patchBytes, 1)}x less, and no encode / decode)`,
   );

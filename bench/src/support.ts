@@ -56,17 +56,30 @@ export function table(rows: Array<[string, string, string]>): string {
   return rows.map(([a, b, c]) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join("\n");
 }
 
+/** Rows under a header, the first column left-aligned and the others right-aligned (numbers). */
+export function grid(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r) => `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ")}`).join("\n");
+}
+
 export const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** Kernel clock ticks per second (`getconf CLK_TCK`: 100 on Linux). */
 const CLOCK_TICKS = 100;
 
+/** utime + stime from a /proc stat file, in ms. */
+function statCpuMs(path: string): number {
+  const stat = readFileSync(path, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after "pid (comm) "
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // fields 14 and 15 of stat(5)
+}
+
 /**
  * CPU time of a process so far, all its threads included (ONNX Runtime's, libvips', worker
  * threads), in ms: utime + stime from /proc/<pid>/stat. Linux only.
  */
-export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after "pid (comm) "
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // fields 14 and 15 of stat(5)
-}
+export const cpuMsOf = (pid: number): number => statCpuMs(`/proc/${pid}/stat`);
+
+/** CPU time of a process's main thread so far (a Node service's event loop: the part no number of cores spreads). */
+export const mainThreadCpuMsOf = (pid: number): number => statCpuMs(`/proc/${pid}/task/${pid}/stat`);
