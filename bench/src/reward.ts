@@ -2,11 +2,14 @@
 // (renderer, PRM with the trained FinePRM, trainer, reward — each its own process) on loopback.
 // Prints groups/s, time per stage, bytes on the wire, and what the mesh costs: its CPU per step
 // against one process doing the same work with the same library code (rewardInProcess.ts), per
-// service against the stages it runs, and one group's latency at low load.
+// service against the stages it runs, what trace context costs (the same load with OpenTelemetry off),
+// and one group's latency at low load.
 //   npm run build && node bench/dist/reward.js [--groups N] [--concurrency N] [--latency-groups N]
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  type GroupRewards,
+  type Image,
   ImageFormat,
   PrmServiceDefinition,
   RendererServiceDefinition,
@@ -30,6 +33,50 @@ const CONCURRENCY = Number(values.concurrency);
 const LATENCY_GROUPS = Number(values["latency-groups"]);
 const MESH_TARGET = 1.3;
 
+/** Renderer, PRM, trainer and reward, each its own process, and a client of the reward service. */
+async function startRewardMesh(env: Record<string, string> = {}) {
+  const services = SERVICES.filter((s) => ["renderer", "trainer", "prm", "reward"].includes(s.name));
+  const ports = new Map<string, number>();
+  for (const s of services) ports.set(s.name, await freePort());
+  const mesh = await startMesh({
+    services,
+    portOf: (s) => ports.get(s.name)!,
+    args: ["--log-level", "warn"],
+    env: { TRAINER_STATE_DIR: "none", REWARD_HTTP_PORT: "-1", ...env },
+  });
+  const channel = createMeshChannel(mesh.address("reward"));
+  const client = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 300_000 });
+  const close = async () => {
+    channel.close();
+    await mesh.stop();
+  };
+  return { mesh, client, close };
+}
+type RewardMesh = Awaited<ReturnType<typeof startRewardMesh>>;
+
+/** One group with the image inline (it is then held by digest); returns the image by digest. */
+async function warmUp(client: RewardMesh["client"], inline: Image): Promise<Image> {
+  const warm = (await client.scoreGroup(scoreGroupRequest(GROUPS + 1, inline))).group!;
+  const failures = warm.responses.filter((r) => r.maskSample).length;
+  if (failures) throw new Error(`${failures} responses masked in the warm-up: ${warm.responses.find((r) => r.maskSample)?.failureReason}`);
+  return imageByDigest(warm.imageDigest);
+}
+
+/** GROUPS groups, CONCURRENCY at a time: the wall time, and the CPU (ms, all threads) of each process and of this client. */
+async function measureCpu(mesh: RewardMesh["mesh"], client: RewardMesh["client"], image: Image, onGroup?: (group: GroupRewards) => void) {
+  const cpuOf = () => new Map(mesh.processes.map((p) => [p.spec.name, cpuMsOf(p.child.pid!)]));
+  const before = cpuOf();
+  const clientBefore = process.cpuUsage();
+  const seconds = await runConcurrently(GROUPS, CONCURRENCY, async (i) => {
+    const group = (await client.scoreGroup(scoreGroupRequest(i, image))).group!; // not inside onGroup?.(…): unevaluated without one
+    onGroup?.(group);
+  });
+  const clientCpu = process.cpuUsage(clientBefore);
+  const cpu = [...cpuOf()].map(([name, ms]) => [name, ms - before.get(name)!] as const);
+  cpu.push(["bench client", (clientCpu.user + clientCpu.system) / 1000]);
+  return { seconds, cpu };
+}
+
 async function main() {
   const chart = await barChartPng(1000, 700);
   const texts = groupTexts();
@@ -43,36 +90,16 @@ async function main() {
   for (let i = 0; i < GROUPS; i++) await local.scoreGroup(localGroup, localCpu);
   const localSeconds = (performance.now() - localStarted) / 1000;
 
-  const services = SERVICES.filter((s) => ["renderer", "trainer", "prm", "reward"].includes(s.name));
-  const ports = new Map<string, number>();
-  for (const s of services) ports.set(s.name, await freePort());
-  const mesh = await startMesh({
-    services,
-    portOf: (s) => ports.get(s.name)!,
-    args: ["--log-level", "warn"],
-    env: { TRAINER_STATE_DIR: "none", REWARD_HTTP_PORT: "-1" },
-  });
-  const channel = createMeshChannel(mesh.address("reward"));
+  const { mesh, client, close } = await startRewardMesh();
   const prmChannel = createMeshChannel(mesh.address("prm"));
-  const client = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 300_000 });
   const prm = createMeshClient(PrmServiceDefinition, prmChannel);
   const inline = inlineImage(chart);
-  const warm = (await client.scoreGroup(scoreGroupRequest(GROUPS + 1, inline))).group!;
-  const byDigest = imageByDigest(warm.imageDigest);
-  const failures = warm.responses.filter((r) => r.maskSample).length;
-  if (failures) throw new Error(`${failures} responses masked in the warm-up: ${warm.responses.find((r) => r.maskSample)?.failureReason}`);
-
+  const byDigest = await warmUp(client, inline);
   const computeBefore = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0);
-  const cpuOf = () => new Map(mesh.processes.map((p) => [p.spec.name, cpuMsOf(p.child.pid!)]));
-  const cpuBefore = cpuOf();
-  const clientBefore = process.cpuUsage();
   const stages: Record<string, number> = {};
-  const seconds = await runConcurrently(GROUPS, CONCURRENCY, async (i) => {
-    const group = (await client.scoreGroup(scoreGroupRequest(i, byDigest))).group!;
+  const { seconds, cpu } = await measureCpu(mesh, client, byDigest, (group) => {
     for (const [stage, ms] of Object.entries(group.stageMs)) stages[stage] = (stages[stage] ?? 0) + ms;
   });
-  const clientCpu = process.cpuUsage(clientBefore);
-  const cpuAfter = cpuOf();
   const prmComputeMs = (await prm.listModels({})).models.reduce((a, m) => a + (m.stats?.computeMsTotal ?? 0), 0) - computeBefore;
 
   // One group at a time: the latency a caller sees at low load.
@@ -98,9 +125,14 @@ async function main() {
   };
   const [pngBytes, patchBytes] = [await afterBytes(ImageFormat.IMAGE_FORMAT_PNG), await afterBytes(ImageFormat.IMAGE_FORMAT_PATCH)];
   rendererChannel.close();
-  channel.close();
   prmChannel.close();
-  await mesh.stop();
+  await close();
+
+  // The same load on a mesh with OpenTelemetry off: what trace context (spans, propagation, the
+  // async-context manager) costs when nothing is exported.
+  const untraced = await startRewardMesh({ OTEL_SDK_DISABLED: "true" });
+  const untracedCpu = (await measureCpu(untraced.mesh, untraced.client, await warmUp(untraced.client, inline))).cpu;
+  await untraced.close();
 
   const wallMs = seconds * 1000;
   const perGroup = (ms: number) => `${fmt(ms / GROUPS)} ms/group`;
@@ -118,8 +150,6 @@ async function main() {
       ["overhead beyond PRM compute", `${fmt(((wallMs - prmComputeMs) / prmComputeMs) * 100, 0)} %`, "retired target (#15): see the CPU comparison below"],
     ]),
   );
-  const cpu = [...cpuAfter].map(([name, ms]) => [name, ms - cpuBefore.get(name)!] as const);
-  cpu.push(["bench client", (clientCpu.user + clientCpu.system) / 1000]);
   const cpuTotal = cpu.reduce((a, [, ms]) => a + ms, 0);
   console.log(
     `CPU per group, all threads (/proc): ${cpu.map(([name, ms]) => `${name} ${fmt(ms / GROUPS, 0)} ms`).join(", ")}; total ${fmt(cpuTotal / GROUPS, 0)} ms = ${fmt(cpuTotal / GROUPS / (K * 4), 2)} ms per step`,
@@ -149,6 +179,10 @@ async function main() {
       ["trainer vs FinePO", `${perStep(serviceCpu.get("trainer")!)} vs ${perStep(localCpu.finepo)}`, ""],
       ["bench client", perStep(serviceCpu.get("bench client")!), "its gRPC calls"],
     ]),
+  );
+  const untracedTotal = untracedCpu.reduce((a, [, ms]) => a + ms, 0);
+  console.log(
+    `trace context (OpenTelemetry on, no exporter) costs ${perStep(cpuTotal - untracedTotal)} per step: the mesh with it off ${perStep(untracedTotal)}, ${fmt(untracedTotal / localTotal, 2)}x the one process`,
   );
   latencies.sort((a, b) => a - b);
   const pct = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
