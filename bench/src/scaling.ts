@@ -5,7 +5,7 @@
 // ("How it scales") sizes a deployment with a GPU PRM from.
 //   npm run build && node bench/dist/scaling.js [--reward 1,2] [--prm 1,2] [--renderer 1] [--groups N] [--concurrency N]
 //     [--cores-per-replica N] [--gpu-step-ms 0.05,0.2,1]
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Image, PrmServiceDefinition, RewardServiceDefinition } from "@sketchvl/contract";
@@ -86,7 +86,10 @@ async function measure(chart: Buffer, replicas: Replicas): Promise<Measured> {
     const score = async (client: ReturnType<typeof rewardClient>, image: Image) => {
       const group = (await client.scoreGroup(scoreGroupRequest(requests++, image))).group!;
       const masked = group.responses.find((r) => r.maskSample);
-      if (masked) throw new Error(`a response was masked (${masked.failureReason}); throughput with masked responses would flatter the mesh`);
+      if (masked)
+        throw new Error(
+          `a response was masked (${masked.failureReason}); throughput with masked responses would flatter the mesh: fewer groups in flight (--concurrency) or more replicas`,
+        );
       return group;
     };
     // Each reward replica gets the chart inline once and keeps it by digest, as a replica serving a
@@ -129,6 +132,8 @@ async function measure(chart: Buffer, replicas: Replicas): Promise<Measured> {
 
 async function main() {
   const chart = await barChartPng(1000, 700);
+  // Throughput here is only as good as the machine was idle; this says whether it was.
+  const loadBefore = loadavg()[0];
   // The model's own part of the PRM's CPU, timed apart from the input encoding in one process: the
   // PRM's workers encode and run each batch together, so its computeMsTotal includes the encoding,
   // which stays on the CPU when the model runs on a GPU.
@@ -153,7 +158,7 @@ async function main() {
   const totalCpu = (m: Measured) => Object.values(m.cpuMs).reduce((a, b) => a + b, 0);
   const first = runs[0];
   console.log(
-    `bench/scaling: ${GROUPS} groups of ${K} responses x ${STEPS_PER_RESPONSE} steps per configuration, ${CONCURRENCY} groups in flight, ${availableParallelism()} cores`,
+    `bench/scaling: ${GROUPS} groups of ${K} responses x ${STEPS_PER_RESPONSE} steps per configuration, ${CONCURRENCY} groups in flight, ${availableParallelism()} cores (load average ${fmt(loadBefore, 1)} before)`,
   );
   console.log(
     grid(
