@@ -16,7 +16,9 @@ const cannot = (why) => {
   process.exit(2);
 };
 
-if (!ok("docker", ["version", "--format", "{{.Client.Version}}"])) cannot("no docker command (apt-get install docker.io)");
+// `docker --version`, not `docker version`: the latter fails when no daemon answers yet, which is the
+// case handled next.
+if (!ok("docker", ["--version"])) cannot("no docker command (apt-get install docker.io)");
 if (!ok("docker", ["info"])) {
   const dockerd = ["/usr/sbin/dockerd", "/usr/bin/dockerd"].find((p) => existsSync(p));
   if (!dockerd) cannot("no Docker daemon answers and dockerd is not installed (apt-get install docker.io)");
