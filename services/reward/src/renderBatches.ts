@@ -8,6 +8,7 @@
 // without RenderTrajectories) sends that response on its own, by `alone`, which draws and
 // classifies it exactly as before sharing: errors keep their types and their response.
 import type { Image, ImageRef, RenderTrajectoriesRequest, RenderTrajectoriesResponse, Step } from "@sketchvl/contract";
+import { Gathering } from "./gathering";
 
 export type RenderTrajectoriesCall = (request: Pick<RenderTrajectoriesRequest, "baseImage" | "trajectories">) => AsyncIterable<RenderTrajectoriesResponse>;
 
@@ -19,29 +20,22 @@ interface Waiting {
 }
 
 export class RenderBatches {
-  private waiting: Waiting[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly gathering: Gathering<Waiting>;
 
   constructor(
     private readonly call: RenderTrajectoriesCall,
     private readonly baseImage: Image,
-    private readonly options: { windowMs: number; maxTrajectories: number },
-  ) {}
+    options: { windowMs: number; maxTrajectories: number },
+  ) {
+    this.gathering = new Gathering((batch) => this.send(batch), { windowMs: options.windowMs, max: options.maxTrajectories, sizeOf: () => 1 });
+  }
 
   /** The after-images of `steps` drawn on the group's image, from a call shared with other responses. */
   render(steps: Step[], alone: () => Promise<ImageRef[]>): Promise<ImageRef[]> {
-    if (this.options.windowMs <= 0) return alone();
-    const done = new Promise<ImageRef[]>((resolve, reject) => this.waiting.push({ steps, alone, resolve, reject }));
-    if (this.waiting.length >= this.options.maxTrajectories) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
-    return done;
+    return new Promise<ImageRef[]>((resolve, reject) => this.gathering.add({ steps, alone, resolve, reject }));
   }
 
-  private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.waiting;
-    this.waiting = [];
+  private send(batch: Waiting[]): void {
     const sendAlone = (w: Waiting) => w.alone().then(w.resolve, w.reject);
     if (batch.length === 1) return void sendAlone(batch[0]);
     const afters = batch.map((): ImageRef[] => []);

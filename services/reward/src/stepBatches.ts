@@ -7,6 +7,7 @@
 // A shared call that fails is retried one response at a time: a step the PRM refuses, or a
 // replica that lacks an image, then fails only the response it belongs to, as without sharing.
 import type { StepScore, StepToScore } from "@sketchvl/contract";
+import { Gathering } from "./gathering";
 
 export type ScoreStepsCall = (steps: StepToScore[]) => Promise<StepScore[]>;
 
@@ -17,32 +18,22 @@ interface Waiting {
 }
 
 export class StepBatches {
-  private waiting: Waiting[] = [];
-  private queuedSteps = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly gathering: Gathering<Waiting>;
 
   constructor(
     private readonly call: ScoreStepsCall,
-    private readonly options: { windowMs: number; maxSteps: number },
-  ) {}
+    options: { windowMs: number; maxSteps: number },
+  ) {
+    this.gathering = new Gathering((batch) => this.send(batch), { windowMs: options.windowMs, max: options.maxSteps, sizeOf: (w) => w.steps.length });
+  }
 
   /** The scores of `steps`, from a call shared with the responses that finish drawing about now. */
   score(steps: StepToScore[]): Promise<StepScore[]> {
     if (steps.length === 0) return Promise.resolve([]);
-    if (this.options.windowMs <= 0) return this.call(steps);
-    const done = new Promise<StepScore[]>((resolve, reject) => this.waiting.push({ steps, resolve, reject }));
-    this.queuedSteps += steps.length;
-    if (this.queuedSteps >= this.options.maxSteps) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
-    return done;
+    return new Promise<StepScore[]>((resolve, reject) => this.gathering.add({ steps, resolve, reject }));
   }
 
-  private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.waiting;
-    this.waiting = [];
-    this.queuedSteps = 0;
+  private send(batch: Waiting[]): void {
     if (batch.length === 1) {
       this.call(batch[0].steps).then(batch[0].resolve, batch[0].reject);
       return;
