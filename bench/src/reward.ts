@@ -14,14 +14,13 @@ import {
   PrmServiceDefinition,
   RendererServiceDefinition,
   RenderTrajectoryResponse,
-  RewardServiceDefinition,
   ScoreGroupRequest,
   StepFormat,
 } from "@sketchvl/contract";
-import { freePort, repoRoot, SERVICES, startMesh } from "@sketchvl/launcher";
+import { repoRoot } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import { parseSteps } from "@sketchvl/steps";
-import { groupTexts, imageByDigest, inlineImage, K, QUESTION, REFERENCES, scoreGroupRequest } from "./rewardGroup";
+import { groupTexts, imageByDigest, inlineImage, K, QUESTION, REFERENCES, type RewardMesh, scoreGroupRequest, startRewardMesh } from "./rewardGroup";
 import { emptyStageCpu, InProcessScorer } from "./rewardInProcess";
 import { barChartPng, cpuMsOf, fmt, runConcurrently, table } from "./support";
 
@@ -32,27 +31,6 @@ const GROUPS = Number(values.groups);
 const CONCURRENCY = Number(values.concurrency);
 const LATENCY_GROUPS = Number(values["latency-groups"]);
 const MESH_TARGET = 1.3;
-
-/** Renderer, PRM, trainer and reward, each its own process, and a client of the reward service. */
-async function startRewardMesh(env: Record<string, string> = {}) {
-  const services = SERVICES.filter((s) => ["renderer", "trainer", "prm", "reward"].includes(s.name));
-  const ports = new Map<string, number>();
-  for (const s of services) ports.set(s.name, await freePort());
-  const mesh = await startMesh({
-    services,
-    portOf: (s) => ports.get(s.name)!,
-    args: ["--log-level", "warn"],
-    env: { TRAINER_STATE_DIR: "none", REWARD_HTTP_PORT: "-1", ...env },
-  });
-  const channel = createMeshChannel(mesh.address("reward"));
-  const client = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 300_000 });
-  const close = async () => {
-    channel.close();
-    await mesh.stop();
-  };
-  return { mesh, client, close };
-}
-type RewardMesh = Awaited<ReturnType<typeof startRewardMesh>>;
 
 /** One group with the image inline (it is then held by digest); returns the image by digest. */
 async function warmUp(client: RewardMesh["client"], inline: Image): Promise<Image> {
@@ -130,7 +108,7 @@ async function main() {
 
   // The same load on a mesh with OpenTelemetry off: what trace context (spans, propagation, the
   // async-context manager) costs when nothing is exported.
-  const untraced = await startRewardMesh({ OTEL_SDK_DISABLED: "true" });
+  const untraced = await startRewardMesh({ env: { OTEL_SDK_DISABLED: "true" } });
   const untracedCpu = (await measureCpu(untraced.mesh, untraced.client, await warmUp(untraced.client, inline))).cpu;
   await untraced.close();
 

@@ -1,6 +1,8 @@
 // The group bench/reward and bench/scaling score: 24 SketchVL responses × 4 steps on the synthetic
-// bar chart (support.ts), as one ScoreGroup request.
-import { type Image, RewardTask, type ScoreGroupRequest } from "@sketchvl/contract";
+// bar chart (support.ts), as one ScoreGroup request, and the mesh they score it through.
+import { type Image, RewardServiceDefinition, RewardTask, type ScoreGroupRequest } from "@sketchvl/contract";
+import { freePort, SERVICES, startMesh } from "@sketchvl/launcher";
+import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 
 export const K = 24;
 export const STEPS_PER_RESPONSE = 4;
@@ -51,3 +53,35 @@ export function scoreGroupRequest(i: number, image: Image): ScoreGroupRequest {
 
 export const inlineImage = (png: Buffer): Image => ({ source: { $case: "encoded", value: png } });
 export const imageByDigest = (digest: string): Image => ({ source: { $case: "digest", value: digest } });
+
+export const MESH_KINDS = ["renderer", "prm", "reward", "trainer"] as const;
+export type MeshKind = (typeof MESH_KINDS)[number];
+
+/**
+ * Renderer, PRM, trainer and reward, `replicas` processes of each (1 by default) on free ports,
+ * and a client of the reward service balanced over its replicas.
+ */
+export async function startRewardMesh(options: { env?: Record<string, string>; replicas?: Partial<Record<MeshKind, number>> } = {}) {
+  const services = SERVICES.filter((s) => (MESH_KINDS as readonly string[]).includes(s.name));
+  const ports = new Map<string, number[]>();
+  for (const s of services) {
+    const list: number[] = [];
+    for (let r = 0; r < (options.replicas?.[s.name as MeshKind] ?? 1); r++) list.push(await freePort());
+    ports.set(s.name, list);
+  }
+  const mesh = await startMesh({
+    services,
+    replicas: (s) => ports.get(s.name)!.length,
+    portOf: (s, replica) => ports.get(s.name)![replica],
+    args: ["--log-level", "warn"],
+    env: { TRAINER_STATE_DIR: "none", REWARD_HTTP_PORT: "-1", ...options.env },
+  });
+  const channel = createMeshChannel(mesh.address("reward"));
+  const client = createMeshClient(RewardServiceDefinition, channel, { deadlineMs: 300_000 });
+  const close = async () => {
+    channel.close();
+    await mesh.stop();
+  };
+  return { mesh, client, close };
+}
+export type RewardMesh = Awaited<ReturnType<typeof startRewardMesh>>;

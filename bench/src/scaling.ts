@@ -9,10 +9,22 @@ import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Image, PrmServiceDefinition, RewardServiceDefinition } from "@sketchvl/contract";
-import { freePort, repoRoot, SERVICES, startMesh } from "@sketchvl/launcher";
+import { repoRoot } from "@sketchvl/launcher";
 import { createMeshChannel, createMeshClient } from "@sketchvl/runtime";
 import type { Channel } from "nice-grpc";
-import { groupTexts, imageByDigest, inlineImage, K, QUESTION, REFERENCES, STEPS_PER_RESPONSE, scoreGroupRequest } from "./rewardGroup";
+import {
+  groupTexts,
+  imageByDigest,
+  inlineImage,
+  K,
+  MESH_KINDS,
+  type MeshKind,
+  QUESTION,
+  REFERENCES,
+  STEPS_PER_RESPONSE,
+  scoreGroupRequest,
+  startRewardMesh,
+} from "./rewardGroup";
 import { emptyStageCpu, InProcessScorer } from "./rewardInProcess";
 import { barChartPng, cpuMsOf, fmt, grid, mainThreadCpuMsOf, runConcurrently } from "./support";
 
@@ -42,8 +54,8 @@ const [CORES] = numbers("cores-per-replica", values["cores-per-replica"]);
 const GPU_STEP_MS = numbers("gpu-step-ms", values["gpu-step-ms"], false);
 const STEPS = GROUPS * K * STEPS_PER_RESPONSE;
 
-const KINDS = ["renderer", "prm", "reward", "trainer"] as const;
-type Kind = (typeof KINDS)[number];
+const KINDS = MESH_KINDS;
+type Kind = MeshKind;
 type Replicas = Record<"reward" | "prm" | "renderer", number>;
 
 interface Measured {
@@ -58,21 +70,7 @@ interface Measured {
 }
 
 async function measure(chart: Buffer, replicas: Replicas): Promise<Measured> {
-  const services = SERVICES.filter((s) => (KINDS as readonly string[]).includes(s.name));
-  const ports = new Map<string, number[]>();
-  for (const s of services) {
-    const count = replicas[s.name as keyof Replicas] ?? 1;
-    const list: number[] = [];
-    for (let r = 0; r < count; r++) list.push(await freePort());
-    ports.set(s.name, list);
-  }
-  const mesh = await startMesh({
-    services,
-    replicas: (s) => ports.get(s.name)!.length,
-    portOf: (s, replica) => ports.get(s.name)![replica],
-    args: ["--log-level", "warn"],
-    env: { TRAINER_STATE_DIR: "none", REWARD_HTTP_PORT: "-1" },
-  });
+  const { mesh, client: balanced, close } = await startRewardMesh({ replicas });
   const channels: Channel[] = [];
   const channel = (address: string) => {
     const c = createMeshChannel(address);
@@ -97,7 +95,6 @@ async function measure(chart: Buffer, replicas: Replicas): Promise<Measured> {
     let digest = "";
     for (const r of replicasOf("reward")) digest = (await score(rewardClient(r.address), inlineImage(chart))).imageDigest;
     const byDigest = imageByDigest(digest);
-    const balanced = rewardClient(mesh.address("reward"));
     // Through the balanced channels, so every renderer and PRM replica holds the image (one without
     // it answers IMAGE_NOT_FOUND and is sent it) and has compiled its hot paths before the clock runs.
     const warmGroups = 2 * Math.max(replicas.reward, replicas.prm, replicas.renderer, CONCURRENCY);
@@ -126,7 +123,7 @@ async function measure(chart: Buffer, replicas: Replicas): Promise<Measured> {
     return { replicas, seconds, cpuMs, loopMs, computeMs: (await computeMs()) - computeBefore };
   } finally {
     for (const c of channels) c.close();
-    await mesh.stop();
+    await close();
   }
 }
 
