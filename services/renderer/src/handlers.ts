@@ -155,6 +155,7 @@ export function rendererHandlers({ store, limits, threads, budget, sandbox }: Re
         if (!failure) throw err;
         return { trajectoryIndex, result: { $case: "error", value: failure } };
       };
+      threads.checkRoom(); // before any work: refusals stay cheap under overload
       // Checked and planned one trajectory at a time, so a bad step fails only its own.
       const cost = await imageCost(request.baseImage, "base_image", store, limits);
       const drawable: Array<{ index: number; planned: ReturnType<typeof planActions>[] }> = [];
@@ -171,7 +172,6 @@ export function rendererHandlers({ store, limits, threads, budget, sandbox }: Re
           refused.push(refusal(index, err));
         }
       }
-      threads.checkRoom();
       const bytes = cost.bytes + drawable.reduce((n, t) => n + drawingBytes(cost, t.planned) + outputBytes(cost, request.outputFormat), 0);
       const reservation = budget.reserve(bytes, "trajectories");
       try {
